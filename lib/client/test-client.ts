@@ -1,0 +1,203 @@
+/**
+ * An in-process client that speaks the same scope/receive/send protocol as
+ * the uWS adapter, with no socket: test an app in milliseconds.
+ *
+ * @module
+ */
+import { randomBytes } from "node:crypto";
+import { appCore, type App } from "../core/app.js";
+import { handleHttp } from "../core/http-handler.js";
+import type { HttpScope, ReceiveEvent, SendEvent } from "../core/protocol.js";
+
+/** A file for {@link RequestOptions.files}. */
+export interface TestFile {
+  filename: string;
+  content: string | Uint8Array;
+  contentType?: string;
+}
+
+/** Options for one request. */
+export interface RequestOptions {
+  headers?: Record<string, string>;
+  /** Appended to the path as a query string. */
+  query?: Record<string, string | string[]>;
+  /** Sent as `application/json`. */
+  json?: unknown;
+  /** Sent as `application/x-www-form-urlencoded` (or as multipart fields with `files`). */
+  form?: Record<string, string | string[]>;
+  /** Sent as `multipart/form-data` files, by field name. */
+  files?: Record<string, TestFile | TestFile[]>;
+  /** A raw body. */
+  body?: string | Uint8Array;
+  /** Client address the app sees (default 127.0.0.1). */
+  remoteAddress?: string;
+}
+
+/** A collected response. */
+export class TestResponse {
+  readonly status: number;
+  /** Response headers, lower-case names; repeated ones joined by ", ". */
+  readonly headers: Record<string, string>;
+  /** Every `Set-Cookie` value. */
+  readonly setCookies: string[];
+  readonly body: Uint8Array;
+
+  constructor(status: number, headers: Record<string, string>, setCookies: string[], body: Uint8Array) {
+    this.status = status;
+    this.headers = headers;
+    this.setCookies = setCookies;
+    this.body = body;
+  }
+
+  /** The body decoded as UTF-8. */
+  get text(): string {
+    return Buffer.from(this.body).toString("utf8");
+  }
+
+  /** The body parsed as JSON. */
+  json<T = any>(): T {
+    return JSON.parse(this.text) as T;
+  }
+}
+
+/**
+ * Drives an app in process. Keeps cookies between requests like a browser.
+ *
+ * @example
+ * ```ts
+ * const client = new TestClient(new MyApp());
+ * const res = await client.get("/greet/Al");
+ * assert.equal(res.text, "Hello, Al!");
+ * ```
+ */
+export class TestClient {
+  readonly app: App;
+  /** Cookies the client sends, by name. */
+  readonly cookies = new Map<string, string>();
+  #started: Promise<void> | undefined;
+
+  constructor(app: App) {
+    this.app = app;
+  }
+
+  /** Runs the app's startup handlers (done automatically before the first request). */
+  start(): Promise<void> {
+    return (this.#started ??= (async () => {
+      appCore(this.app).freeze();
+      for (const handler of this.app.startupHandlers) await handler();
+    })());
+  }
+
+  /** Runs the app's shutdown handlers. */
+  async close(): Promise<void> {
+    for (const handler of this.app.shutdownHandlers) await handler();
+  }
+
+  get(path: string, options?: RequestOptions) { return this.request("GET", path, options); }
+  head(path: string, options?: RequestOptions) { return this.request("HEAD", path, options); }
+  post(path: string, options?: RequestOptions) { return this.request("POST", path, options); }
+  put(path: string, options?: RequestOptions) { return this.request("PUT", path, options); }
+  patch(path: string, options?: RequestOptions) { return this.request("PATCH", path, options); }
+  delete(path: string, options?: RequestOptions) { return this.request("DELETE", path, options); }
+  options(path: string, options?: RequestOptions) { return this.request("OPTIONS", path, options); }
+
+  /** Sends one request and collects the whole response. */
+  async request(method: string, target: string, options: RequestOptions = {}): Promise<TestResponse> {
+    await this.start();
+    const { path, rawQuery } = splitTarget(target, options.query);
+    const headers: Record<string, string> = Object.create(null);
+    for (const [k, v] of Object.entries(options.headers ?? {})) headers[k.toLowerCase()] = v;
+    const body = encodeBody(options, headers);
+    if (body.byteLength > 0) headers["content-length"] = String(body.byteLength);
+    if (this.cookies.size > 0 && headers.cookie === undefined) {
+      headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+    }
+    const scope: HttpScope = { type: "http", method: method.toUpperCase(), path, rawQuery, headers, client: options.remoteAddress ?? "127.0.0.1" };
+    let sentBody = false;
+    const receive = async (): Promise<ReceiveEvent> => {
+      if (!sentBody) {
+        sentBody = true;
+        return { type: "http.request", body, more: false };
+      }
+      return new Promise(() => {}); // like a real client: no disconnect while the response is awaited
+    };
+    let status = 0;
+    let responseHeaders: SendEvent & { type: "http.response.start" } | undefined;
+    const chunks: Uint8Array[] = [];
+    const send = async (event: SendEvent): Promise<void> => {
+      if (event.type === "http.response.start") {
+        status = event.status;
+        responseHeaders = event;
+      } else if (event.type === "http.response.body" && scope.method !== "HEAD") {
+        chunks.push(typeof event.body === "string" ? Buffer.from(event.body) : event.body);
+      }
+    };
+    await handleHttp(appCore(this.app), scope, receive, send);
+    const flat: Record<string, string> = {};
+    const setCookies: string[] = [];
+    for (const [name, value] of Object.entries(responseHeaders?.headers ?? {})) {
+      flat[name] = Array.isArray(value) ? value.join(", ") : value;
+      if (name === "set-cookie") setCookies.push(...[value].flat());
+    }
+    this.#storeCookies(setCookies);
+    return new TestResponse(status, flat, setCookies, Buffer.concat(chunks));
+  }
+
+  #storeCookies(setCookies: string[]): void {
+    for (const line of setCookies) {
+      const [pair = "", ...attributes] = line.split(";");
+      const eq = pair.indexOf("=");
+      if (eq <= 0) continue;
+      const name = pair.slice(0, eq).trim();
+      const expired = attributes.some((a) => /^\s*max-age\s*=\s*0\s*$/i.test(a) || (/^\s*expires\s*=/i.test(a) && Date.parse(a.split("=")[1]!) < Date.now()));
+      if (expired) this.cookies.delete(name);
+      else this.cookies.set(name, pair.slice(eq + 1).trim());
+    }
+  }
+}
+
+function splitTarget(target: string, query: RequestOptions["query"]): { path: string; rawQuery: string } {
+  const q = target.indexOf("?");
+  const path = q === -1 ? target : target.slice(0, q);
+  let rawQuery = q === -1 ? "" : target.slice(q + 1);
+  if (query !== undefined) {
+    const extra = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) for (const item of [v].flat()) extra.append(k, item);
+    rawQuery = rawQuery === "" ? extra.toString() : `${rawQuery}&${extra}`;
+  }
+  return { path, rawQuery };
+}
+
+function encodeBody(options: RequestOptions, headers: Record<string, string>): Uint8Array {
+  if (options.files !== undefined) {
+    const boundary = `----upie${randomBytes(12).toString("hex")}`;
+    headers["content-type"] ??= `multipart/form-data; boundary=${boundary}`;
+    const parts: Buffer[] = [];
+    for (const [name, value] of Object.entries(options.form ?? {})) {
+      for (const item of [value].flat()) {
+        parts.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${item}\r\n`));
+      }
+    }
+    for (const [name, value] of Object.entries(options.files)) {
+      for (const file of [value].flat()) {
+        parts.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${name}"; filename="${file.filename}"\r\ncontent-type: ${file.contentType ?? "application/octet-stream"}\r\n\r\n`));
+        parts.push(Buffer.from(file.content));
+        parts.push(Buffer.from("\r\n"));
+      }
+    }
+    parts.push(Buffer.from(`--${boundary}--\r\n`));
+    return Buffer.concat(parts);
+  }
+  if (options.json !== undefined) {
+    headers["content-type"] ??= "application/json";
+    return Buffer.from(JSON.stringify(options.json));
+  }
+  if (options.form !== undefined) {
+    headers["content-type"] ??= "application/x-www-form-urlencoded";
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(options.form)) for (const item of [v].flat()) params.append(k, item);
+    return Buffer.from(params.toString());
+  }
+  if (options.body !== undefined) return typeof options.body === "string" ? Buffer.from(options.body) : options.body;
+  return new Uint8Array(0);
+}

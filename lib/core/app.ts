@@ -1,0 +1,122 @@
+/**
+ * The `App` class users extend: its subclass' methods are the URLs.
+ *
+ * @module
+ */
+import type { Limits } from "../body/limits.js";
+import type { SessionBackend } from "../session/backend.js";
+import { AppCore } from "./app-core.js";
+import { currentRequest } from "./context.js";
+import type { Logger } from "./logger.js";
+import type { HttpMiddleware, WebSocketMiddleware } from "./middleware.js";
+import type { Request } from "./request.js";
+import type { RouteOptions } from "./route.js";
+
+/** Options for `new App(options)`; every one is optional. */
+export interface AppOptions {
+  /** Where sessions live. Default: a new {@link InMemorySessionBackend}. */
+  sessionBackend?: SessionBackend;
+  /** Session lifetime in seconds, refreshed on every save. Default 14 days. */
+  sessionTtl?: number;
+  /** Mark the session cookie `Secure` (serve over HTTPS). Default false. */
+  secureCookies?: boolean;
+  /** Signs cookies with HMAC-SHA256; a list rotates secrets (the first signs). */
+  secret?: string | readonly string[];
+  /** Request size limits (bytes and counts); safe finite defaults. */
+  limits?: Partial<Limits>;
+  /** Where handler errors are reported. Default: stderr. */
+  logger?: Logger;
+  /** WebSocket settings (payload, backpressure, queue bounds, timeouts). */
+  websocket?: Record<string, unknown>;
+}
+
+/** Options for {@link App.listen}. */
+export interface ListenOptions {
+  /** Port to listen on; 0 picks a free one. Default 8000. */
+  port?: number;
+  /** Interface to bind. Default "127.0.0.1". */
+  host?: string;
+}
+
+/** A listening server. */
+export interface Server {
+  /** The real port (useful with `port: 0`). */
+  readonly port: number;
+  readonly host: string;
+  /** Graceful stop: stop accepting, finish in-flight requests, close WebSockets with 1001, run shutdown handlers. */
+  close(): Promise<void>;
+}
+
+let coreOf: (app: App) => AppCore;
+
+/**
+ * Extend it; every method your subclass declares is a route.
+ *
+ * @example
+ * ```ts
+ * class MyApp extends App {
+ *   async index() { return "Welcome"; }
+ *   async greet(name = "Guest") { return `Hello, ${name}!`; }
+ * }
+ * const server = await new MyApp().listen({ port: 8000 });
+ * ```
+ */
+export class App {
+  /** HTTP middleware, run in order. */
+  readonly middlewares: HttpMiddleware[] = [];
+  /** WebSocket middleware, run in order. */
+  readonly wsMiddlewares: WebSocketMiddleware[] = [];
+  /** Awaited, in order, before `listen()` resolves. */
+  readonly startupHandlers: Array<() => unknown> = [];
+  /** Awaited, in order, inside `server.close()`. */
+  readonly shutdownHandlers: Array<() => unknown> = [];
+  readonly #core: AppCore;
+
+  static {
+    coreOf = (app) => app.#core;
+  }
+
+  constructor(options: AppOptions = {}) {
+    this.#core = new AppCore(this, options, App.prototype);
+  }
+
+  /**
+   * The current request, inside a handler and anything it awaits.
+   *
+   * @throws Error when read outside of a request.
+   */
+  get request(): Request {
+    const request = currentRequest();
+    if (request === undefined) throw new Error("this.request is only available while handling a request");
+    return request;
+  }
+
+  /**
+   * Adds an explicit route (the plain-JS equivalent of the `@route` decorator).
+   * The handler runs with `this` bound to the app and binds parameters by name.
+   *
+   * @example
+   * ```js
+   * app.route("/users/:id/posts", async function (id) { return posts(id); }, { methods: ["GET"] });
+   * ```
+   */
+  route(pattern: string, handler: (...args: any[]) => unknown, options: RouteOptions & { websocket?: boolean } = {}): this {
+    this.#core.explicitRoutes.push({ pattern, fn: handler, methods: options.methods, websocket: options.websocket });
+    return this;
+  }
+
+  /**
+   * Runs the startup handlers, then serves the app with uWebSockets.js.
+   */
+  async listen(options: ListenOptions = {}): Promise<Server> {
+    this.#core.freeze();
+    for (const handler of this.startupHandlers) await handler();
+    const { listen } = await import("../server/uws/listen.js");
+    return listen(this.#core, options);
+  }
+}
+
+/** The internals of `app`, for adapters and the TestClient. */
+export function appCore(app: App): AppCore {
+  return coreOf(app);
+}

@@ -1,0 +1,122 @@
+/**
+ * upie's error catalogue: every error upie raises has a stable `code`
+ * (`UPIE_ERR_…`) and the HTTP status or WebSocket close code it maps to.
+ * The README's "Errors" table is generated from {@link ERRORS} and a test
+ * keeps the two in sync.
+ *
+ * @module
+ */
+
+/** One catalogue entry: what a user can match on, and what the client sees. */
+export interface ErrorSpec {
+  code: string;
+  status: number;
+  message: string;
+}
+
+/** Every error upie answers with, by stable code. */
+export const ERRORS = {
+  NOT_FOUND: { code: "UPIE_ERR_NOT_FOUND", status: 404, message: "Not Found" },
+  METHOD_NOT_ALLOWED: { code: "UPIE_ERR_METHOD_NOT_ALLOWED", status: 405, message: "Method Not Allowed" },
+  BAD_PATH_ENCODING: { code: "UPIE_ERR_BAD_PATH_ENCODING", status: 400, message: "Bad percent-encoding in path" },
+  PATH_SEGMENT_TOO_LONG: { code: "UPIE_ERR_PATH_SEGMENT_TOO_LONG", status: 414, message: "Path segment too long" },
+  MISSING_PARAMETER: { code: "UPIE_ERR_MISSING_PARAMETER", status: 400, message: "Missing required parameter" },
+  TOO_MANY_HEADERS: { code: "UPIE_ERR_TOO_MANY_HEADERS", status: 431, message: "Too many request headers" },
+  BODY_TOO_LARGE: { code: "UPIE_ERR_BODY_TOO_LARGE", status: 413, message: "Request body too large" },
+  MALFORMED_JSON: { code: "UPIE_ERR_MALFORMED_JSON", status: 400, message: "Malformed JSON body" },
+  JSON_TOO_DEEP: { code: "UPIE_ERR_JSON_TOO_DEEP", status: 400, message: "JSON body nested too deeply" },
+  FORBIDDEN_KEY: { code: "UPIE_ERR_FORBIDDEN_KEY", status: 400, message: "Forbidden key in request data" },
+  MALFORMED_MULTIPART: { code: "UPIE_ERR_MALFORMED_MULTIPART", status: 400, message: "Malformed multipart body" },
+  MULTIPART_LIMIT: { code: "UPIE_ERR_MULTIPART_LIMIT", status: 413, message: "Multipart limit exceeded" },
+  INVALID_HEADER: { code: "UPIE_ERR_INVALID_HEADER", status: 500, message: "Invalid response header" },
+  INTERNAL: { code: "UPIE_ERR_INTERNAL", status: 500, message: "Internal Server Error" },
+  HTTP: { code: "UPIE_ERR_HTTP", status: 500, message: "HTTP error" },
+  INVALID_OPTION: { code: "UPIE_ERR_INVALID_OPTION", status: 500, message: "Invalid option" },
+  WS_NOT_ACCEPTED: { code: "UPIE_ERR_WS_NOT_ACCEPTED", status: 1011, message: "WebSocket not accepted yet" },
+  WS_QUEUE_OVERFLOW: { code: "UPIE_ERR_WS_QUEUE_OVERFLOW", status: 1008, message: "Too many unread messages" },
+  WS_HANDLER_ERROR: { code: "UPIE_ERR_WS_HANDLER_ERROR", status: 1011, message: "Internal error" },
+  WS_CLOSED: { code: "UPIE_ERR_WS_CLOSED", status: 1006, message: "Connection closed" },
+} as const satisfies Record<string, ErrorSpec>;
+
+/** Reason phrases for the statuses upie writes itself. */
+export const STATUS_TEXT: Readonly<Record<number, string>> = {
+  100: "Continue", 101: "Switching Protocols",
+  200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 206: "Partial Content",
+  301: "Moved Permanently", 302: "Found", 303: "See Other", 304: "Not Modified",
+  307: "Temporary Redirect", 308: "Permanent Redirect",
+  400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+  405: "Method Not Allowed", 406: "Not Acceptable", 408: "Request Timeout", 409: "Conflict",
+  410: "Gone", 411: "Length Required", 412: "Precondition Failed", 413: "Content Too Large",
+  414: "URI Too Long", 415: "Unsupported Media Type", 416: "Range Not Satisfiable",
+  422: "Unprocessable Content", 426: "Upgrade Required", 429: "Too Many Requests",
+  431: "Request Header Fields Too Large",
+  500: "Internal Server Error", 501: "Not Implemented", 502: "Bad Gateway",
+  503: "Service Unavailable", 504: "Gateway Timeout",
+};
+
+/**
+ * An error that becomes an HTTP response: throw it from a handler or a
+ * middleware and the client gets `status` with `message` as the body.
+ *
+ * @example
+ * ```ts
+ * async secret() { throw new HttpError(403, "Members only"); }
+ * ```
+ */
+export class HttpError extends Error {
+  override name = "HttpError";
+  /** Stable catalogue code; `UPIE_ERR_HTTP` for errors users throw. */
+  readonly code: string;
+  readonly status: number;
+  /** Extra response headers (e.g. `Allow` on a 405). */
+  readonly headers: Record<string, string>;
+
+  /**
+   * @param status - HTTP status, 400..599 (other values become 500).
+   * @param message - body sent to the client; defaults to the status' reason phrase.
+   */
+  constructor(status: number, message?: string, options: { code?: string; headers?: Record<string, string> } = {}) {
+    const valid = Number.isInteger(status) && status >= 400 && status <= 599;
+    const finalStatus = valid ? status : 500;
+    super(message ?? STATUS_TEXT[finalStatus] ?? "Error");
+    this.status = finalStatus;
+    this.code = options.code ?? ERRORS.HTTP.code;
+    this.headers = options.headers ?? {};
+  }
+
+  /** Builds the error for a catalogue entry, with an optional more precise message. */
+  static of(spec: ErrorSpec, message?: string, headers?: Record<string, string>): HttpError {
+    return new HttpError(spec.status, message ?? spec.message, { code: spec.code, headers });
+  }
+}
+
+/**
+ * Thrown when a WebSocket is used after it closed, and by every receive that
+ * was pending when the peer went away.
+ */
+export class ConnectionClosed extends Error {
+  override name = "ConnectionClosed";
+  /** The WebSocket close code (1000 normal, 1001 going away, 1006 abnormal, …). */
+  readonly code: number;
+  readonly reason: string;
+  /** Stable catalogue code, for symmetry with the other errors. */
+  readonly errorCode = ERRORS.WS_CLOSED.code;
+
+  constructor(code = 1006, reason = "") {
+    super(`WebSocket closed (${code}${reason ? `: ${reason}` : ""})`);
+    this.code = code;
+    this.reason = reason;
+  }
+}
+
+/** A WebSocket method used in the wrong state (e.g. `sendText` before `accept`). */
+export class WebSocketStateError extends Error {
+  override name = "WebSocketStateError";
+  readonly code: string = ERRORS.WS_NOT_ACCEPTED.code;
+}
+
+/** A bad option passed to upie (checked in JS: uWS would terminate the process). */
+export class InvalidOptionError extends TypeError {
+  override name = "InvalidOptionError";
+  readonly code: string = ERRORS.INVALID_OPTION.code;
+}

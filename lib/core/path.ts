@@ -1,0 +1,40 @@
+/**
+ * Splitting and decoding request paths. Each segment is decoded on its own,
+ * after splitting on `/`, so an encoded slash (`%2F`) never makes a new segment.
+ *
+ * @module
+ */
+import { ERRORS, HttpError } from "./errors.js";
+
+/** Longest path segment upie accepts (decoded or not); longer is a 414. */
+export const MAX_SEGMENT_LENGTH = 1024;
+
+const NO_SEGMENTS: readonly string[] = Object.freeze([]);
+
+/**
+ * Splits a raw path into decoded segments. Leading and trailing slashes are
+ * ignored: `/`, `` → `[]`; `/a/b/` → `["a", "b"]`.
+ *
+ * @throws HttpError 400 on bad percent-encoding, 414 on an over-long segment.
+ */
+export function splitPath(path: string): readonly string[] {
+  let start = 0;
+  let end = path.length;
+  if (path.charCodeAt(0) === 47) start = 1;
+  if (end > start && path.charCodeAt(end - 1) === 47) end--;
+  if (end <= start) return NO_SEGMENTS;
+  const segments = path.slice(start, end).split("/");
+  for (let i = 0; i < segments.length; i++) segments[i] = decodeSegment(segments[i]!);
+  return segments;
+}
+
+/** Decodes one segment; only segments that contain `%` pay for decoding. */
+export function decodeSegment(segment: string): string {
+  if (segment.length > MAX_SEGMENT_LENGTH) throw HttpError.of(ERRORS.PATH_SEGMENT_TOO_LONG);
+  if (segment.indexOf("%") === -1) return segment;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw HttpError.of(ERRORS.BAD_PATH_ENCODING);
+  }
+}

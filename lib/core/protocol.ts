@@ -1,0 +1,149 @@
+/**
+ * The ASGI-like seam between a server adapter and the {@link App} core.
+ *
+ * An adapter (the uWebSockets.js server, the in-process TestClient, or any
+ * other) describes each connection with a {@link Scope} and exchanges events
+ * through two functions: `receive()` yields what the client sent, `send(event)`
+ * tells the adapter what to write. The core never touches a socket.
+ *
+ * @module
+ */
+
+/** Header names are lower-case; a repeated header keeps every value, joined by ", " (cookies by "; "). */
+export type Headers = Record<string, string>;
+
+interface BaseScope {
+  /** Upper-case HTTP method (`GET` for WebSocket handshakes). */
+  method: string;
+  /** The raw (still percent-encoded) path, without the query string. */
+  path: string;
+  /** The raw query string without the leading `?` (may be empty). */
+  rawQuery: string;
+  headers: Headers;
+  /** The peer's address as text (IPv4 or IPv6), or "" when unknown. */
+  client: string;
+}
+
+export interface HttpScope extends BaseScope {
+  type: "http";
+}
+
+export interface WebSocketScope extends BaseScope {
+  type: "websocket";
+  /** Subprotocols the client offered in `Sec-WebSocket-Protocol`, in order. */
+  subprotocols: string[];
+}
+
+export interface LifespanScope {
+  type: "lifespan";
+}
+
+export type Scope = HttpScope | WebSocketScope | LifespanScope;
+
+// ---- HTTP events -----------------------------------------------------------
+
+/** A piece of the request body; `more` is false on the last one. */
+export interface HttpRequestEvent {
+  type: "http.request";
+  body: Uint8Array;
+  more: boolean;
+}
+
+/** The client went away before the response was finished. */
+export interface HttpDisconnectEvent {
+  type: "http.disconnect";
+}
+
+/**
+ * Header values are strings; an array writes the header once per value
+ * (needed for `set-cookie`).
+ */
+export type ResponseHeaders = Record<string, string | string[]>;
+
+export interface HttpResponseStartEvent {
+  type: "http.response.start";
+  status: number;
+  headers: ResponseHeaders;
+}
+
+/**
+ * A piece of the response body; `more` is true while more pieces follow.
+ * `send()` for a body event resolves once the adapter can take more
+ * (backpressure) and rejects or resolves with `false` if the client is gone.
+ */
+export interface HttpResponseBodyEvent {
+  type: "http.response.body";
+  body: Uint8Array | string;
+  more: boolean;
+}
+
+// ---- WebSocket events ------------------------------------------------------
+
+export interface WebSocketConnectEvent {
+  type: "websocket.connect";
+}
+
+export interface WebSocketReceiveEvent {
+  type: "websocket.receive";
+  /** Set for text frames. */
+  text?: string;
+  /** Set for binary frames (a copy owned by the receiver). */
+  bytes?: Uint8Array;
+}
+
+export interface WebSocketDisconnectEvent {
+  type: "websocket.disconnect";
+  code: number;
+  reason: string;
+}
+
+export interface WebSocketAcceptEvent {
+  type: "websocket.accept";
+  subprotocol?: string;
+  headers?: ResponseHeaders;
+}
+
+export interface WebSocketSendEvent {
+  type: "websocket.send";
+  text?: string;
+  bytes?: Uint8Array;
+}
+
+export interface WebSocketCloseEvent {
+  type: "websocket.close";
+  code: number;
+  reason?: string;
+}
+
+/** Refuses the handshake with a plain HTTP response (403 unless told otherwise). */
+export interface WebSocketRejectEvent {
+  type: "websocket.http.response";
+  status: number;
+  headers?: ResponseHeaders;
+  body?: string;
+}
+
+export interface WebSocketSubscribeEvent {
+  type: "websocket.subscribe" | "websocket.unsubscribe";
+  topic: string;
+}
+
+export type ReceiveEvent =
+  | HttpRequestEvent
+  | HttpDisconnectEvent
+  | WebSocketConnectEvent
+  | WebSocketReceiveEvent
+  | WebSocketDisconnectEvent;
+
+export type SendEvent =
+  | HttpResponseStartEvent
+  | HttpResponseBodyEvent
+  | WebSocketAcceptEvent
+  | WebSocketSendEvent
+  | WebSocketCloseEvent
+  | WebSocketRejectEvent
+  | WebSocketSubscribeEvent;
+
+export type Receive = () => Promise<ReceiveEvent>;
+/** Resolves when the adapter has written or buffered the event (after drain under backpressure). */
+export type Send = (event: SendEvent) => Promise<void>;

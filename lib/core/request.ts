@@ -1,0 +1,112 @@
+/**
+ * The request a handler sees as `this.request`.
+ *
+ * Everything costly (query parsing, cookie parsing) is computed on first
+ * use, so a handler that reads nothing pays for nothing.
+ *
+ * @module
+ */
+import type { UploadedFile } from "../body/uploaded-file.js";
+import { parseParams, type Params } from "../body/params.js";
+import { parseCookies, serializeCookie, deleteCookieHeader, type CookieOptions } from "./cookies.js";
+import type { Headers, HttpScope, WebSocketScope } from "./protocol.js";
+import type { SessionData } from "../session/backend.js";
+
+const EMPTY_PARAMS: Params = Object.freeze(Object.create(null));
+/** The `files` of a request without uploads (nothing to dispose of). */
+export const NO_FILES: Record<string, UploadedFile[]> = Object.freeze(Object.create(null));
+
+/** The current HTTP request (or WebSocket handshake). */
+export class Request {
+  /** Upper-case method (`GET` for WebSocket handshakes). */
+  readonly method: string;
+  /** The raw, percent-encoded path without the query string. */
+  readonly path: string;
+  /** Request headers, lower-case names. */
+  readonly headers: Headers;
+  /** The peer's IP address as text ("" when unknown). */
+  readonly remoteAddress: string;
+  /** The scope the adapter described this request with. */
+  readonly scope: HttpScope | WebSocketScope;
+  /** Path parameters by handler parameter name (or pattern name). */
+  pathParams: Record<string, string> = EMPTY_PARAMS as unknown as Record<string, string>;
+  /** Urlencoded or multipart fields, every value of repeated keys in order. */
+  bodyParams: Params = EMPTY_PARAMS;
+  /** Uploaded files by field name. */
+  files: Record<string, UploadedFile[]> = NO_FILES;
+  /** The raw body for content types upie doesn't parse (undefined otherwise). */
+  body: Buffer | undefined;
+  /** The parsed JSON body (undefined when the body was not JSON). */
+  jsonBody: unknown;
+  /** The session: a plain object. Store to create one, empty it to log out. */
+  session: SessionData = {};
+  /** Set-Cookie header values added by {@link setCookie}/{@link deleteCookie}. */
+  readonly outgoingCookies: string[] = [];
+  /** Set by {@link regenerateSession}; read when the session is committed. */
+  sessionRegenerated = false;
+
+  #queryParams: Params | undefined;
+  #cookies: Record<string, string> | undefined;
+
+  constructor(scope: HttpScope | WebSocketScope) {
+    this.scope = scope;
+    this.method = scope.method;
+    this.path = scope.path;
+    this.headers = scope.headers;
+    this.remoteAddress = scope.client;
+  }
+
+  /** Query string parameters, every value of repeated keys in order. */
+  get queryParams(): Params {
+    return (this.#queryParams ??= this.scope.rawQuery === "" ? EMPTY_PARAMS : parseParams(this.scope.rawQuery));
+  }
+
+  /** Request cookies by name (first occurrence wins). */
+  get cookies(): Record<string, string> {
+    return (this.#cookies ??= parseCookies(this.headers.cookie));
+  }
+
+  /** The first value of query parameter `name`, or `fallback`. */
+  query(name: string): string | undefined;
+  query<T>(name: string, fallback: T): string | T;
+  query(name: string, fallback?: unknown): unknown {
+    return this.queryParams[name]?.[0] ?? fallback;
+  }
+
+  /** The first value of form field `name` (urlencoded or multipart), or `fallback`. */
+  form(name: string): string | undefined;
+  form<T>(name: string, fallback: T): string | T;
+  form(name: string, fallback?: unknown): unknown {
+    return this.bodyParams[name]?.[0] ?? fallback;
+  }
+
+  /** The JSON body, or its top-level key `name`, or `fallback` when absent. */
+  json(name?: string, fallback?: unknown): unknown {
+    const body = this.jsonBody;
+    if (name === undefined) return body ?? fallback;
+    if (body === null || typeof body !== "object" || !Object.hasOwn(body, name)) return fallback;
+    return (body as Record<string, unknown>)[name];
+  }
+
+  /**
+   * Sets a cookie on the response. Secure defaults: HttpOnly, SameSite=Lax, Path=/.
+   *
+   * @throws HttpError 500 for a name or value that would corrupt the header.
+   */
+  setCookie(name: string, value: string, options?: CookieOptions): void {
+    this.outgoingCookies.push(serializeCookie(name, value, options));
+  }
+
+  /** Expires a cookie on the client. */
+  deleteCookie(name: string, options?: CookieOptions): void {
+    this.outgoingCookies.push(deleteCookieHeader(name, options));
+  }
+
+  /**
+   * Issues a new session id for the current session data (call it on login,
+   * against session fixation). The old id is deleted from the backend.
+   */
+  regenerateSession(): void {
+    this.sessionRegenerated = true;
+  }
+}

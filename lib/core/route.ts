@@ -1,0 +1,124 @@
+/**
+ * Explicit routes, for what method names can't express: path patterns such
+ * as `/users/:id/posts` and handlers restricted to some HTTP methods (405 + `Allow`).
+ *
+ * Patterns are matched segment by segment with plain string compares: no
+ * regular expression is built, so no pattern can backtrack.
+ *
+ * @module
+ */
+import { InvalidOptionError } from "./errors.js";
+
+/** Options for {@link route}. */
+export interface RouteOptions {
+  /** HTTP methods this handler answers (upper-case); all when omitted. `GET` implies `HEAD`. */
+  methods?: readonly string[];
+}
+
+/** A route declared with {@link route} or `app.route()`. */
+export interface RouteDeclaration {
+  /** `undefined`: the method's own name is its path, only its methods are restricted. */
+  pattern: string | undefined;
+  methods: ReadonlySet<string> | undefined;
+}
+
+/** Where a decorated method keeps its declarations (read once when the route table is built). */
+export const ROUTES = Symbol("upie.routes");
+
+type Segment = { kind: "literal"; value: string } | { kind: "param"; name: string } | { kind: "rest"; name: string };
+
+/** A compiled pattern: a list of segments, the last of which may be a rest (`*name`). */
+export class RoutePattern {
+  readonly source: string;
+  readonly #segments: Segment[];
+  readonly #rest: boolean;
+  /** Parameter names in order, for binding. */
+  readonly paramNames: string[];
+
+  constructor(source: string) {
+    if (typeof source !== "string" || !source.startsWith("/")) {
+      throw new InvalidOptionError(`route pattern must start with "/": ${String(source)}`);
+    }
+    this.source = source;
+    const parts = source.split("/").filter((p) => p !== "");
+    this.#segments = parts.map((part, i) => {
+      if (part.startsWith(":")) return { kind: "param", name: checkName(part.slice(1), source) };
+      if (part.startsWith("*")) {
+        if (i !== parts.length - 1) throw new InvalidOptionError(`"*" must be the last segment: ${source}`);
+        return { kind: "rest", name: checkName(part.slice(1) || "rest", source) };
+      }
+      return { kind: "literal", value: part };
+    });
+    this.#rest = this.#segments.at(-1)?.kind === "rest";
+    this.paramNames = this.#segments.flatMap((s) => (s.kind === "literal" ? [] : [s.name]));
+  }
+
+  /**
+   * Matches decoded path segments; returns the named parameters (a rest
+   * parameter gets the remaining segments joined by "/"), or undefined.
+   */
+  match(segments: readonly string[]): Record<string, string> | undefined {
+    const patternLength = this.#segments.length;
+    if (this.#rest ? segments.length < patternLength - 1 : segments.length !== patternLength) return undefined;
+    const params: Record<string, string> = Object.create(null);
+    for (let i = 0; i < patternLength; i++) {
+      const segment = this.#segments[i]!;
+      if (segment.kind === "literal") {
+        if (segments[i] !== segment.value) return undefined;
+      } else if (segment.kind === "param") {
+        params[segment.name] = segments[i]!;
+      } else {
+        params[segment.name] = segments.slice(i).join("/");
+      }
+    }
+    return params;
+  }
+}
+
+function checkName(name: string, source: string): string {
+  if (!/^[A-Za-z_$][\w$]*$/.test(name)) throw new InvalidOptionError(`bad parameter name "${name}" in ${source}`);
+  return name;
+}
+
+/** Normalises a methods option to an upper-case set (GET brings HEAD along). */
+export function methodSet(methods: readonly string[] | undefined): ReadonlySet<string> | undefined {
+  if (methods === undefined) return undefined;
+  if (!Array.isArray(methods) || methods.length === 0 || !methods.every((m) => typeof m === "string" && /^[A-Za-z]+$/.test(m))) {
+    throw new InvalidOptionError(`methods must be a non-empty list of HTTP method names`);
+  }
+  const set = new Set(methods.map((m) => m.toUpperCase()));
+  if (set.has("GET")) set.add("HEAD");
+  return set;
+}
+
+/**
+ * Declares an explicit route on a handler method. Works as a standard (TC39)
+ * decorator and as a legacy TypeScript `experimentalDecorators` one.
+ * A decorated method is served only where its declarations say.
+ *
+ * @param pattern - `/users/:id/posts`; `*name` as the last segment takes the rest.
+ *   Omit it to keep the method-name URL and only restrict the methods.
+ * @example
+ * ```ts
+ * class Api extends App {
+ *   @route("/users/:id/posts", { methods: ["GET"] })
+ *   async userPosts(id: string) { return posts.of(id); }
+ *   @route({ methods: ["POST"] })
+ *   async login(username: string) { ... }   // POST /login only; GET → 405
+ * }
+ * ```
+ */
+export function route(pattern: string, options?: RouteOptions): (...args: any[]) => void;
+export function route(options: RouteOptions): (...args: any[]) => void;
+export function route(patternOrOptions: string | RouteOptions, maybeOptions: RouteOptions = {}) {
+  const pattern = typeof patternOrOptions === "string" ? patternOrOptions : undefined;
+  const options = typeof patternOrOptions === "string" ? maybeOptions : patternOrOptions;
+  if (pattern !== undefined) new RoutePattern(pattern); // fail at class definition, not at first request
+  const declaration: RouteDeclaration = { pattern, methods: methodSet(options.methods) };
+  return (...args: any[]) => {
+    // Standard decorators get (method, context); legacy ones (prototype, key, descriptor).
+    const fn = typeof args[0] === "function" ? args[0] : args[2]?.value;
+    if (typeof fn !== "function") throw new InvalidOptionError("@route decorates methods only");
+    (fn[ROUTES] ??= []).push(declaration);
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * Session ids: unguessable, and cheap to reject when malformed.
+ *
+ * @module
+ */
+
+import { randomBytes } from "node:crypto";
+
+// 32 random bytes = 256 bits, well above the 128-bit floor OWASP recommends
+// for session identifiers, so guessing a live id is not a practical attack.
+const ID_BYTES = 32;
+// base64url of 32 bytes, unpadded: ceil(32 * 8 / 6) = 43 characters.
+const WELL_FORMED_ID = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * Draws a new session id from the OS CSPRNG.
+ *
+ * @returns 43 base64url characters (256 bits), safe in a cookie value as is.
+ */
+export function newSessionId(): string {
+  return randomBytes(ID_BYTES).toString("base64url");
+}
+
+/**
+ * Tells whether `value` could be an id from {@link newSessionId}, so junk
+ * from a cookie never reaches (or costs a round trip to) a backend.
+ *
+ * @param value - untrusted input.
+ * @returns true for exactly 43 base64url characters.
+ */
+export function isWellFormedSessionId(value: unknown): value is string {
+  return typeof value === "string" && WELL_FORMED_ID.test(value);
+}

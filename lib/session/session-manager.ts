@@ -1,0 +1,65 @@
+/**
+ * Loads a request's session before the handler and commits it after.
+ *
+ * Nothing touches the backend unless the request carries a `session_id`
+ * cookie or the handler stored something: a request without a session costs
+ * one property check.
+ *
+ * @module
+ */
+import type { AppOptions } from "../core/app.js";
+import type { Request } from "../core/request.js";
+import { InvalidOptionError } from "../core/errors.js";
+import { normalizeSecrets } from "../core/signing.js";
+import { isSessionBackend, type SessionBackend } from "./backend.js";
+import { InMemorySessionBackend } from "./memory.js";
+import { DEFAULT_SESSION_TTL_SECONDS, SESSION_COOKIE_NAME, SessionState } from "./session-state.js";
+
+const states = new WeakMap<Request, SessionState>();
+
+/** The app's sessions: which backend, how long they live, how their cookie is written. */
+export class SessionManager {
+  readonly backend: SessionBackend;
+  readonly #ttl: number;
+  readonly #stateOptions: { secret?: string | readonly string[]; secure?: boolean };
+
+  /** Checks the session options once, at app construction. */
+  constructor(options: AppOptions) {
+    const { sessionBackend, sessionTtl = DEFAULT_SESSION_TTL_SECONDS, secret, secureCookies } = options;
+    if (sessionBackend !== undefined && !isSessionBackend(sessionBackend)) {
+      throw new InvalidOptionError("sessionBackend must have load(id) and save(id, data, ttlSeconds) methods");
+    }
+    if (!Number.isSafeInteger(sessionTtl) || sessionTtl <= 0) throw new InvalidOptionError(`sessionTtl must be a positive integer of seconds, got ${String(sessionTtl)}`);
+    this.backend = sessionBackend ?? new InMemorySessionBackend();
+    this.#ttl = sessionTtl;
+    this.#stateOptions = { secret: secret === undefined ? undefined : normalizeSecrets(secret), secure: secureCookies === true };
+  }
+
+  /** Loads the session named by the request's cookie, if any, into `request.session`. */
+  async load(request: Request): Promise<void> {
+    if (request.headers.cookie === undefined) return;
+    const cookie = request.cookies[SESSION_COOKIE_NAME];
+    if (cookie === undefined) return;
+    const state = await SessionState.load(this.backend, cookie, this.#ttl, this.#stateOptions);
+    states.set(request, state);
+    request.session = state.data;
+  }
+
+  /** Saves what changed and queues the session cookie on the request's outgoing cookies. */
+  async commit(request: Request): Promise<void> {
+    let state = states.get(request);
+    const data = request.session;
+    if (state === undefined) {
+      if (!hasKeys(data)) return;
+      state = await SessionState.load(this.backend, undefined, this.#ttl, this.#stateOptions);
+    }
+    if (request.sessionRegenerated) state.regenerate();
+    const cookie = await state.commit(data);
+    if (cookie !== undefined) request.outgoingCookies.push(cookie);
+  }
+}
+
+function hasKeys(data: object): boolean {
+  for (const _ in data) return true;
+  return false;
+}
