@@ -97,8 +97,8 @@ export async function parseMultipart(
     });
   } catch {
     // busboy throws synchronously only for a content type it cannot use,
-    // which for multipart/form-data means the boundary is missing.
-    throw HttpError.of(ERRORS.MALFORMED_MULTIPART, "Missing multipart boundary");
+    // which for multipart/form-data means the boundary is missing or unparsable.
+    throw HttpError.of(ERRORS.MALFORMED_MULTIPART, "Missing or invalid multipart boundary");
   }
   return new MultipartParse(parser, limits).run(chunks);
 }
@@ -202,6 +202,10 @@ class MultipartParse {
   }
 
   #onFile(name: string | undefined, stream: Readable & { truncated?: boolean }, info: busboy.FileInfo): void {
+    // busboy destroys an unfinished file stream with an error when the parse
+    // is torn down; with no listener that error would crash the process.
+    // The failure itself is already reported through #fail.
+    stream.on("error", () => {});
     if (this.#failed || !this.#countPart() || typeof name !== "string" || FORBIDDEN_KEYS.has(name)) {
       // busboy only moves on once every file stream is drained.
       stream.resume();

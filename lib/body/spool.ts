@@ -88,7 +88,9 @@ export class Spool {
     if (this.#discarded) throw new Error("Spool was discarded");
     this.#finished = true;
     if (this.#handle === undefined) {
-      const data = this.#chunks.length === 1 ? toBuffer(this.#chunks[0]!) : Buffer.concat(this.#chunks, this.#size);
+      // Always a copy: the chunks may be small slices of large input
+      // buffers, which would otherwise stay alive as long as the upload.
+      const data = Buffer.concat(this.#chunks, this.#size);
       this.#chunks = [];
       return { data, size: this.#size };
     }
@@ -129,8 +131,4 @@ async function writeAll(handle: FileHandle, chunk: Uint8Array): Promise<void> {
     const { bytesWritten } = await handle.write(chunk, offset, chunk.byteLength - offset);
     offset += bytesWritten;
   }
-}
-
-function toBuffer(chunk: Uint8Array): Buffer {
-  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }

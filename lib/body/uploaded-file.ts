@@ -49,7 +49,7 @@ export class UploadedFile {
    * text: never use it as a path.
    */
   readonly filename: string;
-  /** The part's declared `Content-Type` (`application/octet-stream` if none). */
+  /** The part's declared media type; `text/plain` when it declares none (RFC 7578 §4.4). Untrusted. */
   readonly contentType: string;
   /** Size in bytes. */
   readonly size: number;
