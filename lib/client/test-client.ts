@@ -132,7 +132,7 @@ export class TestClient {
         chunks.push(typeof event.body === "string" ? Buffer.from(event.body) : event.body);
       }
     };
-    await handleHttp(appCore(this.app), scope, receive, send);
+    await handleHttp(appCore(this.app), scope, { receive, send });
     const flat: Record<string, string> = {};
     const setCookies: string[] = [];
     for (const [name, value] of Object.entries(responseHeaders?.headers ?? {})) {

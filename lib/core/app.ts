@@ -11,6 +11,7 @@ import type { Logger } from "./logger.js";
 import type { HttpMiddleware, WebSocketMiddleware } from "./middleware.js";
 import type { Request } from "./request.js";
 import type { RouteOptions } from "./route.js";
+import { Templates } from "./templates.js";
 
 /** Options for `new App(options)`; every one is optional. */
 export interface AppOptions {
@@ -28,6 +29,8 @@ export interface AppOptions {
   logger?: Logger;
   /** WebSocket settings (payload, backpressure, queue bounds, timeouts). */
   websocket?: Record<string, unknown>;
+  /** The folder {@link App.renderTemplate} reads from, relative to the working directory. Default "templates". */
+  templates?: string;
 }
 
 /** Options for {@link App.listen}. */
@@ -71,6 +74,7 @@ export class App {
   /** Awaited, in order, inside `server.close()`. */
   readonly shutdownHandlers: Array<() => unknown> = [];
   readonly #core: AppCore;
+  readonly #templates: Templates;
 
   static {
     coreOf = (app) => app.#core;
@@ -78,6 +82,7 @@ export class App {
 
   constructor(options: AppOptions = {}) {
     this.#core = new AppCore(this, options, App.prototype);
+    this.#templates = new Templates(options.templates);
   }
 
   /**
@@ -89,6 +94,24 @@ export class App {
     const request = currentRequest();
     if (request === undefined) throw new Error("this.request is only available while handling a request");
     return request;
+  }
+
+  /**
+   * Renders a Nunjucks (Jinja2-style) template from the `templates` folder,
+   * HTML-escaping every value. Needs the optional package `nunjucks`.
+   * Being `App`'s own method, it is never a route.
+   *
+   * @param name - a path inside the templates folder, e.g. `"index.html"`.
+   * @param context - the variables the template sees.
+   * @returns the rendered HTML, ready to return from a handler.
+   * @throws TemplateEngineMissingError when `nunjucks` is not installed (a logged 500).
+   * @example
+   * ```ts
+   * async index() { return this.renderTemplate("index.html", { user: this.request.session.user }); }
+   * ```
+   */
+  renderTemplate(name: string, context: object = {}): Promise<string> {
+    return this.#templates.render(name, context);
   }
 
   /**

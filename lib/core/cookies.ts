@@ -13,6 +13,7 @@
 import { parse, serialize } from "cookie";
 
 import { ERRORS, HttpError, InvalidOptionError } from "./errors.js";
+import { unsign } from "./signing.js";
 
 /** Attributes of a `Set-Cookie` header (RFC 6265 §4.1.2, plus CHIPS' `Partitioned`). */
 export interface CookieOptions {
@@ -32,6 +33,12 @@ export interface CookieOptions {
   sameSite?: "lax" | "strict" | "none";
   /** CHIPS partitioned cookie (per top-level site). */
   partitioned?: boolean;
+  /**
+   * Sign the value with the app's `secret` (HMAC-SHA256), for
+   * `request.setCookie`; read it back from `request.signedCookies`.
+   * {@link serializeCookie} itself ignores it.
+   */
+  signed?: boolean;
 }
 
 // RFC 6265 §4.1.1: cookie-name is an RFC 7230 token.
@@ -145,4 +152,53 @@ export function parseCookies(header: string | undefined): Record<string, string>
     cookies[name] = value;
   }
   return cookies;
+}
+
+/** Leaves cookie values as they were sent, so a signature is checked over the exact signed bytes. */
+const RAW = { decode: (text: string) => text };
+
+/**
+ * Parses a `Cookie` request header and keeps only the cookies whose
+ * signature (from `request.setCookie(name, value, { signed: true })`)
+ * verifies with one of `secrets`.
+ *
+ * The signature covers the value exactly as it was written, so it is checked
+ * before percent-decoding; a verified value is then decoded like
+ * {@link parseCookies} does. Comparison is constant-time ({@link unsign}).
+ *
+ * @param header - the raw header, or `undefined` when the request had none.
+ * @param secrets - the app's secrets, current first (already validated).
+ * @returns a null-prototype object of name → verified value; a tampered,
+ *   forged or unsigned cookie is absent, never an error.
+ * @example
+ * ```ts
+ * parseSignedCookies("theme=dark.<signature>; x=forged", ["s3cret"]); // → { theme: "dark" }
+ * ```
+ */
+export function parseSignedCookies(header: string | undefined, secrets: readonly string[]): Record<string, string> {
+  const verified: Record<string, string> = Object.create(null);
+  if (typeof header !== "string" || header.length === 0) return verified;
+  let parsed: Record<string, string | undefined>;
+  try {
+    parsed = parse(header, RAW);
+  } catch {
+    return verified;
+  }
+  for (const name of Object.keys(parsed)) {
+    const signed = parsed[name];
+    if (name === "__proto__" || name.length === 0 || signed === undefined) continue;
+    const value = unsign(signed, secrets);
+    if (value !== undefined) verified[name] = decodeValue(value);
+  }
+  return verified;
+}
+
+/** Percent-decodes like the `cookie` package: an invalid escape leaves the value as it is. */
+function decodeValue(value: string): string {
+  if (value.indexOf("%") === -1) return value;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }

@@ -2,6 +2,10 @@
  * One HTTP request through the core: route, read the body, load the session,
  * run middleware and the handler, commit the session, write the response.
  *
+ * The common case (no body, no cookie, no middleware, a handler returning a
+ * string, bytes or JSON) runs without a promise of its own: only the handler's
+ * promise is awaited. Everything else takes the general async path.
+ *
  * @module
  */
 import { ClientGoneError } from "../body/client-gone-error.js";
@@ -11,45 +15,83 @@ import { bindArguments } from "./binding.js";
 import { runWithRequest } from "./context.js";
 import { ERRORS, HttpError } from "./errors.js";
 import { splitPath } from "./path.js";
-import type { HttpScope, Receive, Send } from "./protocol.js";
-import { NO_FILES, Request } from "./request.js";
+import type { Channel, HttpScope } from "./protocol.js";
+import { bindSecret, NO_FILES, Request } from "./request.js";
 import { toResponse, validateHeaders, type ResponseInit } from "./response.js";
 import type { RouteMatch } from "./route-table.js";
 import { writeResponse } from "./write-response.js";
 
 /** True when the request announces a body (RFC 9112 §6.3: Content-Length or Transfer-Encoding). */
-function hasBody(headers: HttpScope["headers"]): boolean {
+export function hasBody(headers: HttpScope["headers"]): boolean {
   const length = headers["content-length"];
   return (length !== undefined && length !== "0") || headers["transfer-encoding"] !== undefined;
 }
 
-/** Handles one HTTP request scope. Never rejects for handler errors; rejects only if writing failed mid-stream. */
-export async function handleHttp(core: AppCore, scope: HttpScope, receive: Receive, send: Send): Promise<void> {
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && typeof value === "object" && typeof (value as PromiseLike<unknown>).then === "function";
+}
+
+/**
+ * Handles one HTTP request scope. Returns a promise only when work is still
+ * pending; it rejects only when writing failed after the status line went out
+ * (the adapter then aborts the connection).
+ */
+export function handleHttp(core: AppCore, scope: HttpScope, channel: Channel): Promise<void> | undefined {
   const request = new Request(scope);
+  bindSecret(request, core.options.secret);
+  const headers = scope.headers;
+  if (core.app.middlewares.length > 0 || headers.cookie !== undefined || hasBody(headers) || core.headerCountExceeded(headers)) {
+    return handleGeneral(core, request, channel);
+  }
+  let result: unknown;
+  try {
+    result = invoke(core, core.http.match(request.method, splitPath(request.path)), request);
+  } catch (error) {
+    return respond(core, request, core.errorResponse(error, request), channel);
+  }
+  if (isThenable(result)) {
+    return Promise.resolve(result).then(
+      (value) => respond(core, request, toResponse(value), channel),
+      (error) => respond(core, request, core.errorResponse(error, request), channel),
+    );
+  }
+  return respond(core, request, toResponse(result), channel);
+}
+
+/** Binds the arguments and calls the handler with `this` = the app and `this.request` = request. */
+function invoke(core: AppCore, match: RouteMatch, request: Request): unknown {
+  const args = bindArguments(match, request);
+  const fn = match.handler.fn;
+  const app = core.app;
+  return runWithRequest(request, () => fn.apply(app, args));
+}
+
+/** The path for requests with a body, cookies, middleware or many headers. */
+async function handleGeneral(core: AppCore, request: Request, channel: Channel): Promise<void> {
   let response: ResponseInit;
   try {
-    response = await produceResponse(core, request, receive);
+    response = await produceResponse(core, request, channel);
   } catch (error) {
     if (error instanceof ClientGoneError) return disposeFiles(request.files);
     response = core.errorResponse(error, request);
   }
   try {
-    try {
-      response = await finishResponse(core, request, response);
-    } catch (error) {
-      response = core.errorResponse(error, request);
+    const middlewares = core.app.middlewares;
+    for (let i = 0; i < middlewares.length; i++) {
+      const replaced = await middlewares[i]!.afterRequest?.(request, response);
+      if (replaced !== undefined) response = replaced;
     }
-    await writeResponse(response, send, scope.method === "HEAD");
   } catch (error) {
-    if (error instanceof ClientGoneError) return;
-    core.logger.error(`error while writing the response to ${request.method} ${request.path}`, error);
-    throw error; // the adapter aborts the connection: the status line is already out
+    response = core.errorResponse(error, request);
+  }
+  try {
+    await respond(core, request, response, channel);
   } finally {
     if (request.files !== NO_FILES) await disposeFiles(request.files);
   }
 }
 
-async function produceResponse(core: AppCore, request: Request, receive: Receive): Promise<ResponseInit> {
+async function produceResponse(core: AppCore, request: Request, channel: Channel): Promise<ResponseInit> {
   let match: RouteMatch | undefined;
   let routeError: unknown;
   try {
@@ -59,7 +101,7 @@ async function produceResponse(core: AppCore, request: Request, receive: Receive
   }
   if (core.headerCountExceeded(request.headers)) throw HttpError.of(ERRORS.TOO_MANY_HEADERS);
   if (match !== undefined && hasBody(request.headers)) {
-    const parsed = await parseBody(request.headers, receive, core.limits);
+    const parsed = await parseBody(request.headers, () => channel.receive(), core.limits);
     request.bodyParams = parsed.fields;
     request.files = parsed.files;
     request.jsonBody = parsed.json;
@@ -72,26 +114,42 @@ async function produceResponse(core: AppCore, request: Request, receive: Receive
     if (early !== undefined) return toResponse(early);
   }
   if (match === undefined) throw routeError;
-  const args = bindArguments(match, request);
-  const fn = match.handler.fn;
-  const app = core.app;
-  const result = await runWithRequest(request, () => fn.apply(app, args));
-  return toResponse(result);
+  return toResponse(await invoke(core, match, request));
 }
 
-/** `afterRequest` middleware, the session cookie, user cookies, header checks. */
-async function finishResponse(core: AppCore, request: Request, response: ResponseInit): Promise<ResponseInit> {
-  const middlewares = core.app.middlewares;
-  for (let i = 0; i < middlewares.length; i++) {
-    const replaced = await middlewares[i]!.afterRequest?.(request, response);
-    if (replaced !== undefined) response = replaced;
+/** Commits the session, adds cookies, checks headers, writes. Sync unless something must be awaited. */
+function respond(core: AppCore, request: Request, response: ResponseInit, channel: Channel): Promise<void> | undefined {
+  let commit: Promise<void> | undefined;
+  try {
+    commit = core.sessions.commit(request);
+  } catch (error) {
+    response = core.errorResponse(error, request);
   }
-  await core.sessions.commit(request);
-  const cookies = request.outgoingCookies;
-  if (cookies.length > 0) {
-    const existing = response.headers["set-cookie"];
-    response.headers["set-cookie"] = existing === undefined ? cookies : [...[existing].flat(), ...cookies];
+  if (commit !== undefined) {
+    return commit.then(
+      () => write(core, request, response, channel),
+      (error) => write(core, request, core.errorResponse(error, request), channel),
+    );
   }
-  validateHeaders(response.headers);
-  return response;
+  return write(core, request, response, channel);
+}
+
+function write(core: AppCore, request: Request, response: ResponseInit, channel: Channel): Promise<void> | undefined {
+  try {
+    const cookies = request.outgoingCookies;
+    if (cookies.length > 0) {
+      const existing = response.headers["set-cookie"];
+      response.headers["set-cookie"] = existing === undefined ? cookies : [...[existing].flat(), ...cookies];
+    }
+    validateHeaders(response.headers);
+  } catch (error) {
+    response = core.errorResponse(error, request);
+  }
+  const written = writeResponse(response, channel, request.method === "HEAD");
+  if (written === undefined) return undefined;
+  return written.catch((error: unknown) => {
+    if (error instanceof ClientGoneError) return;
+    core.logger.error(`error while writing the response to ${request.method} ${request.path}`, error);
+    throw error; // the adapter aborts the connection: the status line is already out
+  });
 }

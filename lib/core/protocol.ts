@@ -145,5 +145,19 @@ export type SendEvent =
   | WebSocketSubscribeEvent;
 
 export type Receive = () => Promise<ReceiveEvent>;
-/** Resolves when the adapter has written or buffered the event (after drain under backpressure). */
-export type Send = (event: SendEvent) => Promise<void>;
+/**
+ * Hands an event to the adapter. Returns a promise when the caller must wait
+ * (backpressure: it resolves after drain; it rejects if the client is gone);
+ * returns nothing when the event was taken synchronously, which spares the
+ * hot path a promise per response. Callers `await` the result either way.
+ */
+export type Send = (event: SendEvent) => Promise<void> | void;
+
+/**
+ * `receive` and `send` as one object: adapters can implement them as methods
+ * of the per-request object they already have, instead of two closures.
+ */
+export interface Channel {
+  receive: Receive;
+  send: Send;
+}

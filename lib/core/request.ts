@@ -8,13 +8,27 @@
  */
 import type { UploadedFile } from "../body/uploaded-file.js";
 import { parseParams, type Params } from "../body/params.js";
-import { parseCookies, serializeCookie, deleteCookieHeader, type CookieOptions } from "./cookies.js";
+import { parseCookies, parseSignedCookies, serializeCookie, deleteCookieHeader, type CookieOptions } from "./cookies.js";
+import { InvalidOptionError } from "./errors.js";
+import { normalizeSecrets, sign } from "./signing.js";
 import type { Headers, HttpScope, WebSocketScope } from "./protocol.js";
 import type { SessionData } from "../session/backend.js";
 
 const EMPTY_PARAMS: Params = Object.freeze(Object.create(null));
 /** The `files` of a request without uploads (nothing to dispose of). */
 export const NO_FILES: Record<string, UploadedFile[]> = Object.freeze(Object.create(null));
+
+let secretSetter: (request: Request, secret: string | readonly string[] | undefined) => void;
+
+/**
+ * Gives a request the app's signing secret(s) (`AppOptions.secret`), for
+ * {@link Request.signedCookies} and `setCookie(…, { signed: true })`.
+ * Called by the core right after constructing the request; the secret stays
+ * in a `#private` field, out of reach of handlers and loggers.
+ */
+export function bindSecret(request: Request, secret: string | readonly string[] | undefined): void {
+  secretSetter(request, secret);
+}
 
 /** The current HTTP request (or WebSocket handshake). */
 export class Request {
@@ -24,8 +38,6 @@ export class Request {
   readonly path: string;
   /** Request headers, lower-case names. */
   readonly headers: Headers;
-  /** The peer's IP address as text ("" when unknown). */
-  readonly remoteAddress: string;
   /** The scope the adapter described this request with. */
   readonly scope: HttpScope | WebSocketScope;
   /** Path parameters by handler parameter name (or pattern name). */
@@ -38,22 +50,47 @@ export class Request {
   body: Buffer | undefined;
   /** The parsed JSON body (undefined when the body was not JSON). */
   jsonBody: unknown;
-  /** The session: a plain object. Store to create one, empty it to log out. */
-  session: SessionData = {};
   /** Set-Cookie header values added by {@link setCookie}/{@link deleteCookie}. */
   readonly outgoingCookies: string[] = [];
   /** Set by {@link regenerateSession}; read when the session is committed. */
   sessionRegenerated = false;
 
   #queryParams: Params | undefined;
+  #session: SessionData | undefined;
   #cookies: Record<string, string> | undefined;
+  #secret: string | readonly string[] | undefined;
+  #signedCookies: Record<string, string> | undefined;
+
+  static {
+    secretSetter = (request, secret) => {
+      request.#secret = secret;
+    };
+  }
 
   constructor(scope: HttpScope | WebSocketScope) {
     this.scope = scope;
     this.method = scope.method;
     this.path = scope.path;
     this.headers = scope.headers;
-    this.remoteAddress = scope.client;
+  }
+
+  /** The peer's IP address as text ("" when unknown). */
+  get remoteAddress(): string {
+    return this.scope.client;
+  }
+
+  /** The session: a plain object. Store to create one, empty it (or assign `{}`) to log out. */
+  get session(): SessionData {
+    return (this.#session ??= {});
+  }
+
+  set session(data: SessionData) {
+    this.#session = data;
+  }
+
+  /** True once the session was loaded or touched: nothing else needs committing. */
+  get hasSession(): boolean {
+    return this.#session !== undefined;
   }
 
   /** Query string parameters, every value of repeated keys in order. */
@@ -64,6 +101,26 @@ export class Request {
   /** Request cookies by name (first occurrence wins). */
   get cookies(): Record<string, string> {
     return (this.#cookies ??= parseCookies(this.headers.cookie));
+  }
+
+  /**
+   * Cookies set with `setCookie(name, value, { signed: true })` whose
+   * signature verifies with the app's `secret` (any of them, for rotation).
+   * A tampered, forged or unsigned cookie is simply absent.
+   *
+   * @throws InvalidOptionError when the app has no `secret`.
+   * @example
+   * ```ts
+   * const theme = this.request.signedCookies.theme ?? "light";
+   * ```
+   */
+  get signedCookies(): Record<string, string> {
+    return (this.#signedCookies ??= parseSignedCookies(this.headers.cookie, this.#secrets()));
+  }
+
+  #secrets(): readonly string[] {
+    if (this.#secret === undefined) throw new InvalidOptionError("signed cookies need the app's `secret` option");
+    return normalizeSecrets(this.#secret);
   }
 
   /** The first value of query parameter `name`, or `fallback`. */
@@ -90,11 +147,16 @@ export class Request {
 
   /**
    * Sets a cookie on the response. Secure defaults: HttpOnly, SameSite=Lax, Path=/.
+   * With `{ signed: true }` the value is signed with the app's first `secret`
+   * (HMAC-SHA256) and reads back through {@link signedCookies}.
    *
    * @throws HttpError 500 for a name or value that would corrupt the header.
+   * @throws InvalidOptionError for `signed: true` when the app has no `secret`.
    */
   setCookie(name: string, value: string, options?: CookieOptions): void {
-    this.outgoingCookies.push(serializeCookie(name, value, options));
+    // The signature is computed over the value exactly as written: signedCookies checks it before decoding.
+    const written = options?.signed === true && typeof value === "string" ? sign(value, this.#secrets()[0]!) : value;
+    this.outgoingCookies.push(serializeCookie(name, written, options));
   }
 
   /** Expires a cookie on the client. */

@@ -93,6 +93,7 @@ export function errorResponse(error: unknown): ResponseInit {
 // (uWS writes headers raw: one of those would split or corrupt the response).
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const BAD_VALUE = /[\r\n\0]/;
+const KNOWN_TYPES = new Set([HTML, TEXT, JSON_TYPE, OCTETS]);
 
 /**
  * Checks every header; uWS writes them as given.
@@ -101,6 +102,7 @@ const BAD_VALUE = /[\r\n\0]/;
  */
 export function validateHeaders(headers: Record<string, string | string[]>): void {
   for (const name in headers) {
+    if (name === "content-type" && KNOWN_TYPES.has(headers[name] as string)) continue; // upie's own defaults
     if (!TOKEN.test(name)) throw HttpError.of(ERRORS.INVALID_HEADER, `Invalid response header name ${JSON.stringify(name)}`);
     const value = headers[name]!;
     if (typeof value === "string") {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Send } from "./protocol.js";
+import type { Channel } from "./protocol.js";
 import type { ResponseInit } from "./response.js";
 
 const EMPTY = new Uint8Array(0);
@@ -18,33 +18,36 @@ function toChunk(value: unknown): string | Uint8Array {
 }
 
 /**
- * Sends the start event and the body. A streamed body is pulled one chunk at
- * a time and each chunk awaits the adapter (backpressure); when the client is
- * gone `send` rejects, which ends the `for await` and so runs the iterator's
- * `return()` (a generator's `finally`, a ReadableStream's cancel).
+ * Sends the start event and the body. A whole body goes out synchronously
+ * when the adapter takes it so (the result is then undefined). A streamed
+ * body is pulled one chunk at a time and each chunk awaits the adapter
+ * (backpressure); when the client is gone `send` rejects, which ends the
+ * `for await` and so runs the iterator's `return()` (a generator's
+ * `finally`, a ReadableStream's cancel).
  *
  * The body of a HEAD response is passed along too: adapters drop it but use
  * its length. A streamed body is not started for HEAD.
  */
-export async function writeResponse(response: ResponseInit, send: Send, head: boolean): Promise<void> {
+export function writeResponse(response: ResponseInit, channel: Channel, head: boolean): Promise<void> | undefined {
   const { status, body, headers } = response;
-  if (status === 204 || status === 304 || (status >= 100 && status < 200)) {
-    await send({ type: "http.response.start", status, headers });
-    await send({ type: "http.response.body", body: EMPTY, more: false });
-    return;
+  const bodiless = status === 204 || status === 304 || status < 200;
+  if (bodiless || body === null || typeof body === "string" || body instanceof Uint8Array) {
+    const started = channel.send({ type: "http.response.start", status, headers });
+    const whole = bodiless || body === null ? EMPTY : (body as string | Uint8Array);
+    if (started !== undefined) return started.then(() => channel.send({ type: "http.response.body", body: whole, more: false }));
+    return channel.send({ type: "http.response.body", body: whole, more: false }) ?? undefined;
   }
-  if (body === null || typeof body === "string" || body instanceof Uint8Array) {
-    await send({ type: "http.response.start", status, headers });
-    await send({ type: "http.response.body", body: body ?? EMPTY, more: false });
-    return;
-  }
-  await send({ type: "http.response.start", status, headers });
+  return stream(body, channel, status, headers, head);
+}
+
+async function stream(body: AsyncIterable<unknown>, channel: Channel, status: number, headers: ResponseInit["headers"], head: boolean): Promise<void> {
+  await channel.send({ type: "http.response.start", status, headers });
   if (head) {
-    await (body as any).cancel?.(); // an unread ReadableStream: release its source
+    await (body as { cancel?: () => unknown }).cancel?.(); // an unread ReadableStream: release its source
   } else {
     for await (const value of body) {
-      await send({ type: "http.response.body", body: toChunk(value), more: true });
+      await channel.send({ type: "http.response.body", body: toChunk(value), more: true });
     }
   }
-  await send({ type: "http.response.body", body: EMPTY, more: false });
+  await channel.send({ type: "http.response.body", body: EMPTY, more: false });
 }

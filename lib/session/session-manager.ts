@@ -45,14 +45,20 @@ export class SessionManager {
     request.session = state.data;
   }
 
-  /** Saves what changed and queues the session cookie on the request's outgoing cookies. */
-  async commit(request: Request): Promise<void> {
-    let state = states.get(request);
+  /**
+   * Saves what changed and queues the session cookie on the request's
+   * outgoing cookies. Returns nothing (no promise) when there is nothing to do.
+   */
+  commit(request: Request): Promise<void> | undefined {
+    if (!request.hasSession) return undefined;
+    const state = states.get(request);
+    if (state === undefined && !hasKeys(request.session)) return undefined;
+    return this.#commit(request, state);
+  }
+
+  async #commit(request: Request, state: SessionState | undefined): Promise<void> {
     const data = request.session;
-    if (state === undefined) {
-      if (!hasKeys(data)) return;
-      state = await SessionState.load(this.backend, undefined, this.#ttl, this.#stateOptions);
-    }
+    state ??= await SessionState.load(this.backend, undefined, this.#ttl, this.#stateOptions);
     if (request.sessionRegenerated) state.regenerate();
     const cookie = await state.commit(data);
     if (cookie !== undefined) request.outgoingCookies.push(cookie);

@@ -12,43 +12,57 @@
  */
 import type { HttpResponse } from "uWebSockets.js";
 import { ClientGoneError } from "../../body/client-gone-error.js";
-import type { HttpRequestEvent, ReceiveEvent, ResponseHeaders, SendEvent } from "../../core/protocol.js";
+import type { Channel, HttpRequestEvent, ReceiveEvent, ResponseHeaders, SendEvent } from "../../core/protocol.js";
+import { readRemoteAddress } from "./read-request.js";
 import { statusLine } from "./status-line.js";
 
 const EMPTY = new Uint8Array(0);
-const LAST_EMPTY_CHUNK: HttpRequestEvent = Object.freeze({ type: "http.request", body: EMPTY, more: false }) as HttpRequestEvent;
+const LAST_EMPTY_CHUNK = Object.freeze({ type: "http.request", body: EMPTY, more: false }) as HttpRequestEvent;
 const DISCONNECT = Object.freeze({ type: "http.disconnect" }) as ReceiveEvent;
-const DONE = Promise.resolve();
 /** Unread request bytes buffered before the socket is paused (upload backpressure). */
 const PAUSE_ABOVE = 1024 * 1024;
 
 /** Headers uWS writes itself; a second copy from the app would corrupt framing. */
 const FRAMING_HEADERS = new Set(["content-length", "transfer-encoding"]);
 
-export class HttpExchange {
+/** What every exchange of one server shares: in-flight count and the closing flag. */
+export class ServerState {
+  inFlight = 0;
+  /** Set by `close()`: responses ask clients to close their connections. */
+  closing = false;
+  whenIdle: (() => void) | undefined;
+
+  done(): void {
+    this.inFlight--;
+    if (this.closing && this.inFlight === 0) this.whenIdle?.();
+  }
+}
+
+export class HttpExchange implements Channel {
   readonly #res: HttpResponse;
   readonly #head: boolean;
+  readonly #server: ServerState;
   #aborted = false;
   #finished = false;
   #started = false;
   #status = 200;
   #headers: ResponseHeaders | undefined;
-  /** Request body: chunks not yet received, whether the last one arrived. */
-  #chunks: Uint8Array[] = [];
+  /** Request body chunks not yet received (allocated when the first one arrives unread). */
+  #chunks: Uint8Array[] | undefined;
   #buffered = 0;
   #paused = false;
   #bodyDone: boolean;
   #waitingReader: ((event: ReceiveEvent) => void) | undefined;
   #waitingWritable: (() => void) | undefined;
-  /** Set when the server is closing: responses ask the client to close the connection. */
-  closeConnection = false;
-  /** Called once when the response is finished or aborted. */
-  onDone: (() => void) | undefined;
+  #remoteAddress: string | undefined;
 
-  constructor(res: HttpResponse, head: boolean, expectBody: boolean) {
+  constructor(res: HttpResponse, head: boolean, expectBody: boolean, server: ServerState) {
     this.#res = res;
     this.#head = head;
     this.#bodyDone = !expectBody;
+    this.#server = server;
+    server.inFlight++;
+    // Registered before any await: uWS frees `res` on abort and must know we are still using it.
     res.onAborted(() => this.#abort());
     if (expectBody) res.onData((chunk, isLast) => this.#data(chunk, isLast));
   }
@@ -57,19 +71,24 @@ export class HttpExchange {
     return this.#finished || this.#aborted;
   }
 
+  /** The peer's address, read from uWS on first use (decoding it costs more than most requests need). */
+  get remoteAddress(): string {
+    if (this.#remoteAddress === undefined) {
+      // `res` is freed once the response ends or aborts: after that, the address is unknown.
+      this.#remoteAddress = this.finished ? "" : readRemoteAddress(this.#res);
+    }
+    return this.#remoteAddress;
+  }
+
   #abort(): void {
+    if (this.#aborted) return;
+    const wasFinished = this.#finished;
     this.#aborted = true;
     this.#waitingReader?.(DISCONNECT);
     this.#waitingReader = undefined;
     this.#waitingWritable?.();
     this.#waitingWritable = undefined;
-    this.#done();
-  }
-
-  #done(): void {
-    const onDone = this.onDone;
-    this.onDone = undefined;
-    onDone?.();
+    if (!wasFinished) this.#server.done();
   }
 
   #data(chunk: ArrayBuffer, isLast: boolean): void {
@@ -82,7 +101,7 @@ export class HttpExchange {
       reader({ type: "http.request", body: copy, more: !isLast });
       return;
     }
-    this.#chunks.push(copy);
+    (this.#chunks ??= []).push(copy);
     this.#buffered += copy.byteLength;
     if (this.#buffered > PAUSE_ABOVE && !isLast && !this.#paused) {
       this.#paused = true;
@@ -91,41 +110,46 @@ export class HttpExchange {
   }
 
   /** The protocol's `receive`: request body chunks, then `http.disconnect` if the client leaves. */
-  readonly receive = (): Promise<ReceiveEvent> => {
+  receive(): Promise<ReceiveEvent> {
     if (this.#aborted) return Promise.resolve(DISCONNECT);
-    const chunk = this.#chunks.shift();
+    const chunk = this.#chunks?.shift();
     if (chunk !== undefined) {
       this.#buffered -= chunk.byteLength;
       if (this.#paused && this.#buffered <= PAUSE_ABOVE / 2) {
         this.#paused = false;
         this.#res.resume();
       }
-      return Promise.resolve({ type: "http.request", body: chunk, more: this.#chunks.length > 0 || !this.#bodyDone });
+      return Promise.resolve({ type: "http.request", body: chunk, more: this.#chunks!.length > 0 || !this.#bodyDone });
     }
     if (this.#bodyDone) return Promise.resolve(LAST_EMPTY_CHUNK);
     return new Promise((resolve) => (this.#waitingReader = resolve));
-  };
+  }
 
-  /** The protocol's `send`. Body chunks resolve after drain; after an abort they reject with ClientGoneError. */
-  readonly send = (event: SendEvent): Promise<void> => {
+  /**
+   * The protocol's `send`. Synchronous (no promise) except for a streamed
+   * chunk under backpressure, which resolves after drain; after an abort a
+   * streamed chunk rejects with ClientGoneError.
+   */
+  send(event: SendEvent): Promise<void> | undefined {
     if (event.type === "http.response.start") {
       this.#status = event.status;
       this.#headers = event.headers;
-      return DONE;
+      return undefined;
     }
     if (event.type !== "http.response.body") return Promise.reject(new TypeError(`unexpected event ${event.type}`));
-    if (this.#aborted) return event.more ? Promise.reject(new ClientGoneError()) : DONE;
+    if (this.#aborted) return event.more ? Promise.reject(new ClientGoneError()) : undefined;
     if (this.#finished) return Promise.reject(new TypeError("response already finished"));
     if (!event.more) {
       this.#end(event.body);
-      return DONE;
+      return undefined;
     }
     return this.#write(event.body);
-  };
+  }
 
   #writeHead(): void {
     const res = this.#res;
-    res.writeStatus(statusLine(this.#status));
+    // uWS writes "200 OK" itself when no status was written.
+    if (this.#status !== 200) res.writeStatus(statusLine(this.#status));
     const headers = this.#headers;
     if (headers !== undefined) {
       for (const name in headers) {
@@ -141,22 +165,24 @@ export class HttpExchange {
   #end(body: Uint8Array | string): void {
     this.#finished = true;
     const res = this.#res;
+    const close = this.#server.closing;
+    // Corked: after an await we are outside uWS's own corked callback.
     res.cork(() => {
       if (!this.#started) this.#writeHead();
-      if (this.#head) res.endWithoutBody(typeof body === "string" ? Buffer.byteLength(body) : body.byteLength, this.closeConnection);
-      else res.end(body, this.closeConnection);
+      if (this.#head) res.endWithoutBody(typeof body === "string" ? Buffer.byteLength(body) : body.byteLength, close);
+      else res.end(body, close);
     });
-    this.#done();
+    this.#server.done();
   }
 
-  #write(chunk: Uint8Array | string): Promise<void> {
+  #write(chunk: Uint8Array | string): Promise<void> | undefined {
     const res = this.#res;
     let ok = true;
     res.cork(() => {
       if (!this.#started) this.#writeHead();
       if (!this.#head && (typeof chunk === "string" ? chunk.length > 0 : chunk.byteLength > 0)) ok = res.write(chunk);
     });
-    if (ok) return DONE;
+    if (ok) return undefined;
     // write() buffered the chunk but the socket is full: wait until it drains.
     return new Promise((resolve, reject) => {
       this.#waitingWritable = () => (this.#aborted ? reject(new ClientGoneError()) : resolve());
@@ -169,11 +195,11 @@ export class HttpExchange {
     });
   }
 
-  /** Ends the response abruptly (an error after the status line was sent). */
+  /** Ends the response abruptly (an error after the status line was sent, or a handler that never answered). */
   abort(): void {
     if (this.#aborted || this.#finished) return;
     this.#finished = true;
-    this.#res.close();
-    this.#done();
+    this.#server.done();
+    this.#res.close(); // runs onAborted, which leaves `res` alone from now on
   }
 }

@@ -7,13 +7,13 @@ import uWS from "uWebSockets.js";
 import type { AppCore } from "../../core/app-core.js";
 import type { ListenOptions, Server } from "../../core/app.js";
 import { InvalidOptionError } from "../../core/errors.js";
-import { handleHttp } from "../../core/http-handler.js";
-import type { HttpScope } from "../../core/protocol.js";
-import { HttpExchange } from "./http-exchange.js";
-import { readHeaders, readRemoteAddress } from "./read-request.js";
+import { handleHttp, hasBody } from "../../core/http-handler.js";
+import { HttpExchange, ServerState } from "./http-exchange.js";
+import { readHeaders } from "./read-request.js";
+import { UwsHttpScope } from "./uws-http-scope.js";
 import { attachWebSockets, type WebSocketServer } from "./websocket-server.js";
 
-/** How long `close()` waits for in-flight requests before cutting them. */
+/** How long `close()` waits for in-flight requests (they finish anyway; their connections then close). */
 const CLOSE_GRACE_MS = 10_000;
 
 function validate(options: ListenOptions): { port: number; host: string } {
@@ -28,41 +28,33 @@ function validate(options: ListenOptions): { port: number; host: string } {
 export async function listen(core: AppCore, options: ListenOptions): Promise<Server> {
   const { port, host } = validate(options);
   const app = uWS.App();
-  const inFlight = new Set<HttpExchange>();
-  let closing = false;
-  let whenIdle: (() => void) | undefined;
+  const state = new ServerState();
 
   app.any("/*", (res, req) => {
     // HttpRequest is stack-allocated: copy everything out before any await.
     const headers = readHeaders(req);
     const method = req.getCaseSensitiveMethod();
-    const scope: HttpScope = {
-      type: "http",
-      method,
-      path: req.getUrl(),
-      rawQuery: req.getQuery() ?? "",
-      headers,
-      client: readRemoteAddress(res),
-    };
-    const expectBody = (headers["content-length"] !== undefined && headers["content-length"] !== "0") || headers["transfer-encoding"] !== undefined;
-    const exchange = new HttpExchange(res, method === "HEAD", expectBody);
-    exchange.closeConnection = closing;
-    inFlight.add(exchange);
-    exchange.onDone = () => {
-      inFlight.delete(exchange);
-      if (inFlight.size === 0) whenIdle?.();
-    };
-    handleHttp(core, scope, exchange.receive, exchange.send).then(
-      () => {
-        // A handler must always end the response: uWS would hold the socket forever.
-        if (!exchange.finished) exchange.abort();
-      },
-      (error) => {
-        if (!exchange.finished) core.logger.error(`aborting ${method} ${scope.path}`, error);
-        exchange.abort();
-      },
-    );
+    const exchange = new HttpExchange(res, method === "HEAD", hasBody(headers), state);
+    const scope = new UwsHttpScope(method, req.getUrl(), req.getQuery() ?? "", headers, exchange);
+    let pending: Promise<void> | undefined;
+    try {
+      pending = handleHttp(core, scope, exchange);
+    } catch (error) {
+      core.logger.error(`aborting ${method} ${scope.path}`, error);
+    }
+    if (pending === undefined) ensureEnded(exchange);
+    else pending.then(() => ensureEnded(exchange), (error) => abortWith(exchange, error));
   });
+
+  /** A handler must always end the response: uWS would otherwise hold the socket forever. */
+  function ensureEnded(exchange: HttpExchange): void {
+    if (!exchange.finished) exchange.abort();
+  }
+
+  function abortWith(exchange: HttpExchange, error: unknown): void {
+    if (!exchange.finished) core.logger.error("aborting a response after an error", error);
+    exchange.abort();
+  }
 
   const sockets: WebSocketServer = attachWebSockets(app, core);
 
@@ -80,19 +72,17 @@ export async function listen(core: AppCore, options: ListenOptions): Promise<Ser
     host,
     close() {
       return (closed ??= (async () => {
-        closing = true;
+        state.closing = true;
         uWS.us_listen_socket_close(listenSocket);
-        for (const exchange of inFlight) exchange.closeConnection = true;
         await sockets.closeAll(1001, "Server shutting down");
-        if (inFlight.size > 0) {
+        if (state.inFlight > 0) {
           await new Promise<void>((resolve) => {
             const timer = setTimeout(resolve, CLOSE_GRACE_MS);
-            whenIdle = () => {
+            state.whenIdle = () => {
               clearTimeout(timer);
               resolve();
             };
           });
-          for (const exchange of inFlight) exchange.abort();
         }
         // Newer uWS builds can close every remaining (keep-alive) socket at once.
         (app as { close?: () => void }).close?.();
