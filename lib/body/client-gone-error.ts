@@ -5,8 +5,11 @@
  * @module
  */
 
+import { ERRORS } from "../core/errors.js";
+
 /**
- * Thrown when an `http.disconnect` event arrives while a body is being read.
+ * Thrown when an `http.disconnect` event arrives while a body is being read,
+ * and by `send` for a streamed chunk after the client left.
  *
  * Nothing is sent for it (there is nobody left to answer): it exists so the
  * code reading the body can stop, clean up (temp files, half-parsed state)
@@ -14,10 +17,10 @@
  */
 export class ClientGoneError extends Error {
   override name = "ClientGoneError";
-  /** Stable code; not in the HTTP error table because no response is ever written for it. */
-  readonly code = "UPIE_ERR_CLIENT_GONE";
+  /** Stable code; no response is ever written for it (499 is nginx's "client closed request"). */
+  readonly code: string = ERRORS.CLIENT_GONE.code;
 
-  constructor(message = "Client disconnected before the request body was read") {
+  constructor(message: string = ERRORS.CLIENT_GONE.message) {
     super(message);
   }
 }

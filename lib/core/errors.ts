@@ -32,6 +32,7 @@ export const ERRORS = {
   INTERNAL: { code: "UPIE_ERR_INTERNAL", status: 500, message: "Internal Server Error" },
   HTTP: { code: "UPIE_ERR_HTTP", status: 500, message: "HTTP error" },
   INVALID_OPTION: { code: "UPIE_ERR_INVALID_OPTION", status: 500, message: "Invalid option" },
+  CLIENT_GONE: { code: "UPIE_ERR_CLIENT_GONE", status: 499, message: "Client closed the connection" },
   WS_NOT_ACCEPTED: { code: "UPIE_ERR_WS_NOT_ACCEPTED", status: 1011, message: "WebSocket not accepted yet" },
   WS_QUEUE_OVERFLOW: { code: "UPIE_ERR_WS_QUEUE_OVERFLOW", status: 1008, message: "Too many unread messages" },
   WS_HANDLER_ERROR: { code: "UPIE_ERR_WS_HANDLER_ERROR", status: 1011, message: "Internal error" },
