@@ -4,7 +4,10 @@
  * @module
  */
 import type { Limits } from "../body/limits.js";
+import { publish } from "../pubsub/publish.js";
 import type { SessionBackend } from "../session/backend.js";
+import type { WebSocketOptions } from "../websocket/options.js";
+import { websocketSettings } from "../websocket/websocket-settings.js";
 import { AppCore } from "./app-core.js";
 import { currentRequest } from "./context.js";
 import type { Logger } from "./logger.js";
@@ -28,7 +31,7 @@ export interface AppOptions {
   /** Where handler errors are reported. Default: stderr. */
   logger?: Logger;
   /** WebSocket settings (payload, backpressure, queue bounds, timeouts). */
-  websocket?: Record<string, unknown>;
+  websocket?: WebSocketOptions;
   /** The folder {@link App.renderTemplate} reads from, relative to the working directory. Default "templates". */
   templates?: string;
 }
@@ -82,6 +85,7 @@ export class App {
 
   constructor(options: AppOptions = {}) {
     this.#core = new AppCore(this, options, App.prototype);
+    websocketSettings(this.#core); // validates `options.websocket` now, not at the first connection
     this.#templates = new Templates(options.templates);
   }
 
@@ -112,6 +116,28 @@ export class App {
    */
   renderTemplate(name: string, context: object = {}): Promise<string> {
     return this.#templates.render(name, context);
+  }
+
+  /**
+   * Sends `data` to every WebSocket subscribed to `topic` (`ws.subscribe(topic)`),
+   * through the app's broker (in process by default; see `websocket.broker`).
+   * A subscriber too slow to take it is closed with 1013 rather than skipped.
+   *
+   * @param topic - a non-empty string.
+   * @param data - a string (text frame) or bytes (binary frame).
+   * @returns resolves once the broker has taken the message.
+   * @throws TypeError (as a rejection) for an empty topic or data that is neither text nor bytes.
+   * @example
+   * ```ts
+   * async ws_chat(ws: WebSocket, room = "lobby") {
+   *   await ws.accept();
+   *   await ws.subscribe(room);
+   *   for await (const text of ws) await this.publish(room, text);
+   * }
+   * ```
+   */
+  publish(topic: string, data: string | Uint8Array | ArrayBuffer): Promise<void> {
+    return publish(websocketSettings(this.#core).broker, topic, data);
   }
 
   /**

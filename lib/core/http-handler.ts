@@ -19,7 +19,7 @@ import type { Channel, HttpScope } from "./protocol.js";
 import { bindSecret, NO_FILES, Request } from "./request.js";
 import { toResponse, validateHeaders, type ResponseInit } from "./response.js";
 import type { RouteMatch } from "./route-table.js";
-import { writeResponse } from "./write-response.js";
+import { StreamStartError, writeResponse } from "./write-response.js";
 
 /** True when the request announces a body (RFC 9112 §6.3: Content-Length or Transfer-Encoding). */
 export function hasBody(headers: HttpScope["headers"]): boolean {
@@ -145,10 +145,13 @@ function write(core: AppCore, request: Request, response: ResponseInit, channel:
   } catch (error) {
     response = core.errorResponse(error, request);
   }
-  const written = writeResponse(response, channel, request.method === "HEAD");
+  const head = request.method === "HEAD";
+  const written = writeResponse(response, channel, head);
   if (written === undefined) return undefined;
   return written.catch((error: unknown) => {
     if (error instanceof ClientGoneError) return;
+    // Nothing was sent yet: the failure is the handler's, answered like any other throw.
+    if (error instanceof StreamStartError) return writeResponse(core.errorResponse(error.cause, request), channel, head);
     core.logger.error(`error while writing the response to ${request.method} ${request.path}`, error);
     throw error; // the adapter aborts the connection: the status line is already out
   });

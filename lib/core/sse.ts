@@ -4,11 +4,13 @@
  * (WHATWG HTML §9.2, "Server-sent events").
  *
  * The stream is an ordinary streamed body, so it inherits the core's
- * backpressure and its cancellation when the client leaves. On top of that
- * it sends heartbeat comments while the source is quiet (proxies and load
- * balancers close connections that look idle), and it aborts an
- * `AbortSignal` handed to the source, so a source blocked on "wait for the
- * next chat message" can stop waiting the moment the client is gone.
+ * backpressure and its cancellation when the client leaves. The core learns
+ * that the client left when a write fails, so while the source is quiet the
+ * heartbeat comments do double duty: they keep proxies and load balancers
+ * from closing a connection that looks idle, and they bound how long a gone
+ * client goes unnoticed (one heartbeat interval). Then the `AbortSignal`
+ * handed to the source is aborted, so a source blocked on "wait for the
+ * next chat message" stops waiting, and its iterator is returned.
  *
  * @module
  */
@@ -74,11 +76,12 @@ const TIMEOUT = Symbol("timeout");
  *
  * @param source - an async iterable (e.g. an async generator) of events or
  *   strings, or a function `({ signal, lastEventId }) => iterable`, called
- *   when streaming starts. When the client disconnects, `signal` aborts and the
- *   iterator's `return()` runs (a generator's `finally`); a generator blocked on
- *   an `await` only reaches its `finally` once that await settles, so pass the
- *   signal to whatever it waits on.
- * @param options - heartbeat interval and an initial `retry`.
+ *   when streaming starts. When the client has gone (noticed at the next event
+ *   or heartbeat), `signal` aborts and the iterator's `return()` runs (a
+ *   generator's `finally`); a generator blocked on an `await` only reaches its
+ *   `finally` once that await settles, so pass the signal to whatever it waits on.
+ * @param options - heartbeat interval and an initial `retry`. With heartbeats off
+ *   and a quiet source, a disconnect is noticed only at the next event.
  * @returns `[200, stream, headers]`, to return from a handler.
  * @throws {@link InvalidOptionError} for a negative or non-finite `heartbeatMs` or `retry`.
  * @example

@@ -14,7 +14,7 @@ import { resolve } from "node:path";
 
 import type { Environment } from "nunjucks";
 
-import { InvalidOptionError } from "./errors.js";
+import { ERRORS, InvalidOptionError } from "./errors.js";
 
 /** The package `renderTemplate` needs. */
 export const TEMPLATE_ENGINE = "nunjucks";
@@ -22,11 +22,21 @@ export const TEMPLATE_ENGINE = "nunjucks";
 /**
  * Thrown by `renderTemplate` when Nunjucks is not installed. The request it
  * happens in is answered with a generic 500 and this error is logged.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   return await this.renderTemplate("page.html");
+ * } catch (error) {
+ *   if (error instanceof TemplateEngineMissingError) return "<p>plain fallback</p>";
+ *   throw error;
+ * }
+ * ```
  */
 export class TemplateEngineMissingError extends Error {
   override name = "TemplateEngineMissingError";
   /** Stable code, like the errors of upie's catalogue. */
-  readonly code = "UPIE_ERR_TEMPLATE_ENGINE_MISSING";
+  readonly code: string = ERRORS.TEMPLATE_ENGINE_MISSING.code;
 
   /** @param packageName - the package that failed to load. */
   constructor(packageName: string, options?: { cause?: unknown }) {

@@ -21,9 +21,10 @@ function toChunk(value: unknown): string | Uint8Array {
  * Sends the start event and the body. A whole body goes out synchronously
  * when the adapter takes it so (the result is then undefined). A streamed
  * body is pulled one chunk at a time and each chunk awaits the adapter
- * (backpressure); when the client is gone `send` rejects, which ends the
- * `for await` and so runs the iterator's `return()` (a generator's
- * `finally`, a ReadableStream's cancel).
+ * (backpressure); when the client is gone `send` rejects, and the iterator's
+ * `return()` runs (a generator's `finally`, a ReadableStream's cancel). Its
+ * first chunk is pulled before the start event: if that fails, nothing is
+ * sent and the promise rejects with {@link StreamStartError}.
  *
  * The body of a HEAD response is passed along too: adapters drop it but use
  * its length. A streamed body is not started for HEAD.
@@ -40,14 +41,43 @@ export function writeResponse(response: ResponseInit, channel: Channel, head: bo
   return stream(body, channel, status, headers, head);
 }
 
+/**
+ * Thrown by {@link writeResponse} when a streamed body fails before its first
+ * chunk: nothing was sent yet, so the caller can still answer with an error
+ * response (a generator that throws at once is a failed handler, a 500).
+ */
+export class StreamStartError extends Error {
+  constructor(cause: unknown) {
+    super("the streamed body failed before its first chunk", { cause });
+  }
+}
+
 async function stream(body: AsyncIterable<unknown>, channel: Channel, status: number, headers: ResponseInit["headers"], head: boolean): Promise<void> {
-  await channel.send({ type: "http.response.start", status, headers });
   if (head) {
+    await channel.send({ type: "http.response.start", status, headers });
     await (body as { cancel?: () => unknown }).cancel?.(); // an unread ReadableStream: release its source
-  } else {
-    for await (const value of body) {
-      await channel.send({ type: "http.response.body", body: toChunk(value), more: true });
+    await channel.send({ type: "http.response.body", body: EMPTY, more: false });
+    return;
+  }
+  const iterator = body[Symbol.asyncIterator]();
+  let step: IteratorResult<unknown>;
+  try {
+    step = await iterator.next(); // before the status goes out
+  } catch (error) {
+    throw new StreamStartError(error);
+  }
+  let sending = false;
+  try {
+    await channel.send({ type: "http.response.start", status, headers });
+    for (; step.done !== true; step = await iterator.next()) {
+      sending = true;
+      await channel.send({ type: "http.response.body", body: toChunk(step.value), more: true });
+      sending = false;
     }
+  } catch (error) {
+    // As `for await` does when its body throws: close the source (a generator's `finally`, a stream's cancel).
+    if (sending) await iterator.return?.();
+    throw error;
   }
   await channel.send({ type: "http.response.body", body: EMPTY, more: false });
 }

@@ -38,6 +38,12 @@ export class ServerState {
   }
 }
 
+/** A valid Content-Length value, or -1. */
+function parseLength(value: string | string[]): number {
+  if (typeof value !== "string" || !/^\d{1,15}$/.test(value)) return -1;
+  return Number(value);
+}
+
 export class HttpExchange implements Channel {
   readonly #res: HttpResponse;
   readonly #head: boolean;
@@ -55,6 +61,10 @@ export class HttpExchange implements Channel {
   #waitingReader: ((event: ReceiveEvent) => void) | undefined;
   #waitingWritable: (() => void) | undefined;
   #remoteAddress: string | undefined;
+  /** The app's own `content-length`, if valid: HEAD reports it, streams are sent with it (not chunked). */
+  #declaredLength = -1;
+  /** True once `receive()` has handed out the last body chunk: later calls wait for a disconnect. */
+  #bodyDelivered = false;
 
   constructor(res: HttpResponse, head: boolean, expectBody: boolean, server: ServerState) {
     this.#res = res;
@@ -92,9 +102,12 @@ export class HttpExchange implements Channel {
   }
 
   #data(chunk: ArrayBuffer, isLast: boolean): void {
+    if (isLast) this.#bodyDone = true;
+    // uWS keeps delivering a body the response was sent without reading (a 413, a 404):
+    // drop it unread, and leave `res` alone, it may already be freed.
+    if (this.#finished) return;
     // uWS neuters `chunk` when this callback returns: copy it now.
     const copy = new Uint8Array(chunk.slice(0));
-    if (isLast) this.#bodyDone = true;
     const reader = this.#waitingReader;
     if (reader !== undefined) {
       this.#waitingReader = undefined;
@@ -119,9 +132,15 @@ export class HttpExchange implements Channel {
         this.#paused = false;
         this.#res.resume();
       }
-      return Promise.resolve({ type: "http.request", body: chunk, more: this.#chunks!.length > 0 || !this.#bodyDone });
+      const more = this.#chunks!.length > 0 || !this.#bodyDone;
+      if (!more) this.#bodyDelivered = true;
+      return Promise.resolve({ type: "http.request", body: chunk, more });
     }
-    if (this.#bodyDone) return Promise.resolve(LAST_EMPTY_CHUNK);
+    if (this.#bodyDone && !this.#bodyDelivered) {
+      this.#bodyDelivered = true;
+      return Promise.resolve(LAST_EMPTY_CHUNK);
+    }
+    // As in ASGI: once the body is read, the next receive resolves only when the client leaves.
     return new Promise((resolve) => (this.#waitingReader = resolve));
   }
 
@@ -133,7 +152,9 @@ export class HttpExchange implements Channel {
   send(event: SendEvent): Promise<void> | undefined {
     if (event.type === "http.response.start") {
       this.#status = event.status;
-      this.#headers = event.headers;
+      const headers = (this.#headers = event.headers);
+      const length = headers["content-length"];
+      if (length !== undefined) this.#declaredLength = parseLength(length);
       return undefined;
     }
     if (event.type !== "http.response.body") return Promise.reject(new TypeError(`unexpected event ${event.type}`));
@@ -165,17 +186,75 @@ export class HttpExchange implements Channel {
   #end(body: Uint8Array | string): void {
     this.#finished = true;
     const res = this.#res;
-    const close = this.#server.closing;
+    // An unread request body would be the next request's bytes: close the connection instead.
+    const close = this.#server.closing || !this.#bodyDone;
+    this.#chunks = undefined;
     // Corked: after an await we are outside uWS's own corked callback.
     res.cork(() => {
       if (!this.#started) this.#writeHead();
-      if (this.#head) res.endWithoutBody(typeof body === "string" ? Buffer.byteLength(body) : body.byteLength, close);
-      else res.end(body, close);
+      if (this.#head) this.#endHead(body, close);
+      else if (!this.#sentViaTryEnd) res.end(body, close);
+      // A stream that promised a length and delivered less: the client must not take it as whole.
+      else if (this.#sentLength !== this.#declaredLength) res.close();
     });
     this.#server.done();
   }
 
+  /** Bytes sent with tryEnd() for a declared-length stream. */
+  #sentLength = 0;
+  #sentViaTryEnd = false;
+
+  /**
+   * Writes a chunk of a stream whose length the app declared: uWS writes the
+   * Content-Length itself from `total` (a second, app-written copy would clash
+   * with chunked encoding). Under backpressure, uWS takes part of the chunk;
+   * the rest is retried from `onWritable`, at the offset uWS reports.
+   */
+  #tryEnd(chunk: Uint8Array): Promise<void> | undefined {
+    const res = this.#res;
+    const total = this.#declaredLength;
+    if (this.#sentLength + chunk.byteLength > total) return Promise.reject(new RangeError("stream is longer than its content-length"));
+    this.#sentViaTryEnd = true;
+    let ok = false;
+    let startOffset = 0;
+    res.cork(() => {
+      if (!this.#started) this.#writeHead();
+      startOffset = res.getWriteOffset();
+      [ok] = res.tryEnd(chunk, total);
+    });
+    this.#sentLength += chunk.byteLength;
+    if (ok) return undefined;
+    return new Promise((resolve, reject) => {
+      this.#waitingWritable = () => (this.#aborted ? reject(new ClientGoneError()) : resolve());
+      res.onWritable((offset) => {
+        const [written, done] = res.tryEnd(chunk.subarray(offset - startOffset), total);
+        if (written || done) {
+          const waiting = this.#waitingWritable;
+          this.#waitingWritable = undefined;
+          waiting?.();
+        }
+        return written;
+      });
+    });
+  }
+
+  /**
+   * Ends a HEAD response with the Content-Length a GET would have. Not with
+   * `endWithoutBody(length)`: uWS then waits for `length` body bytes that never
+   * come, so the response never completes and the connection's next request is
+   * dropped. Only the no-argument form completes it (any argument, even
+   * `undefined`, is taken as a length), so `close` travels as a header.
+   */
+  #endHead(body: Uint8Array | string, close: boolean): void {
+    const res = this.#res;
+    const length = this.#declaredLength >= 0 ? this.#declaredLength : typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
+    res.writeHeader("content-length", String(length));
+    if (close) res.writeHeader("connection", "close");
+    res.endWithoutBody();
+  }
+
   #write(chunk: Uint8Array | string): Promise<void> | undefined {
+    if (this.#declaredLength >= 0 && !this.#head) return this.#tryEnd(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
     const res = this.#res;
     let ok = true;
     res.cork(() => {

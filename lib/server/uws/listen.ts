@@ -43,7 +43,7 @@ export async function listen(core: AppCore, options: ListenOptions): Promise<Ser
       core.logger.error(`aborting ${method} ${scope.path}`, error);
     }
     if (pending === undefined) ensureEnded(exchange);
-    else pending.then(() => ensureEnded(exchange), (error) => abortWith(exchange, error));
+    else pending.then(() => ensureEnded(exchange), () => abortWith(exchange));
   });
 
   /** A handler must always end the response: uWS would otherwise hold the socket forever. */
@@ -51,8 +51,8 @@ export async function listen(core: AppCore, options: ListenOptions): Promise<Ser
     if (!exchange.finished) exchange.abort();
   }
 
-  function abortWith(exchange: HttpExchange, error: unknown): void {
-    if (!exchange.finished) core.logger.error("aborting a response after an error", error);
+  /** The core rejects only once the status line is out, after logging the error itself: cut the response short. */
+  function abortWith(exchange: HttpExchange): void {
     exchange.abort();
   }
 

@@ -1,10 +1,30 @@
 /**
- * WebSocket routes on uWS. (Filled in by the WebSocket layer.)
+ * WebSocket routes on uWS: one `app.ws("/*")` that hands every upgrade to
+ * the core, and the shutdown that closes every socket with 1001.
+ *
+ * uWS lifetime rules encoded here:
+ * - `HttpRequest` dies when `upgrade` returns: url, query, headers and the
+ *   handshake keys are copied out synchronously.
+ * - `onAborted` is registered (by {@link WebSocketConnection}) before the
+ *   first await; the upgrade itself waits for the handler's `accept()`.
+ * - a `message` ArrayBuffer is neutered when the callback returns: text is
+ *   decoded and bytes are copied before it does.
+ * - every uWS option is validated in JS first (bad values abort the process).
  *
  * @module
  */
-import type { TemplatedApp } from "uWebSockets.js";
+import uWS, { type TemplatedApp, type WebSocket as UwsSocket } from "uWebSockets.js";
 import type { AppCore } from "../../core/app-core.js";
+import type { WebSocketScope } from "../../core/protocol.js";
+import { handleWebSocket } from "../../core/websocket-handler.js";
+import type { ResolvedWebSocketOptions } from "../../websocket/options.js";
+import { websocketSettings } from "../../websocket/websocket-settings.js";
+import { readHeaders, readRemoteAddress } from "./read-request.js";
+import { UwsTopics } from "./uws-topics.js";
+import { closeReasonText, WebSocketConnection, type UserData } from "./websocket-connection.js";
+
+/** How long `closeAll()` waits for handlers to finish before cutting their sockets. */
+const CLOSE_GRACE_MS = 10_000;
 
 /** What the HTTP server needs from the WebSocket side. */
 export interface WebSocketServer {
@@ -12,6 +32,117 @@ export interface WebSocketServer {
   closeAll(code: number, reason: string): Promise<void>;
 }
 
-export function attachWebSockets(_app: TemplatedApp, _core: AppCore): WebSocketServer {
-  return { closeAll: async () => {} };
+/** What every connection of one server shares. */
+export interface WebSocketServerState {
+  readonly options: ResolvedWebSocketOptions;
+  readonly topics: UwsTopics;
+  /** Set by `closeAll`: new handshakes are refused with 503. */
+  closing: boolean;
+}
+
+const decoder = new TextDecoder();
+
+/** `Sec-WebSocket-Protocol: a, b` → ["a", "b"]. */
+function parseSubprotocols(header: string | undefined): string[] {
+  if (header === undefined || header === "") return [];
+  const offered: string[] = [];
+  for (const part of header.split(",")) {
+    const name = part.trim();
+    if (name !== "") offered.push(name);
+  }
+  return offered;
+}
+
+/**
+ * Serves the app's `ws_` routes on `app`.
+ *
+ * @param app - the uWS app (before `listen`).
+ * @param core - the upie app's internals.
+ * @returns the handle `server.close()` uses.
+ * @throws {@link InvalidOptionError} for bad `websocket` options (before uWS sees them).
+ * @example
+ * ```ts
+ * const sockets = attachWebSockets(uwsApp, core);
+ * await sockets.closeAll(1001, "Server shutting down");
+ * ```
+ */
+export function attachWebSockets(app: TemplatedApp, core: AppCore): WebSocketServer {
+  const { options, broker } = websocketSettings(core);
+  const topics = new UwsTopics(app, broker, options.maxSubscriberBackpressure, core.logger);
+  const detach = broker.attach(topics);
+  const state: WebSocketServerState = { options, topics, closing: false };
+  /** Connections from upgrade request until their handler has finished. */
+  const live = new Set<WebSocketConnection>();
+  let whenIdle: (() => void) | undefined;
+
+  app.ws<UserData>("/*", {
+    // The pinned uWS build has no permessage-deflate.
+    compression: uWS.DISABLED,
+    maxPayloadLength: options.maxPayloadLength,
+    idleTimeout: options.idleTimeout,
+    maxLifetime: options.maxLifetime,
+    sendPingsAutomatically: options.sendPingsAutomatically,
+    // uWS's own limit drops messages silently; upie enforces its limits in JS instead.
+    maxBackpressure: 0,
+    closeOnBackpressureLimit: 0,
+
+    upgrade(res, req, context) {
+      // HttpRequest is stack-allocated: copy everything out now.
+      const headers = readHeaders(req);
+      const scope: WebSocketScope = {
+        type: "websocket",
+        method: req.getCaseSensitiveMethod(),
+        path: req.getUrl(),
+        rawQuery: req.getQuery() ?? "",
+        headers,
+        client: readRemoteAddress(res),
+        subprotocols: parseSubprotocols(headers["sec-websocket-protocol"]),
+      };
+      const connection = new WebSocketConnection(state, res, context, req.getHeader("sec-websocket-key"), req.getHeader("sec-websocket-extensions"));
+      if (state.closing) {
+        void connection.send({ type: "websocket.http.response", status: 503, body: "Server shutting down" });
+        return;
+      }
+      live.add(connection);
+      // The connection is the channel and, as the fast path, the queue the callbacks below fill.
+      void handleWebSocket(core, scope, connection, connection).finally(() => {
+        live.delete(connection);
+        if (live.size === 0) whenIdle?.();
+      });
+    },
+    open(ws) {
+      ws.getUserData().connection.opened(ws);
+    },
+    message(ws: UwsSocket<UserData>, data: ArrayBuffer, isBinary: boolean) {
+      // uWS neuters `data` when this returns: decode text / copy bytes now.
+      // Text frames arrive as valid UTF-8 (uWS closes the socket otherwise).
+      const message = isBinary ? new Uint8Array(data).slice() : decoder.decode(data);
+      ws.getUserData().connection.received(message, data.byteLength);
+    },
+    drain(ws) {
+      ws.getUserData().connection.drained();
+    },
+    close(ws, code, reason) {
+      // `reason` is freed with the socket: decode it before returning.
+      ws.getUserData().connection.closed(code, closeReasonText(reason));
+    },
+  });
+
+  return {
+    async closeAll(code, reason) {
+      state.closing = true;
+      for (const connection of live) connection.shutdown(code, reason);
+      if (live.size > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, CLOSE_GRACE_MS);
+          whenIdle = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        for (const connection of live) connection.terminate();
+      }
+      detach();
+    },
+  };
 }

@@ -1,0 +1,151 @@
+/**
+ * Cross-Site Request Forgery protection with a synchronizer token bound to
+ * the session (OWASP CSRF Prevention Cheat Sheet, "Synchronizer Token
+ * Pattern").
+ *
+ * Each session gets a random secret, kept in `request.session`. Pages embed
+ * a token derived from it ({@link csrfToken}); every unsafe request (POST,
+ * PUT, PATCH, DELETE, …) must send the token back in a header or a form
+ * field, or it is refused with 403. A forged cross-site form cannot know the
+ * token, and a token from another session does not match this one's secret.
+ *
+ * Tokens are masked with a fresh random pad each time they are issued, so
+ * the bytes in a page change on every render while the secret stays put:
+ * that defeats compression side channels such as BREACH, which recover a
+ * secret repeated verbatim in compressed responses.
+ *
+ * @module
+ */
+import { randomBytes, timingSafeEqual } from "node:crypto";
+
+import { ERRORS, HttpError, InvalidOptionError } from "../core/errors.js";
+import { HttpMiddleware } from "../core/middleware.js";
+import type { Request } from "../core/request.js";
+
+/** The session key holding the per-session secret. */
+export const CSRF_SESSION_KEY = "_csrf";
+/** Stable code of the 403 a failed check throws. */
+export const CSRF_ERROR_CODE = ERRORS.CSRF.code;
+
+/** Options for {@link Csrf}. */
+export interface CsrfOptions {
+  /** Form (or top-level JSON) field carrying the token. Default `"csrf_token"`. */
+  field?: string;
+  /** Request header carrying the token (for fetch/XHR). Default `"x-csrf-token"`. */
+  header?: string;
+  /** Requests to let through unchecked, e.g. webhooks authenticated another way. */
+  exempt?: (request: Request) => boolean;
+}
+
+const SECRET_BYTES = 32;
+/** base64url of SECRET_BYTES mask bytes followed by SECRET_BYTES masked bytes. */
+const TOKEN_LENGTH = Math.ceil((SECRET_BYTES * 2 * 4) / 3);
+const SECRET_LENGTH = Math.ceil((SECRET_BYTES * 4) / 3);
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+/** RFC 9110 §9.2.1: these only read, so they need no token. */
+const SAFE_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS", "TRACE"]);
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
+
+/**
+ * The CSRF token for the current session, creating the session's secret if
+ * needed (which stores it in the session, so the session cookie is set).
+ * Put it in every form that posts, or send it as the `X-CSRF-Token` header.
+ *
+ * @param request - the current request (`this.request`).
+ * @returns a fresh masked token (86 base64url characters); every call gives
+ *   different text, and all of them are valid for this session.
+ * @example
+ * ```ts
+ * async form() {
+ *   return this.renderTemplate("form.html", { csrf_token: csrfToken(this.request) });
+ * }
+ * // form.html: <input type="hidden" name="csrf_token" value="{{ csrf_token }}">
+ * ```
+ */
+export function csrfToken(request: Request): string {
+  let secret = readSecret(request);
+  if (secret === undefined) {
+    const fresh = randomBytes(SECRET_BYTES);
+    request.session[CSRF_SESSION_KEY] = fresh.toString("base64url");
+    secret = fresh;
+  }
+  const mask = randomBytes(SECRET_BYTES);
+  const masked = Buffer.allocUnsafe(SECRET_BYTES);
+  for (let i = 0; i < SECRET_BYTES; i++) masked[i] = mask[i]! ^ secret[i]!;
+  return Buffer.concat([mask, masked]).toString("base64url");
+}
+
+/**
+ * Checks `token` against the session's secret in constant time.
+ *
+ * @param request - the current request; its session holds the secret.
+ * @param token - untrusted input; anything malformed is simply invalid.
+ * @returns true when the token was issued by {@link csrfToken} for this session.
+ * @example
+ * ```ts
+ * if (!verifyCsrfToken(this.request, this.request.form("csrf_token") ?? "")) throw new HttpError(403);
+ * ```
+ */
+export function verifyCsrfToken(request: Request, token: unknown): boolean {
+  if (typeof token !== "string" || token.length !== TOKEN_LENGTH || !BASE64URL.test(token)) return false;
+  const secret = readSecret(request);
+  if (secret === undefined) return false;
+  const bytes = Buffer.from(token, "base64url");
+  if (bytes.length !== SECRET_BYTES * 2) return false;
+  const unmasked = Buffer.allocUnsafe(SECRET_BYTES);
+  for (let i = 0; i < SECRET_BYTES; i++) unmasked[i] = bytes[i]! ^ bytes[i + SECRET_BYTES]!;
+  return timingSafeEqual(unmasked, secret);
+}
+
+/**
+ * Refuses unsafe requests (anything but GET, HEAD, OPTIONS, TRACE) that do
+ * not carry the session's CSRF token, with 403 `UPIE_ERR_CSRF`. Needs
+ * sessions (on by default).
+ *
+ * @example
+ * ```ts
+ * app.middlewares.push(new Csrf());                         // field "csrf_token", header "x-csrf-token"
+ * app.middlewares.push(new Csrf({ exempt: (r) => r.path.startsWith("/webhooks/") }));
+ * ```
+ */
+export class Csrf extends HttpMiddleware {
+  readonly #field: string;
+  readonly #header: string;
+  readonly #exempt: ((request: Request) => boolean) | undefined;
+
+  /**
+   * @param options - token field and header names, exemptions; see {@link CsrfOptions}.
+   * @throws {@link InvalidOptionError} for an empty field, an invalid header name or a non-function `exempt`.
+   */
+  constructor(options: CsrfOptions = {}) {
+    super();
+    const { field = "csrf_token", header = "x-csrf-token", exempt } = options;
+    if (typeof field !== "string" || field.length === 0) throw new InvalidOptionError("Csrf field must be a non-empty string");
+    const lower = typeof header === "string" ? header.toLowerCase() : "";
+    if (!HEADER_NAME.test(lower)) throw new InvalidOptionError(`Csrf header must be a header name, got ${JSON.stringify(String(header))}`);
+    if (exempt !== undefined && typeof exempt !== "function") throw new InvalidOptionError("Csrf exempt must be a function");
+    this.#field = field;
+    this.#header = lower;
+    this.#exempt = exempt;
+  }
+
+  /**
+   * Checks the token of an unsafe request.
+   *
+   * @throws {@link HttpError} 403 `UPIE_ERR_CSRF` when the token is missing or not this session's.
+   */
+  override beforeRequest(request: Request): undefined {
+    if (SAFE_METHODS.has(request.method) || this.#exempt?.(request) === true) return undefined;
+    const token = request.headers[this.#header] ?? request.form(this.#field) ?? request.json(this.#field);
+    if (!verifyCsrfToken(request, token)) throw new HttpError(403, "CSRF token missing or invalid", { code: CSRF_ERROR_CODE });
+    return undefined;
+  }
+}
+
+/** The session's secret as bytes, or undefined when it has none (or a corrupt one). */
+function readSecret(request: Request): Buffer | undefined {
+  const stored = request.session[CSRF_SESSION_KEY];
+  if (typeof stored !== "string" || stored.length !== SECRET_LENGTH || !BASE64URL.test(stored)) return undefined;
+  const bytes = Buffer.from(stored, "base64url");
+  return bytes.length === SECRET_BYTES ? bytes : undefined;
+}

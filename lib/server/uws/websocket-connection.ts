@@ -1,0 +1,304 @@
+/**
+ * One WebSocket on uWS, from the upgrade request to the close, spoken as the
+ * protocol's `send` plus a {@link MessageQueue} the uWS callbacks fill.
+ *
+ * uWS lifetime rules encoded here:
+ * - `onAborted` is registered in the constructor, inside the `upgrade`
+ *   callback, before anything is awaited; after it fires `res` is dropped and
+ *   never upgraded or written.
+ * - the upgrade (or refusal) happens after an await, so it is wrapped in `res.cork()`.
+ * - the uWS socket is used only between `open` and `close`.
+ * - `send()` results are honoured: uWS's own backpressure limit is off (it
+ *   would drop silently), ours makes the caller wait for `drain`.
+ *
+ * @module
+ */
+import type { HttpResponse, us_socket_context_t, WebSocket as UwsSocket } from "uWebSockets.js";
+import { ConnectionClosed, ERRORS, WebSocketStateError } from "../../core/errors.js";
+import type { Channel, ReceiveEvent, ResponseHeaders, SendEvent } from "../../core/protocol.js";
+import { MessageQueue, quietRejection } from "../../websocket/message-queue.js";
+import type { WebSocketServerState } from "./websocket-server.js";
+import { statusLine } from "./status-line.js";
+
+/** What uWS keeps for us on each socket. */
+export interface UserData {
+  connection: WebSocketConnection;
+}
+
+const HANDSHAKE = 0;
+const OPEN = 1;
+const CLOSED = 2;
+
+// ws.send() results (uWS docs).
+const BACKPRESSURE = 0;
+const SUCCESS = 1;
+
+const RESOLVED = Promise.resolve();
+const decoder = new TextDecoder();
+
+/** Why a subscriber was closed: it could not keep up with what was published. */
+export const SLOW_SUBSCRIBER = Object.freeze({ code: 1013, reason: "Subscriber too slow: published messages would be lost" });
+
+/** uWS closes bad frames itself with 1006; tell the handler what really happened. */
+const CLOSE_CODE_FOR_REASON: Readonly<Record<string, number>> = {
+  "Received too big message": 1009,
+  "Received invalid UTF-8": 1007,
+};
+
+/** Headers uWS writes itself on a refusal. */
+const FRAMING_HEADERS = new Set(["content-length", "transfer-encoding"]);
+
+function noop(): void {}
+
+/**
+ * The adapter's side of one WebSocket: the socket's inbound queue, its
+ * protocol channel and the owner of its uWS handles, all in one object.
+ */
+export class WebSocketConnection extends MessageQueue implements Channel {
+  readonly #server: WebSocketServerState;
+  #res: HttpResponse | undefined;
+  #context: us_socket_context_t | undefined;
+  #key = "";
+  #extensions = "";
+  #ws: UwsSocket<UserData> | undefined;
+  #state = HANDSHAKE;
+  #closingLocally = false;
+  /** One promise per backpressure episode, shared by every send that waits on it. */
+  #drained: Promise<void> | undefined;
+  #drainResolve: (() => void) | undefined;
+  #drainReject: ((error: unknown) => void) | undefined;
+
+  /**
+   * @param server - what every socket of the server shares.
+   * @param res - the upgrade response; registered for abort here, before any await.
+   * @param context - uWS's socket context, needed by `res.upgrade`.
+   * @param key - `Sec-WebSocket-Key`, copied out of the request.
+   * @param extensions - `Sec-WebSocket-Extensions`, copied out of the request.
+   */
+  constructor(server: WebSocketServerState, res: HttpResponse, context: us_socket_context_t, key: string, extensions: string) {
+    super(server.options);
+    this.#server = server;
+    this.#res = res;
+    this.#context = context;
+    this.#key = key;
+    this.#extensions = extensions;
+    // uWS frees `res` on abort; without this handler it terminates the process.
+    res.onAborted(() => this.#aborted());
+  }
+
+  /** Never called: the uWS callbacks fill the queue directly (the core's fast path). */
+  receive(): Promise<ReceiveEvent> {
+    return quietRejection(new TypeError("the uWS adapter feeds WebSockets through their queue"));
+  }
+
+  /**
+   * The protocol's `send` for this socket.
+   *
+   * @param event - a `websocket.*` event.
+   * @returns resolves when done (sends: once under `maxBackpressure`); rejects with ConnectionClosed once closed.
+   */
+  send(event: SendEvent): Promise<void> {
+    switch (event.type) {
+      case "websocket.send":
+        return event.text !== undefined ? this.#write(event.text, false) : this.#write(event.bytes ?? new Uint8Array(0), true);
+      case "websocket.accept":
+        return this.#accept(event.subprotocol, event.headers);
+      case "websocket.close":
+        return this.#close(event.code, event.reason ?? "");
+      case "websocket.http.response":
+        this.#refuse(event.status, event.headers, event.body ?? "");
+        return RESOLVED;
+      case "websocket.subscribe":
+      case "websocket.unsubscribe":
+        return this.#subscription(event.type === "websocket.subscribe", event.topic);
+      default:
+        return quietRejection(new TypeError(`unexpected event ${event.type} for a WebSocket`));
+    }
+  }
+
+  /** uWS `open`: the socket exists from now until {@link WebSocketConnection.closed}. */
+  opened(ws: UwsSocket<UserData>): void {
+    this.#ws = ws;
+    this.#state = OPEN;
+  }
+
+  /** uWS `message`, already copied out of uWS's buffer. */
+  received(message: string | Uint8Array, size: number): void {
+    if (!this.push(message, size)) {
+      const { status, message: reason } = ERRORS.WS_QUEUE_OVERFLOW;
+      this.#closeLocally(status, reason);
+    }
+  }
+
+  /** uWS `drain`: wake the senders once we are back under the limit. */
+  drained(): void {
+    const ws = this.#ws;
+    if (ws === undefined || this.#drainResolve === undefined) return;
+    if (ws.getBufferedAmount() > this.#server.options.maxBackpressure) return;
+    const resolve = this.#drainResolve;
+    this.#drained = this.#drainResolve = this.#drainReject = undefined;
+    resolve();
+  }
+
+  /** uWS `close` (also called synchronously from inside `ws.end()`). */
+  closed(code: number, reason: string): void {
+    const local = this.#closingLocally;
+    this.#state = CLOSED;
+    this.#ws = undefined;
+    if (!local && code === 1006) code = CLOSE_CODE_FOR_REASON[reason] ?? code;
+    this.end(code, reason, local);
+    const reject = this.#drainReject;
+    if (reject !== undefined) {
+      this.#drained = this.#drainResolve = this.#drainReject = undefined;
+      reject(new ConnectionClosed(code, reason));
+    }
+    this.#server.topics.removeAll(this);
+  }
+
+  /**
+   * Closes a subscriber whose buffer grew past `limit` from publishes, after
+   * what it was already sent: it learns it fell behind instead of missing messages.
+   */
+  checkSubscriber(limit: number): void {
+    const ws = this.#ws;
+    if (ws !== undefined && ws.getBufferedAmount() > limit) this.#closeLocally(SLOW_SUBSCRIBER.code, SLOW_SUBSCRIBER.reason);
+  }
+
+  /** Server shutdown: close an open socket with `code`. A pending handshake is refused when it accepts. */
+  shutdown(code: number, reason: string): void {
+    if (this.#state === OPEN) this.#closeLocally(code, reason);
+  }
+
+  /** Shutdown grace period over: drop the connection without ceremony. */
+  terminate(): void {
+    if (this.#state === OPEN) {
+      this.#closingLocally = true;
+      this.#ws!.close();
+    } else if (this.#state === HANDSHAKE && this.#res !== undefined) {
+      this.#res.close();
+    }
+  }
+
+  /** The raw uWS socket, for the topic fan-out. */
+  get socket(): UwsSocket<UserData> | undefined {
+    return this.#ws;
+  }
+
+  #aborted(): void {
+    this.#res = this.#context = undefined;
+    if (this.#state !== HANDSHAKE) return;
+    this.#state = CLOSED;
+    this.end(1006, "Client went away during the handshake", false);
+  }
+
+  #closedError(): ConnectionClosed {
+    return new ConnectionClosed(this.closeCode || 1006, this.closeReason);
+  }
+
+  #write(data: string | Uint8Array, isBinary: boolean): Promise<void> {
+    const ws = this.#ws;
+    if (ws === undefined) {
+      return quietRejection(this.#state === HANDSHAKE ? new WebSocketStateError("WebSocket not accepted yet") : this.#closedError());
+    }
+    const status = ws.send(data, isBinary);
+    if (status === SUCCESS && this.#drained === undefined) return RESOLVED;
+    if (status !== BACKPRESSURE && status !== SUCCESS) {
+      // DROPPED cannot happen with uWS's own limit off; if it ever does, the peer must know.
+      this.#closeLocally(1011, "Message dropped");
+      return quietRejection(this.#closedError());
+    }
+    if (this.#drained !== undefined) return this.#drained;
+    if (ws.getBufferedAmount() <= this.#server.options.maxBackpressure) return RESOLVED;
+    const drained = new Promise<void>((resolve, reject) => {
+      this.#drainResolve = resolve;
+      this.#drainReject = reject;
+    });
+    drained.catch(noop); // a send nobody awaits must not crash the process when the peer leaves
+    return (this.#drained = drained);
+  }
+
+  #accept(subprotocol: string | undefined, headers: ResponseHeaders | undefined): Promise<void> {
+    if (this.#state !== HANDSHAKE) {
+      return quietRejection(this.#state === CLOSED ? this.#closedError() : new WebSocketStateError("WebSocket already accepted"));
+    }
+    const res = this.#res!;
+    if (this.#server.closing) {
+      this.#refuse(503, undefined, "Server shutting down");
+      return quietRejection(new ConnectionClosed(1001, "Server shutting down"));
+    }
+    const key = this.#key;
+    const extensions = this.#extensions;
+    const context = this.#context!;
+    this.#res = this.#context = undefined;
+    this.#key = this.#extensions = "";
+    // We are past an await: cork, or uWS writes the 101 in pieces (and warns).
+    res.cork(() => {
+      if (headers !== undefined) {
+        // Custom headers on a 101 need the status line first (uWS docs).
+        res.writeStatus("101 Switching Protocols");
+        writeHeaders(res, headers);
+      }
+      // uWS calls `open` synchronously, inside upgrade().
+      res.upgrade<UserData>({ connection: this }, key, subprotocol ?? "", extensions, context);
+    });
+    return this.#ws !== undefined ? RESOLVED : quietRejection(this.#closedError());
+  }
+
+  #refuse(status: number, headers: ResponseHeaders | undefined, body: string): void {
+    if (this.#state !== HANDSHAKE) return;
+    const res = this.#res!;
+    this.#res = this.#context = undefined;
+    this.#state = CLOSED;
+    this.end(1006, "WebSocket handshake refused", true);
+    // Past an await again: cork. Close the connection: it was meant to become a WebSocket.
+    res.cork(() => {
+      res.writeStatus(statusLine(status));
+      if (headers !== undefined) writeHeaders(res, headers);
+      res.end(body, true);
+    });
+  }
+
+  #close(code: number, reason: string): Promise<void> {
+    if (this.#state === OPEN) this.#closeLocally(code, reason);
+    return RESOLVED;
+  }
+
+  #closeLocally(code: number, reason: string): void {
+    const ws = this.#ws;
+    if (ws === undefined) return;
+    this.#closingLocally = true;
+    this.end(code, reason, true);
+    // end() sends the close frame after anything still buffered, then calls `close` synchronously.
+    ws.end(code, reason);
+  }
+
+  #subscription(subscribe: boolean, topic: string): Promise<void> {
+    if (this.#state !== OPEN) return quietRejection(this.#state === CLOSED ? this.#closedError() : new WebSocketStateError("WebSocket not accepted yet"));
+    if (subscribe) this.#server.topics.subscribe(this, topic);
+    else this.#server.topics.unsubscribe(this, topic);
+    return RESOLVED;
+  }
+}
+
+function writeHeaders(res: HttpResponse, headers: ResponseHeaders): void {
+  for (const name in headers) {
+    if (FRAMING_HEADERS.has(name)) continue;
+    const value = headers[name]!;
+    if (typeof value === "string") res.writeHeader(name, value);
+    else for (const v of value) res.writeHeader(name, v);
+  }
+}
+
+/**
+ * Decodes a uWS close reason before the callback returns (uWS frees it).
+ *
+ * @param reason - the ArrayBuffer uWS passed to `close`.
+ * @returns the reason as text.
+ * @example
+ * ```ts
+ * close: (ws, code, reason) => connection.closed(code, closeReasonText(reason)),
+ * ```
+ */
+export function closeReasonText(reason: ArrayBuffer): string {
+  return reason.byteLength === 0 ? "" : decoder.decode(reason);
+}
