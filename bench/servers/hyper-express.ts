@@ -6,29 +6,48 @@
  *
  * @module
  */
-import HyperExpress from "hyper-express";
-import SessionEngine from "hyper-express-session";
+import HyperExpress, { type MiddlewareHandler, type Request } from "hyper-express";
+import sessionEngineModule from "hyper-express-session";
 import {
   HELLO, HOST, JSON_BODY, PORT, ROOM, SECRET, SESSION_USER, UPLOAD_LIMIT,
   announce, exitOnSignal, sessionText, userText,
 } from "./shared.js";
 
-const TEXT = "text/plain; charset=utf-8";
-const server = new HyperExpress.Server();
+// The package is CommonJS (`module.exports = SessionEngine`) but its types
+// declare an ES default export; under NodeNext the default import is the class.
+const SessionEngine = sessionEngineModule as unknown as typeof sessionEngineModule.default;
 
-const store = new Map<string, Record<string, unknown>>();
+type SessionData = Record<string, unknown> & { user?: string };
+
+/** The part of hyper-express-session's `Session` used here (its own types resolve poorly under NodeNext). */
+interface BenchSession {
+  readonly id: string | void;
+  start(): Promise<unknown>;
+  get(): SessionData;
+  set(data: SessionData): unknown;
+}
+
+const sessionOf = (req: Request) => req.session as unknown as BenchSession;
+
+const TEXT = "text/plain; charset=utf-8";
+// Its request-body cap (default 250 KB) also bounds multipart uploads.
+const server = new HyperExpress.Server({ max_body_length: UPLOAD_LIMIT });
+
+const store = new Map<string, SessionData>();
 const sessions = new SessionEngine({
   duration: 30 * 60 * 1000,
   cookie: { name: "sid", path: "/", httpOnly: true, secure: false, sameSite: "lax", secret: SECRET },
 });
-sessions.use("read", (session) => store.get(session.id) ?? {});
+// (`as never`: the package's SessionData type admits no custom keys.)
+sessions.use("read", ((session: BenchSession) => store.get(String(session.id)) ?? {}) as never);
 sessions.use("write", (session) => {
-  store.set(session.id, session.get());
+  store.set(String(session.id), (session as unknown as BenchSession).get());
 });
 sessions.use("touch", () => {});
 sessions.use("destroy", (session) => {
-  store.delete(session.id);
+  store.delete(String(session.id));
 });
+const withSession = { middlewares: [sessions.middleware as unknown as MiddlewareHandler] };
 
 server.get("/", (_req, res) => {
   res.header("Content-Type", TEXT).send(HELLO);
@@ -55,19 +74,23 @@ server.post("/upload", async (req, res) => {
   res.header("Content-Type", TEXT).send(String(bytes));
 });
 
-server.get("/login", { middlewares: [sessions.middleware] }, async (req, res) => {
-  await req.session.start();
-  req.session.set("user", SESSION_USER);
+server.get("/login", withSession, async (req, res) => {
+  const session = sessionOf(req);
+  await session.start();
+  session.set({ user: SESSION_USER });
   res.header("Content-Type", TEXT).send("ok");
 });
 
-server.get("/session", { middlewares: [sessions.middleware] }, async (req, res) => {
-  await req.session.start();
-  res.header("Content-Type", TEXT).send(sessionText(req.session.get("user") as string | undefined));
+server.get("/session", withSession, async (req, res) => {
+  const session = sessionOf(req);
+  await session.start();
+  res.header("Content-Type", TEXT).send(sessionText(session.get().user));
 });
 
 server.ws("/echo", (ws) => {
-  ws.on("message", (message: string) => ws.send(message));
+  ws.on("message", (message: string) => {
+    ws.send(message);
+  });
 });
 
 server.ws("/sub", (ws) => {
@@ -75,7 +98,9 @@ server.ws("/sub", (ws) => {
 });
 
 server.ws("/pub", (ws) => {
-  ws.on("message", (message: string) => server.publish(ROOM, message));
+  ws.on("message", (message: string) => {
+    server.publish(ROOM, message);
+  });
 });
 
 exitOnSignal();

@@ -45,7 +45,16 @@ export function announce(port: number): void {
   process.stdout.write(`READY ${port}\n`);
 }
 
-/** The harness stops servers with SIGTERM; exit at once (nothing to flush). */
+/**
+ * The harness stops servers with SIGTERM; exit at once (nothing to flush).
+ * Also exit when stdin (a pipe from the harness) closes, so a harness killed
+ * with SIGKILL leaves no server behind.
+ */
 export function exitOnSignal(): void {
   for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => process.exit(0));
+  if (!process.stdin.isTTY) {
+    process.stdin.on("end", () => process.exit(0));
+    process.stdin.on("error", () => process.exit(0));
+    process.stdin.resume();
+  }
 }

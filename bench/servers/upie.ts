@@ -49,7 +49,7 @@ class Bench extends App {
 
   async ws_sub(ws: WebSocket) {
     await ws.accept();
-    ws.subscribe(ROOM);
+    await ws.subscribe(ROOM);
     for await (const _ of ws) {
       // Subscribers only listen; the loop ends when the client goes away.
     }
@@ -57,7 +57,7 @@ class Bench extends App {
 
   async ws_pub(ws: WebSocket) {
     await ws.accept();
-    for await (const message of ws) this.publish(ROOM, message);
+    for await (const message of ws) await this.publish(ROOM, message);
   }
 }
 

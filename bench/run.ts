@@ -1,0 +1,242 @@
+/**
+ * The benchmark harness.
+ *
+ *   npm run bench                          every scenario, every server
+ *   npm run bench -- hello ws-echo         some scenarios
+ *   npm run bench -- --runs 5 --duration 10 --warmup 3
+ *   npm run bench -- --servers uws,upie    some servers (uws is always kept: it is the ratio's base)
+ *   npm run bench:smoke                    seconds-long run of everything (CI: checks the scripts produce numbers)
+ *
+ * For each scenario, each server runs in turn: a fresh child process pinned to
+ * core 1, a sanity request, a warm-up, then N runs of the generator pinned to
+ * core 0; the table shows the medians and the ratio to raw uWebSockets.js.
+ *
+ * @module
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { prepareRunner, type RunnerKind } from "./build.js";
+import { renderChart } from "./chart.js";
+import { describeRun } from "./machine.js";
+import { choosePinning } from "./processes.js";
+import { aggregateRow, errorRow, notApplicableRow, resultOf, type Row, type ScenarioResult } from "./results.js";
+import { SERVERS, sleep, type Sample, type Scenario, type ServerName, type Settings } from "./scenario.js";
+import { SCENARIOS } from "./scenarios/index.js";
+import { ServerProcess } from "./server-process.js";
+import { formatTable, generatorCheck } from "./table.js";
+import { checkTargets, formatTargets } from "./targets.js";
+
+const HELP = `Usage: npm run bench -- [scenario ...] [options]
+
+Scenarios: ${SCENARIOS.map((s) => s.name).join(", ")} (default: all)
+
+Options:
+  --smoke            seconds-long run of everything: 1 run of 1 s, no warm-up, 1000 idle connections
+  --runs N           measured runs per server (default 3; the median is reported)
+  --duration S       seconds per run (default 5)
+  --warmup S         warm-up seconds before the runs (default 3)
+  --servers a,b      only these servers (${SERVERS.join(", ")}); uws is always kept
+  --runner R         bundle (default: esbuild bundles run by plain node) or tsx (node --import tsx)
+  --no-pin           do not pin server and generator to cores with taskset
+  --write-results    write bench/RESULTS.md and bench/RESULTS.svg even for a partial or smoke run
+  --help             this text
+`;
+
+const benchDir = fileURLToPath(new URL(".", import.meta.url));
+
+function parseCli() {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      smoke: { type: "boolean", default: false },
+      runs: { type: "string" },
+      duration: { type: "string" },
+      warmup: { type: "string" },
+      servers: { type: "string" },
+      runner: { type: "string", default: "bundle" },
+      "no-pin": { type: "boolean", default: false },
+      "write-results": { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+  });
+  const number = (text: string | undefined, fallback: number, name: string, min: number) => {
+    if (text === undefined) return fallback;
+    const value = Number(text);
+    if (!Number.isFinite(value) || value < min) throw new Error(`--${name} must be a number ≥ ${min}`);
+    return value;
+  };
+  const unknown = positionals.filter((name) => !SCENARIOS.some((s) => s.name === name));
+  if (unknown.length > 0) throw new Error(`unknown scenario(s): ${unknown.join(", ")}`);
+  const servers = values.servers?.split(",").map((s) => s.trim()).filter(Boolean) ?? [...SERVERS];
+  const badServer = servers.find((s) => !(SERVERS as readonly string[]).includes(s));
+  if (badServer !== undefined) throw new Error(`unknown server: ${badServer}`);
+  if (values.runner !== "bundle" && values.runner !== "tsx") throw new Error("--runner must be bundle or tsx");
+  const smoke = values.smoke;
+  return {
+    help: values.help,
+    smoke,
+    scenarios: positionals.length === 0 ? SCENARIOS : SCENARIOS.filter((s) => positionals.includes(s.name)),
+    servers: new Set<ServerName>(["uws", ...(servers as ServerName[])]),
+    allServers: values.servers === undefined,
+    runs: Math.floor(number(values.runs, smoke ? 1 : 3, "runs", 1)),
+    durationS: number(values.duration, smoke ? 1 : 5, "duration", 1),
+    warmupS: number(values.warmup, smoke ? 0 : 3, "warmup", 0),
+    runner: values.runner as RunnerKind,
+    pin: !values["no-pin"],
+    writeResults: values["write-results"],
+  };
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+/** Runs one server through one scenario: start, check, warm up, measure N times, stop. */
+async function runServer(scenario: Scenario, name: ServerName, settings: Settings): Promise<Row> {
+  const samples: Sample[] = [];
+  let peak: number | null = null;
+  const processes = scenario.freshServerPerRun ? settings.runs : 1;
+  const runsPerProcess = scenario.freshServerPerRun ? 1 : settings.runs;
+  try {
+    for (let p = 0; p < processes; p++) {
+      const server = await ServerProcess.start(name, settings.runner.server(name), settings.pinning.server);
+      try {
+        const state = await scenario.prepare?.(server, settings, name);
+        const context = { name, server, settings, state };
+        if (settings.warmupS > 0 || scenario.freshServerPerRun) {
+          await scenario.measure({ ...context, warmup: true, durationS: Math.max(1, settings.warmupS) });
+        }
+        for (let r = 0; r < runsPerProcess; r++) {
+          if (!server.alive) throw new Error(`${name} died: ${server.output().trim().slice(0, 300)}`);
+          const sample = await scenario.measure({ ...context, warmup: false, durationS: settings.durationS });
+          samples.push(sample);
+          log(`  ${name.padEnd(14)} run ${samples.length}/${settings.runs}: ${sample.value.toFixed(2)} ${scenario.metric.unit}` +
+            (sample.errors > 0 ? ` (${sample.errors} errors)` : ""));
+        }
+        const memory = server.memory();
+        if (memory !== null) peak = Math.max(peak ?? 0, memory.peak);
+        if (!server.alive) throw new Error(`${name} died: ${server.output().trim().slice(0, 300)}`);
+      } finally {
+        await server.stop();
+      }
+      await sleep(200);
+    }
+    return aggregateRow(name, samples, peak);
+  } catch (error) {
+    log(`  ${name.padEnd(14)} error: ${error instanceof Error ? error.message : String(error)}`);
+    return errorRow(name, error, samples);
+  }
+}
+
+async function main(): Promise<number> {
+  const cli = parseCli();
+  if (cli.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const serversNeeded = SERVERS.filter((s) => cli.servers.has(s) && cli.scenarios.some((sc) => sc.servers.includes(s)));
+  const settings: Settings = {
+    smoke: cli.smoke,
+    runs: cli.runs,
+    durationS: cli.durationS,
+    warmupS: cli.warmupS,
+    httpConnections: 100,
+    uploadConnections: 8,
+    uploadBytes: 10 * 2 ** 20,
+    wsConnections: 100,
+    wsWindow: 64,
+    wsBatch: 16,
+    wsPayloadBytes: 32,
+    subscribers: 1000,
+    broadcastWindow: 32,
+    broadcastBatch: 16,
+    idleConnections: cli.smoke ? 1000 : 10_000,
+    connectConcurrency: 32,
+    pinning: choosePinning(cli.pin),
+    runner: await prepareRunner(cli.runner, serversNeeded),
+  };
+  const command = `npm run ${cli.smoke && process.argv.length === 3 ? "bench:smoke" : `bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`}`;
+  const header = describeRun(settings, command);
+  process.stdout.write(`# upie benchmarks\n\n${header}\n\n`);
+
+  const results: ScenarioResult[] = [];
+  for (const scenario of cli.scenarios) {
+    log(`\n== ${scenario.name}: ${scenario.title}`);
+    const rows: Row[] = [];
+    for (const name of SERVERS) {
+      if (!scenario.servers.includes(name)) {
+        rows.push(notApplicableRow(name, scenario.notApplicable?.[name] ?? "not part of this scenario"));
+      } else if (!cli.servers.has(name)) {
+        rows.push(notApplicableRow(name, "not selected (--servers)"));
+      } else {
+        rows.push(await runServer(scenario, name, settings));
+      }
+    }
+    const result = resultOf(scenario, rows);
+    results.push(result);
+    const check = generatorCheck(result);
+    process.stdout.write(`## ${scenario.title} (\`${scenario.name}\`)\n\n${scenario.summary}\n\n${formatTable(result)}\n\n${check ? `${check}\n\n` : ""}`);
+  }
+
+  const targets = formatTargets(checkTargets(results));
+  process.stdout.write(`## Targets (upie, ratios from this run)\n\n${targets}\n`);
+
+  const outputDir = `${benchDir}output/`;
+  mkdirSync(outputDir, { recursive: true });
+  const subtitle = `${command} · ${new Date().toISOString().slice(0, 10)} · Node ${process.version}${cli.smoke ? " · SMOKE RUN (not meaningful)" : ""}`;
+  const markdown = renderResultsMarkdown(header, results, targets, cli.smoke);
+  const chart = renderChart(results, subtitle);
+  writeFileSync(`${outputDir}results.json`, `${JSON.stringify({ command, settings: { ...settings, runner: settings.runner.kind }, results }, null, 2)}\n`);
+  writeFileSync(`${outputDir}results.md`, markdown);
+  writeFileSync(`${outputDir}results.svg`, chart);
+  const complete = cli.scenarios.length === SCENARIOS.length && cli.allServers;
+  if ((complete && !cli.smoke) || cli.writeResults) {
+    writeFileSync(`${benchDir}RESULTS.md`, markdown);
+    writeFileSync(`${benchDir}RESULTS.svg`, chart);
+    log("\nwrote bench/RESULTS.md and bench/RESULTS.svg");
+  } else {
+    log("\nwrote bench/output/results.{md,svg,json} (bench/RESULTS.md is only rewritten by a full run or --write-results)");
+  }
+
+  // The run fails when a server that takes part produced no number (smoke: this is all CI checks).
+  const failures = results.flatMap((r) =>
+    r.rows
+      .filter((row) => row.status === "error" || (row.status === "ok" && (row.value === null || !Number.isFinite(row.value) || (r.higherIsBetter && row.value <= 0))))
+      .map((row) => `${r.name}/${row.server}: ${row.reason ?? `no number (${row.value})`}`),
+  );
+  if (failures.length > 0) {
+    log(`\n${failures.length} scenario/server pair(s) produced no number:\n  ${failures.join("\n  ")}`);
+    return 1;
+  }
+  log(`\nall ${results.reduce((n, r) => n + r.rows.filter((row) => row.status === "ok").length, 0)} scenario/server pairs produced numbers`);
+  return 0;
+}
+
+function renderResultsMarkdown(header: string, results: readonly ScenarioResult[], targets: string, smoke: boolean): string {
+  const parts = [
+    "# upie benchmark results",
+    "",
+    smoke
+      ? "> **Smoke run.** One 1-second run per server, no warm-up, on a shared machine: these numbers only show that every scenario produces numbers. They are not results."
+      : "> Every ratio compares servers measured in the same run on the same machine; the absolute numbers are this machine's and are not the claim.",
+    "",
+    header,
+    "",
+    "![Throughput relative to raw uWebSockets.js, and idle memory per connection](RESULTS.svg)",
+    "",
+  ];
+  for (const result of results) {
+    const check = generatorCheck(result);
+    parts.push(`## ${result.title} (\`${result.name}\`)`, "", result.summary, "", formatTable(result), "");
+    if (check) parts.push(check, "");
+  }
+  parts.push("## Targets", "", targets, "", "How to read these tables: bench/README.md.", "");
+  return parts.join("\n");
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,122 @@
+/**
+ * The shape of a scenario, the servers it can name, and the settings a run uses.
+ * Each file in bench/scenarios/ exports one {@link Scenario}.
+ *
+ * @module
+ */
+import type { Runner } from "./build.js";
+import type { Pinning } from "./processes.js";
+import type { ServerProcess } from "./server-process.js";
+
+/** Every server, in table order; raw uWS first because every ratio divides by it. */
+export const SERVERS = ["uws", "upie", "hyper-express", "fastify", "express", "node-http", "socketio"] as const;
+
+export type ServerName = (typeof SERVERS)[number];
+
+/** How each server is named in tables and charts. */
+export const SERVER_LABELS: Record<ServerName, string> = {
+  uws: "uWebSockets.js (raw)",
+  upie: "upie",
+  "hyper-express": "hyper-express 6.14",
+  fastify: "Fastify 5",
+  express: "Express 5",
+  "node-http": "node:http + ws",
+  socketio: "Socket.IO 4",
+};
+
+/** The HTTP scenarios' servers (Socket.IO has no HTTP routes of its own). */
+export const HTTP_SERVERS: readonly ServerName[] = ["uws", "upie", "hyper-express", "fastify", "express", "node-http"];
+
+/** The WebSocket scenarios' servers. Express's WebSockets would be node:http's `ws` again. */
+export const WS_SERVERS: readonly ServerName[] = ["uws", "upie", "hyper-express", "fastify", "node-http", "socketio"];
+
+/** Why a server sits out a kind of scenario (printed as n/a). */
+export const HTTP_ONLY_NOTE: Partial<Record<ServerName, string>> = {
+  socketio: "WebSocket scenarios only",
+};
+export const WS_ONLY_NOTE: Partial<Record<ServerName, string>> = {
+  express: "Express + ws is the node:http + ws row (same `ws` server)",
+};
+
+/** Everything a run is told (printed with the results). */
+export interface Settings {
+  smoke: boolean;
+  runs: number;
+  durationS: number;
+  warmupS: number;
+  httpConnections: number;
+  uploadConnections: number;
+  uploadBytes: number;
+  wsConnections: number;
+  wsWindow: number;
+  wsBatch: number;
+  wsPayloadBytes: number;
+  subscribers: number;
+  broadcastWindow: number;
+  broadcastBatch: number;
+  idleConnections: number;
+  connectConcurrency: number;
+  pinning: Pinning;
+  runner: Runner;
+}
+
+/** One measured run of one server. */
+export interface Sample {
+  /** The scenario's metric (req/s, msg/s, deliveries/s, KB per connection, connections/s, MB/s). */
+  value: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  /** Failed requests, handshakes or connections (a run with errors is flagged in the table). */
+  errors: number;
+  /** Share of one core the server used during the window (0..1). */
+  serverCpu: number | null;
+  /** Share of one core the load generator used (0..1): below the server's means the server is the bottleneck. */
+  generatorCpu: number | null;
+  /** How busy the server's / generator's core was (0..1, softirq included, other processes too). */
+  serverCore: number | null;
+  generatorCore: number | null;
+  /** Highest server RSS seen in the window, MiB. */
+  rssMiB: number | null;
+  /** Short extra facts for the notes column, e.g. "52 req/s". */
+  notes: string[];
+}
+
+/** What `measure` is given. */
+export interface RunContext {
+  name: ServerName;
+  server: ServerProcess;
+  settings: Settings;
+  /** True for the warm-up (its sample is thrown away). */
+  warmup: boolean;
+  /** Length of this run, seconds. */
+  durationS: number;
+  /** What `prepare` returned for this server process. */
+  state: unknown;
+}
+
+/** One benchmark scenario. */
+export interface Scenario {
+  /** CLI name, e.g. `hello`. */
+  name: string;
+  title: string;
+  /** One sentence: what is sent and what the server does. */
+  summary: string;
+  metric: { unit: string; higherIsBetter: boolean };
+  servers: readonly ServerName[];
+  notApplicable?: Partial<Record<ServerName, string>>;
+  /** Start a new server process for every run (memory scenarios). */
+  freshServerPerRun?: boolean;
+  /** Once per server process, before the warm-up: sanity checks, cookies, body files. */
+  prepare?(server: ServerProcess, settings: Settings, name: ServerName): Promise<unknown>;
+  measure(ctx: RunContext): Promise<Sample>;
+}
+
+/** The median of the numbers (nulls and NaN ignored), or null if none. */
+export function median(values: ReadonlyArray<number | null>): number | null {
+  const numbers = values.filter((v): v is number => v !== null && Number.isFinite(v)).sort((a, b) => a - b);
+  if (numbers.length === 0) return null;
+  const mid = numbers.length >> 1;
+  return numbers.length % 2 === 1 ? numbers[mid]! : (numbers[mid - 1]! + numbers[mid]!) / 2;
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,10 @@
+/** JSON response: `GET /json` answered with `{"hello":"world"}`. @module */
+import { simpleHttpScenario } from "../http-scenario.js";
+
+export default simpleHttpScenario({
+  name: "json",
+  title: "JSON response",
+  summary: '`GET /json` → `{"hello":"world"}` serialised per request.',
+  probe: () => ({ path: "/json" }),
+  expect: (status, text) => status === 200 && text === '{"hello":"world"}',
+});

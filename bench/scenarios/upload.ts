@@ -1,0 +1,38 @@
+/**
+ * 10 MiB multipart upload: throughput and peak RSS. With several uploads in
+ * flight, a server that buffers whole files shows it in its peak RSS; a
+ * streaming one stays flat.
+ *
+ * @module
+ */
+import { uploadBody } from "../bodies.js";
+import { checkResponse, wrkSample, type Probe } from "../http-scenario.js";
+import { HTTP_ONLY_NOTE, HTTP_SERVERS, type Scenario, type Settings } from "../scenario.js";
+
+const probe = (settings: Settings): Probe => ({ path: "/upload", method: "POST", body: uploadBody(settings.uploadBytes) });
+
+const scenario: Scenario = {
+  name: "upload",
+  title: "10 MB multipart upload",
+  summary:
+    "`POST /upload` of multipart/form-data with one 10 MiB file; the server parses the multipart stream and answers the file's size. " +
+    "Metric: MB/s of request body; watch peak RSS.",
+  metric: { unit: "MB/s", higherIsBetter: true },
+  servers: HTTP_SERVERS,
+  notApplicable: HTTP_ONLY_NOTE,
+  async prepare(server, settings) {
+    await checkResponse(server, probe(settings), (status, text) => status === 200 && text === String(settings.uploadBytes));
+  },
+  measure(ctx) {
+    const body = uploadBody(ctx.settings.uploadBytes);
+    return wrkSample(
+      ctx,
+      probe(ctx.settings),
+      ctx.settings.uploadConnections,
+      (rate) => (rate * body.bytes) / 1e6,
+      (rate) => [`${rate.toFixed(1)} req/s`],
+    );
+  },
+};
+
+export default scenario;
