@@ -1,6 +1,6 @@
 /**
  * upie's hello example: every feature in a few lines, MicroPie style.
- * Run: `npm start` (or `npx tsx examples/hello/app.ts`), then open http://127.0.0.1:8000
+ * Run: `npx tsx examples/hello/app.ts`, then open http://127.0.0.1:8000
  */
 import { App, HttpError, redirect, type UploadedFile } from "../../lib/index.js";
 

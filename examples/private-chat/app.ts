@@ -1,0 +1,236 @@
+/**
+ * upie's private chat: one-to-one dialogs over WebSocket, speaking
+ * django-private-chat's packets, with a browser UI.
+ * Run: `npm start` (or `npx tsx examples/private-chat/app.ts`), then open
+ * http://127.0.0.1:8000 in two browser windows (one private) and log in as two people.
+ *
+ * @module
+ */
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+import {
+  App,
+  HttpError,
+  HttpMiddleware,
+  RateLimit,
+  redirect,
+  route,
+  StaticFiles,
+  type AppOptions,
+  type RateLimitOptions,
+  type Request,
+  type ResponseInit,
+  type WebSocket,
+} from "../../lib/index.js";
+import { ChatConnection, DEFAULT_PACKET_RATE, type PacketRate } from "./chat-hub.js";
+import { ChatService } from "./chat-service.js";
+import { ChatStoreFullError, InMemoryChatStore, type ChatMessage, type ChatStore } from "./chat-store.js";
+import { USERNAME } from "./protocol.js";
+
+/** Options for {@link PrivateChatApp}: upie's own, plus the chat's. */
+export interface PrivateChatOptions extends AppOptions {
+  /** Where users and messages live. Default: a new {@link InMemoryChatStore}. */
+  store?: ChatStore;
+  /** Packets a socket may send: 20 per second, bursts of 40 by default. */
+  packetRate?: PacketRate;
+  /** Login attempts per client address (`POST /login`); `false` for none. Default: bursts of 20, then 1 per second. */
+  loginRate?: RateLimitOptions | false;
+}
+
+/** Messages per history page when `limit` is not given, and the most a page may have. */
+const DEFAULT_PAGE = 30;
+const MAX_PAGE = 100;
+const HERE = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+export class PrivateChatApp extends App {
+  /** The chat's state and rules (store, connected sockets). */
+  readonly chat: ChatService;
+  readonly #packetRate: PacketRate;
+
+  constructor(options: PrivateChatOptions = {}) {
+    const { store = new InMemoryChatStore(), packetRate = DEFAULT_PACKET_RATE, loginRate = {}, ...appOptions } = options;
+    super({ templates: HERE("./templates"), ...appOptions });
+    const { perSecond, burst } = packetRate;
+    if (!(perSecond > 0 && Number.isFinite(perSecond)) || !(burst >= 1 && Number.isFinite(burst))) {
+      throw new RangeError("packetRate needs perSecond > 0 and burst >= 1");
+    }
+    this.chat = new ChatService(store);
+    this.#packetRate = packetRate;
+    if (loginRate !== false) {
+      const onLogin = (request: Request) => (request.method === "POST" && request.path === "/login" ? request.remoteAddress : undefined);
+      this.middlewares.push(new RateLimit({ capacity: 20, refillPerSecond: 1, key: onLogin, ...loginRate }));
+    }
+    this.middlewares.push(new StaticFiles({ root: HERE("./public"), prefix: "/static", maxAge: 300 }), new SecurityHeaders());
+    this.shutdownHandlers.push(() => this.chat.close());
+  }
+
+  /** `GET /`: your dialogs, and a box to start one. */
+  async index() {
+    const me = await this._me();
+    if (me === undefined) return redirect("/login", 303);
+    return this.renderTemplate("dialogs.html", await this._page(me));
+  }
+
+  /** `GET /login` shows the form; `POST /login` logs in as `username` and goes to `/`. */
+  @route({ methods: ["GET", "POST"] })
+  async login() {
+    if (this.request.method !== "POST") {
+      if ((await this._me()) !== undefined) return redirect("/", 303);
+      return this.renderTemplate("login.html", {});
+    }
+    const username = this.request.form("username") ?? this.request.json("username");
+    if (typeof username !== "string" || !USERNAME.test(username)) {
+      const error = "A username is 1 to 32 letters, digits or underscores.";
+      return [400, await this.renderTemplate("login.html", { error, username: typeof username === "string" ? username.slice(0, 64) : "" })];
+    }
+    try {
+      await this.chat.store.registerUser(username);
+    } catch (error) {
+      if (error instanceof ChatStoreFullError) return [503, await this.renderTemplate("login.html", { error: error.message, username })];
+      throw error;
+    }
+    this.request.regenerateSession(); // a new id on login: against session fixation
+    this.request.session.user = username;
+    return redirect("/", 303);
+  }
+
+  /** `GET /logout`: ends the session and closes its sockets. */
+  async logout() {
+    const sessionKey = this.request.cookies.session_id;
+    if (sessionKey !== undefined) this.chat.hub.closeSession(sessionKey, 4001, "logged out");
+    this.request.session = {};
+    return redirect("/login", 303);
+  }
+
+  /** `GET /dialogs/<username>`: the chat with that user. `/dialogs?username=` (the start box) redirects there. */
+  async dialogs(username = "") {
+    const me = await this._me();
+    if (me === undefined) return redirect("/login", 303);
+    if (username === "") return redirect("/", 303);
+    if (this.request.path === "/dialogs") return redirect(`/dialogs/${encodeURIComponent(username)}`, 303);
+    const problem = await this._checkPartner(me, username);
+    if (problem !== undefined) return [problem.status, await this.renderTemplate("dialogs.html", { ...(await this._page(me)), notice: problem.message })];
+    await this.chat.store.openDialog(me, username);
+    const page = await this._page(me);
+    return this.renderTemplate("chat.html", { ...page, opponent: username, opponentOnline: this.chat.hub.isOnline(username) });
+  }
+
+  /** `GET /api/dialogs/<username>/messages?before=<id>&limit=<n>`: history as JSON, newest last. */
+  @route("/api/dialogs/:username/messages", { methods: ["GET"] })
+  async messages(username: string) {
+    const me = await this._me();
+    if (me === undefined) return [401, { error: "not logged in" }];
+    const problem = await this._checkPartner(me, username);
+    if (problem !== undefined) return [problem.status, { error: problem.message }];
+    const before = this._integerQuery("before", undefined, Number.MAX_SAFE_INTEGER);
+    const limit = this._integerQuery("limit", DEFAULT_PAGE, MAX_PAGE)!;
+    const page = await this.chat.store.history(me, username, { before, limit });
+    return { messages: page.messages.map(messageJson), has_more: page.hasMore };
+  }
+
+  /** WebSocket `/chat`: the session cookie says who you are; no logged-in session, no socket (403). */
+  async ws_chat(ws: WebSocket) {
+    const me = await this._me();
+    const sessionKey = this.request.cookies.session_id;
+    if (me === undefined || sessionKey === undefined || !sameOrigin(this.request)) return;
+    await ws.accept();
+    const connection = new ChatConnection(ws, me, sessionKey, this.#packetRate);
+    this.chat.connect(connection);
+    try {
+      for await (const text of ws) await this.chat.receive(connection, text);
+    } finally {
+      await this.chat.disconnect(connection);
+    }
+  }
+
+  /** The logged-in username, if the session has one the store knows. */
+  async _me(): Promise<string | undefined> {
+    const user = this.request.session.user;
+    if (typeof user !== "string" || (await this.chat.store.getUser(user)) === undefined) return undefined;
+    return user;
+  }
+
+  /** Why `me` cannot talk to `username`, or undefined when they can. */
+  async _checkPartner(me: string, username: string): Promise<{ status: number; message: string } | undefined> {
+    if (!USERNAME.test(username)) return { status: 400, message: "A username is 1 to 32 letters, digits or underscores." };
+    if (username === me) return { status: 400, message: "You cannot start a dialog with yourself." };
+    if ((await this.chat.store.getUser(username)) === undefined) {
+      return { status: 404, message: `Nobody called ${username} has logged in yet.` };
+    }
+    return undefined;
+  }
+
+  /** What every logged-in page shows: who you are and your dialogs. */
+  async _page(me: string) {
+    const dialogs = (await this.chat.store.dialogs(me)).map((d) => ({
+      partner: d.partner,
+      unread: d.unread,
+      online: this.chat.hub.isOnline(d.partner),
+      preview: d.last === undefined ? "" : `${d.last.sender === me ? "You: " : ""}${d.last.text.slice(0, 80)}`,
+      time: d.last?.created ?? "",
+    }));
+    return { me, dialogs };
+  }
+
+  /** A whole-number query parameter in 1..max, `fallback` when absent; 400 otherwise. */
+  _integerQuery(name: string, fallback: number | undefined, max: number): number | undefined {
+    const raw = this.request.query(name);
+    if (raw === undefined || raw === "") return fallback;
+    if (!/^[0-9]{1,16}$/.test(raw) || Number(raw) < 1 || Number(raw) > max) {
+      throw new HttpError(400, `${name} must be a whole number from 1 to ${max}`);
+    }
+    return Number(raw);
+  }
+}
+
+/** A message as the history API returns it: the field names of the `new-message` packet. */
+function messageJson(message: ChatMessage) {
+  return {
+    message_id: message.id,
+    sender_name: message.sender,
+    username: message.recipient,
+    message: message.text,
+    created: message.created,
+    read: message.read,
+  };
+}
+
+/**
+ * Browsers send cookies with cross-site WebSocket handshakes from the same
+ * site (another port of localhost, say); a handshake from a page of another
+ * origin must not ride on the session (cross-site WebSocket hijacking).
+ */
+function sameOrigin(request: Request): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return true; // not a browser
+  try {
+    return new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Headers every response gets: a Content-Security-Policy that allows only
+ * this origin's scripts and styles (no inline script, so injected markup
+ * cannot run), no framing, no sniffing; pages and API answers are not cached.
+ */
+class SecurityHeaders extends HttpMiddleware {
+  override afterRequest(_request: Request, response: ResponseInit): void {
+    const headers = response.headers;
+    headers["content-security-policy"] ??=
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+    headers["x-content-type-options"] ??= "nosniff";
+    headers["referrer-policy"] ??= "same-origin";
+    headers["cache-control"] ??= "no-store";
+  }
+}
+
+// Started directly (`npm start`), not imported by a test: serve on HOST/PORT.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const server = await new PrivateChatApp().listen({ port: Number(process.env.PORT ?? 8000), host: process.env.HOST ?? "127.0.0.1" });
+  console.log(`upie private chat on http://${server.host}:${server.port} (log in as two people in two windows)`);
+  const stop = () => void server.close().then(() => process.exit(0));
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}

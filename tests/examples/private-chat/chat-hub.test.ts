@@ -1,0 +1,103 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+
+import { ChatConnection, ChatHub, MAX_QUEUED_PACKETS, type PacketSocket } from "../../../examples/private-chat/chat-hub.js";
+
+/** A socket that records what it is sent; `stall` makes sends wait until released. */
+function fakeSocket() {
+  const sent: string[] = [];
+  const closes: Array<[number | undefined, string | undefined]> = [];
+  let release: (() => void) | undefined;
+  let stalled = false;
+  const socket: PacketSocket = {
+    sendText: (text) => {
+      sent.push(text);
+      return stalled ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve();
+    },
+    close: (code, reason) => void closes.push([code, reason]),
+  };
+  return {
+    socket,
+    sent,
+    closes,
+    stall: () => (stalled = true),
+    release: () => {
+      stalled = false;
+      release?.();
+    },
+  };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe("examples/private-chat: ChatHub and ChatConnection", () => {
+  it("reports a user's first and last socket", () => {
+    const hub = new ChatHub();
+    const tab1 = new ChatConnection(fakeSocket().socket, "alice", "k");
+    const tab2 = new ChatConnection(fakeSocket().socket, "alice", "k");
+    assert.equal(hub.add(tab1), true);
+    assert.equal(hub.add(tab2), false);
+    assert.equal(hub.isOnline("alice"), true);
+    assert.equal(hub.remove(tab1), false);
+    assert.equal(hub.remove(tab1), false, "removing twice is harmless");
+    assert.equal(hub.remove(tab2), true);
+    assert.equal(hub.isOnline("alice"), false);
+  });
+
+  it("sends to every socket of each user once, serialising once", async () => {
+    const hub = new ChatHub();
+    const a1 = fakeSocket();
+    const a2 = fakeSocket();
+    const b = fakeSocket();
+    const c = fakeSocket();
+    hub.add(new ChatConnection(a1.socket, "alice", "k1"));
+    hub.add(new ChatConnection(a2.socket, "alice", "k2"));
+    hub.add(new ChatConnection(b.socket, "bob", "k3"));
+    hub.add(new ChatConnection(c.socket, "carol", "k4"));
+    hub.sendTo(["alice", "bob", "alice", "nobody"], { type: "x" });
+    await tick();
+    assert.deepEqual([a1.sent, a2.sent, b.sent, c.sent], [['{"type":"x"}'], ['{"type":"x"}'], ['{"type":"x"}'], []]);
+  });
+
+  it("keeps packets in order while a socket waits for drain", async () => {
+    const s = fakeSocket();
+    const connection = new ChatConnection(s.socket, "alice", "k");
+    s.stall();
+    connection.send({ n: 1 });
+    connection.send({ n: 2 });
+    connection.send({ n: 3 });
+    await tick();
+    assert.deepEqual(s.sent, ['{"n":1}']);
+    s.release();
+    await tick();
+    assert.deepEqual(s.sent, ['{"n":1}', '{"n":2}', '{"n":3}']);
+  });
+
+  it("closes a socket that falls too far behind instead of dropping packets", async () => {
+    const s = fakeSocket();
+    const connection = new ChatConnection(s.socket, "alice", "k");
+    s.stall();
+    for (let i = 0; i <= MAX_QUEUED_PACKETS + 1; i++) connection.send({ i });
+    assert.equal(connection.closed, true);
+    assert.deepEqual(s.closes, [[1008, "too slow to keep up"]]);
+  });
+
+  it("closes only the sockets of the session that logs out", () => {
+    const hub = new ChatHub();
+    const mine = fakeSocket();
+    const other = fakeSocket();
+    hub.add(new ChatConnection(mine.socket, "alice", "session-1"));
+    hub.add(new ChatConnection(other.socket, "alice", "session-2"));
+    hub.closeSession("session-1", 4001, "logged out");
+    assert.deepEqual(mine.closes, [[4001, "logged out"]]);
+    assert.deepEqual(other.closes, []);
+  });
+
+  it("allows a burst, then the sustained rate", () => {
+    const connection = new ChatConnection(fakeSocket().socket, "alice", "k", { perSecond: 10, burst: 3 });
+    const t0 = performance.now();
+    assert.deepEqual([1, 2, 3, 4].map(() => connection.takeToken(t0)), [true, true, true, false]);
+    assert.equal(connection.takeToken(t0 + 50), false, "half a token after 50 ms");
+    assert.equal(connection.takeToken(t0 + 110), true, "a whole one after 100 ms");
+  });
+});
