@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { prepareRunner, type RunnerKind } from "./build.js";
@@ -190,7 +190,7 @@ async function main(): Promise<number> {
   writeFileSync(`${outputDir}results.svg`, chart);
   const complete = cli.scenarios.length === SCENARIOS.length && cli.allServers;
   if ((complete && !cli.smoke) || cli.writeResults) {
-    writeFileSync(`${benchDir}RESULTS.md`, markdown);
+    writeFileSync(`${benchDir}RESULTS.md`, markdown + keptSections(`${benchDir}RESULTS.md`));
     writeFileSync(`${benchDir}RESULTS.svg`, chart);
     log("\nwrote bench/RESULTS.md and bench/RESULTS.svg");
   } else {
@@ -240,3 +240,16 @@ main().then(
     process.exit(2);
   },
 );
+
+/**
+ * Sections of RESULTS.md that other scripts write (the chat load, profiling
+ * notes) live below {@link KEEP_MARKER}; a new run keeps them.
+ */
+export const KEEP_MARKER = "<!-- Sections below this line are written by hand or by other scripts; bench/run.ts keeps them. -->";
+
+function keptSections(path: string): string {
+  if (!existsSync(path)) return "";
+  const text = readFileSync(path, "utf8");
+  const at = text.indexOf(KEEP_MARKER);
+  return at === -1 ? "" : `\n${text.slice(at)}`;
+}

@@ -146,7 +146,12 @@ function write(core: AppCore, request: Request, response: ResponseInit, channel:
     response = core.errorResponse(error, request);
   }
   const head = request.method === "HEAD";
-  const written = writeResponse(response, channel, head);
+  const body = response.body;
+  // A streamed body runs handler code (a generator's body) as it is written:
+  // inside the request's context, so `this.request` works there too.
+  const written = body === null || typeof body === "string" || body instanceof Uint8Array
+    ? writeResponse(response, channel, head)
+    : runWithRequest(request, () => writeResponse(response, channel, head));
   if (written === undefined) return undefined;
   return written.catch((error: unknown) => {
     if (error instanceof ClientGoneError) return;

@@ -189,20 +189,27 @@ export class HttpExchange implements Channel {
     // An unread request body would be the next request's bytes: close the connection instead.
     const close = this.#server.closing || !this.#bodyDone;
     this.#chunks = undefined;
+    this.#server.done();
+    if (this.#sentViaTryEnd) {
+      // The last tryEnd() completed the response and uWS released `res`: touch it only if it fell short,
+      // to cut the connection, so the client cannot take a short body as whole.
+      if (this.#sentLength !== this.#declaredLength) res.close();
+      return;
+    }
     // Corked: after an await we are outside uWS's own corked callback.
     res.cork(() => {
       if (!this.#started) this.#writeHead();
       if (this.#head) this.#endHead(body, close);
-      else if (!this.#sentViaTryEnd) res.end(body, close);
-      // A stream that promised a length and delivered less: the client must not take it as whole.
-      else if (this.#sentLength !== this.#declaredLength) res.close();
+      else res.end(body, close);
     });
-    this.#server.done();
   }
 
   /** Bytes sent with tryEnd() for a declared-length stream. */
   #sentLength = 0;
   #sentViaTryEnd = false;
+  /** The chunk tryEnd() could not take whole, and the write offset it started at. */
+  #unsent: Uint8Array | undefined;
+  #unsentStart = 0;
 
   /**
    * Writes a chunk of a stream whose length the app declared: uWS writes the
@@ -214,6 +221,7 @@ export class HttpExchange implements Channel {
     const res = this.#res;
     const total = this.#declaredLength;
     if (this.#sentLength + chunk.byteLength > total) return Promise.reject(new RangeError("stream is longer than its content-length"));
+    if (chunk.byteLength === 0) return undefined; // nothing to send, and `res` is gone once the last byte went out
     this.#sentViaTryEnd = true;
     let ok = false;
     let startOffset = 0;
@@ -224,18 +232,29 @@ export class HttpExchange implements Channel {
     });
     this.#sentLength += chunk.byteLength;
     if (ok) return undefined;
+    this.#unsent = chunk;
+    this.#unsentStart = startOffset;
     return new Promise((resolve, reject) => {
       this.#waitingWritable = () => (this.#aborted ? reject(new ClientGoneError()) : resolve());
-      res.onWritable((offset) => {
-        const [written, done] = res.tryEnd(chunk.subarray(offset - startOffset), total);
-        if (written || done) {
-          const waiting = this.#waitingWritable;
-          this.#waitingWritable = undefined;
-          waiting?.();
-        }
-        return written;
-      });
+      // The handler reads the pending chunk from `this`, not from a closure: a handler registered
+      // while uWS runs the previous one (the next chunk's write happens in its microtasks) is
+      // replaced by that previous one when it returns, so whichever runs must see the current chunk.
+      res.onWritable((offset) => this.#retryTryEnd(offset));
     });
+  }
+
+  /** onWritable for a declared-length stream: sends the rest of the pending chunk. */
+  #retryTryEnd(offset: number): boolean {
+    const chunk = this.#unsent;
+    if (chunk === undefined) return true;
+    const [written, done] = this.#res.tryEnd(chunk.subarray(offset - this.#unsentStart), this.#declaredLength);
+    if (written || done) {
+      this.#unsent = undefined;
+      const waiting = this.#waitingWritable;
+      this.#waitingWritable = undefined;
+      waiting?.();
+    }
+    return written;
   }
 
   /**
@@ -279,6 +298,8 @@ export class HttpExchange implements Channel {
     if (this.#aborted || this.#finished) return;
     this.#finished = true;
     this.#server.done();
+    // A sized stream whose last byte went out is complete, and uWS has released `res`.
+    if (this.#sentViaTryEnd && this.#sentLength === this.#declaredLength) return;
     this.#res.close(); // runs onAborted, which leaves `res` alone from now on
   }
 }

@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import { ConnectionClosed, ERRORS, HttpError, InvalidOptionError, WebSocketStateError } from "../../lib/index.js";
+
+const README = new URL("../../README.md", import.meta.url);
+
+/** `| \`UPIE_ERR_X\` | 404 | ...` rows of the README, by code. */
+function readmeRows(): Map<string, string> {
+  const rows = new Map<string, string>();
+  for (const line of readFileSync(README, "utf8").split("\n")) {
+    const match = /^\|\s*`(UPIE_ERR_[A-Z0-9_]+)`\s*\|\s*([^|]*?)\s*\|/.exec(line);
+    if (match) rows.set(match[1]!, match[2]!);
+  }
+  return rows;
+}
+
+describe("the error catalogue", () => {
+  const entries = Object.entries(ERRORS);
+
+  it("gives every entry a UPIE_ERR_ code named after its key", () => {
+    for (const [key, spec] of entries) assert.equal(spec.code, `UPIE_ERR_${key}`);
+  });
+
+  it("has unique codes", () => {
+    const codes = entries.map(([, spec]) => spec.code);
+    assert.equal(new Set(codes).size, codes.length);
+  });
+
+  it("maps every entry to an HTTP status or a WebSocket close code", () => {
+    for (const [key, spec] of entries) {
+      const http = spec.status >= 400 && spec.status <= 599;
+      const close = spec.status >= 1000 && spec.status <= 4999;
+      assert.ok(http || close, `${key}: ${spec.status}`);
+      assert.equal(key.startsWith("WS_"), close, `${key} and its status ${spec.status} disagree`);
+      assert.ok(spec.message.length > 0);
+    }
+  });
+
+  it("is listed, with the same status, in README.md's errors table", () => {
+    const rows = readmeRows();
+    for (const [, spec] of entries) {
+      assert.ok(rows.has(spec.code), `README.md has no row for ${spec.code}`);
+      assert.equal(rows.get(spec.code), String(spec.status), `README.md gives ${spec.code} another status`);
+    }
+  });
+
+  it("lists nothing in README.md that is not in the catalogue", () => {
+    const known = new Set<string>(entries.map(([, spec]) => spec.code));
+    for (const code of readmeRows().keys()) assert.ok(known.has(code), `README.md lists unknown ${code}`);
+  });
+});
+
+describe("error classes", () => {
+  it("builds an HttpError from an entry with its code and status", () => {
+    const error = HttpError.of(ERRORS.NOT_FOUND);
+    assert.ok(error instanceof Error);
+    assert.equal(error.name, "HttpError");
+    assert.equal(error.code, "UPIE_ERR_NOT_FOUND");
+    assert.equal(error.status, 404);
+    assert.equal(error.message, "Not Found");
+  });
+
+  it("gives user HttpErrors UPIE_ERR_HTTP and the reason phrase", () => {
+    const error = new HttpError(409);
+    assert.equal(error.code, ERRORS.HTTP.code);
+    assert.equal(error.status, 409);
+    assert.equal(error.message, "Conflict");
+  });
+
+  it("turns an HttpError status outside 400..599 into 500", () => {
+    assert.equal(new HttpError(200).status, 500);
+    assert.equal(new HttpError(1234).status, 500);
+    assert.equal(new HttpError(Number.NaN).status, 500);
+  });
+
+  it("gives the other errors their catalogue codes", () => {
+    assert.equal(new InvalidOptionError("x").code, ERRORS.INVALID_OPTION.code);
+    assert.ok(new InvalidOptionError("x") instanceof TypeError);
+    assert.equal(new WebSocketStateError("x").code, ERRORS.WS_NOT_ACCEPTED.code);
+    const closed = new ConnectionClosed(1001, "bye");
+    assert.equal(closed.code, 1001);
+    assert.equal(closed.reason, "bye");
+    assert.equal(closed.errorCode, ERRORS.WS_CLOSED.code);
+  });
+});
