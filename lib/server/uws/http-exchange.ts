@@ -84,8 +84,10 @@ export class HttpExchange implements Channel {
   /** The peer's address, read from uWS on first use (decoding it costs more than most requests need). */
   get remoteAddress(): string {
     if (this.#remoteAddress === undefined) {
-      // `res` is freed once the response ends or aborts: after that, the address is unknown.
-      this.#remoteAddress = this.finished ? "" : readRemoteAddress(this.#res);
+      // `res` is freed once the response ends or aborts (or a sized stream sent its last byte):
+      // after that, the address is unknown.
+      const released = this.finished || (this.#sentViaTryEnd && this.#sentLength === this.#declaredLength);
+      this.#remoteAddress = released ? "" : readRemoteAddress(this.#res);
     }
     return this.#remoteAddress;
   }
