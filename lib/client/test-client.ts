@@ -7,7 +7,9 @@
 import { randomBytes } from "node:crypto";
 import { appCore, type App } from "../core/app.js";
 import { handleHttp } from "../core/http-handler.js";
-import type { HttpScope, ReceiveEvent, SendEvent } from "../core/protocol.js";
+import type { HttpScope, ReceiveEvent, SendEvent, WebSocketScope } from "../core/protocol.js";
+import { websocketSettings } from "../websocket/websocket-settings.js";
+import { openTestWebSocket, TestTopics, type TestWebSocket, type WebSocketRequestOptions } from "./test-websocket.js";
 
 /** A file for {@link RequestOptions.files}. */
 export interface TestFile {
@@ -75,6 +77,8 @@ export class TestClient {
   /** Cookies the client sends, by name. */
   readonly cookies = new Map<string, string>();
   #started: Promise<void> | undefined;
+  /** In-process subscribers of `app.publish`, attached to the app's broker on first use. */
+  #topics: { sink: TestTopics; detach: () => void } | undefined;
 
   constructor(app: App) {
     this.app = app;
@@ -90,6 +94,8 @@ export class TestClient {
 
   /** Runs the app's shutdown handlers. */
   async close(): Promise<void> {
+    this.#topics?.detach();
+    this.#topics = undefined;
     for (const handler of this.app.shutdownHandlers) await handler();
   }
 
@@ -141,6 +147,46 @@ export class TestClient {
     }
     this.#storeCookies(setCookies);
     return new TestResponse(status, flat, setCookies, Buffer.concat(chunks));
+  }
+
+  /**
+   * Opens a WebSocket to a `ws_` route in process; resolves once the app
+   * accepted (`status` 101) or refused (`status` 403, 404, 500…) the handshake.
+   * Cookies are sent and stored as for HTTP requests.
+   *
+   * @param target - path, optionally with a query string.
+   * @param options - headers, query, offered subprotocols, client address.
+   * @returns the client end of the socket.
+   * @example
+   * ```ts
+   * const ws = await client.websocket("/echo");
+   * await ws.sendText("hi");
+   * assert.equal(await ws.receiveText(), "hi");
+   * ```
+   */
+  async websocket(target: string, options: WebSocketRequestOptions = {}): Promise<TestWebSocket> {
+    await this.start();
+    const core = appCore(this.app);
+    const { path, rawQuery } = splitTarget(target, options.query);
+    const headers: Record<string, string> = Object.create(null);
+    headers.connection = "Upgrade";
+    headers.upgrade = "websocket";
+    headers["sec-websocket-version"] = "13";
+    headers["sec-websocket-key"] = randomBytes(16).toString("base64");
+    const subprotocols = options.subprotocols ?? [];
+    if (subprotocols.length > 0) headers["sec-websocket-protocol"] = subprotocols.join(", ");
+    for (const [k, v] of Object.entries(options.headers ?? {})) headers[k.toLowerCase()] = v;
+    if (this.cookies.size > 0 && headers.cookie === undefined) {
+      headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+    }
+    const scope: WebSocketScope = { type: "websocket", method: "GET", path, rawQuery, headers, client: options.remoteAddress ?? "127.0.0.1", subprotocols };
+    if (this.#topics === undefined) {
+      const sink = new TestTopics();
+      this.#topics = { sink, detach: websocketSettings(core).broker.attach(sink) };
+    }
+    const socket = await openTestWebSocket(core, scope, this.#topics.sink);
+    this.#storeCookies(socket.setCookies);
+    return socket;
   }
 
   #storeCookies(setCookies: string[]): void {

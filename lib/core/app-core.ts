@@ -9,6 +9,7 @@ import { SessionManager } from "../session/session-manager.js";
 import type { App, AppOptions } from "./app.js";
 import { ERRORS, HttpError } from "./errors.js";
 import { stderrLogger, type Logger } from "./logger.js";
+import { normalizeSecrets } from "./signing.js";
 import type { Request } from "./request.js";
 import { errorResponse, type ResponseInit } from "./response.js";
 import { RouteTable, type ExplicitRoute } from "./route-table.js";
@@ -19,6 +20,8 @@ export class AppCore {
   readonly logger: Logger;
   readonly sessions: SessionManager;
   readonly options: AppOptions;
+  /** `options.secret` checked and normalised once (the first secret signs). */
+  readonly secrets: readonly string[] | undefined;
   readonly explicitRoutes: ExplicitRoute[] = [];
   #http: RouteTable | undefined;
   #ws: RouteTable | undefined;
@@ -26,6 +29,7 @@ export class AppCore {
   constructor(app: App, options: AppOptions, base: object) {
     this.app = app;
     this.options = options;
+    this.secrets = options.secret === undefined ? undefined : normalizeSecrets(options.secret);
     this.limits = resolveLimits(options.limits);
     this.logger = options.logger ?? stderrLogger;
     this.sessions = new SessionManager(options);

@@ -16,7 +16,7 @@ import { runWithRequest } from "./context.js";
 import { ERRORS, HttpError } from "./errors.js";
 import { splitPath } from "./path.js";
 import type { Channel, HttpScope } from "./protocol.js";
-import { bindSecret, NO_FILES, Request } from "./request.js";
+import { NO_FILES, Request } from "./request.js";
 import { toResponse, validateHeaders, type ResponseInit } from "./response.js";
 import type { RouteMatch } from "./route-table.js";
 import { StreamStartError, writeResponse } from "./write-response.js";
@@ -37,8 +37,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * (the adapter then aborts the connection).
  */
 export function handleHttp(core: AppCore, scope: HttpScope, channel: Channel): Promise<void> | undefined {
-  const request = new Request(scope);
-  bindSecret(request, core.options.secret);
+  const request = new Request(scope, core.secrets);
   const headers = scope.headers;
   if (core.app.middlewares.length > 0 || headers.cookie !== undefined || hasBody(headers) || core.headerCountExceeded(headers)) {
     return handleGeneral(core, request, channel);

@@ -10,25 +10,13 @@ import type { UploadedFile } from "../body/uploaded-file.js";
 import { parseParams, type Params } from "../body/params.js";
 import { parseCookies, parseSignedCookies, serializeCookie, deleteCookieHeader, type CookieOptions } from "./cookies.js";
 import { InvalidOptionError } from "./errors.js";
-import { normalizeSecrets, sign } from "./signing.js";
+import { sign } from "./signing.js";
 import type { Headers, HttpScope, WebSocketScope } from "./protocol.js";
 import type { SessionData } from "../session/backend.js";
 
 const EMPTY_PARAMS: Params = Object.freeze(Object.create(null));
 /** The `files` of a request without uploads (nothing to dispose of). */
 export const NO_FILES: Record<string, UploadedFile[]> = Object.freeze(Object.create(null));
-
-let secretSetter: (request: Request, secret: string | readonly string[] | undefined) => void;
-
-/**
- * Gives a request the app's signing secret(s) (`AppOptions.secret`), for
- * {@link Request.signedCookies} and `setCookie(…, { signed: true })`.
- * Called by the core right after constructing the request; the secret stays
- * in a `#private` field, out of reach of handlers and loggers.
- */
-export function bindSecret(request: Request, secret: string | readonly string[] | undefined): void {
-  secretSetter(request, secret);
-}
 
 /** The current HTTP request (or WebSocket handshake). */
 export class Request {
@@ -58,17 +46,14 @@ export class Request {
   #queryParams: Params | undefined;
   #session: SessionData | undefined;
   #cookies: Record<string, string> | undefined;
-  #secret: string | readonly string[] | undefined;
+  /** The app's signing secrets, normalised once at app construction (the first signs). */
+  readonly #secrets: readonly string[] | undefined;
   #signedCookies: Record<string, string> | undefined;
 
-  static {
-    secretSetter = (request, secret) => {
-      request.#secret = secret;
-    };
-  }
 
-  constructor(scope: HttpScope | WebSocketScope) {
+  constructor(scope: HttpScope | WebSocketScope, secrets?: readonly string[]) {
     this.scope = scope;
+    this.#secrets = secrets;
     this.method = scope.method;
     this.path = scope.path;
     this.headers = scope.headers;
@@ -115,12 +100,12 @@ export class Request {
    * ```
    */
   get signedCookies(): Record<string, string> {
-    return (this.#signedCookies ??= parseSignedCookies(this.headers.cookie, this.#secrets()));
+    return (this.#signedCookies ??= parseSignedCookies(this.headers.cookie, this.#signingSecrets()));
   }
 
-  #secrets(): readonly string[] {
-    if (this.#secret === undefined) throw new InvalidOptionError("signed cookies need the app's `secret` option");
-    return normalizeSecrets(this.#secret);
+  #signingSecrets(): readonly string[] {
+    if (this.#secrets === undefined) throw new InvalidOptionError("signed cookies need the app's `secret` option");
+    return this.#secrets;
   }
 
   /** The first value of query parameter `name`, or `fallback`. */
@@ -155,7 +140,7 @@ export class Request {
    */
   setCookie(name: string, value: string, options?: CookieOptions): void {
     // The signature is computed over the value exactly as written: signedCookies checks it before decoding.
-    const written = options?.signed === true && typeof value === "string" ? sign(value, this.#secrets()[0]!) : value;
+    const written = options?.signed === true && typeof value === "string" ? sign(value, this.#signingSecrets()[0]!) : value;
     this.outgoingCookies.push(serializeCookie(name, written, options));
   }
 

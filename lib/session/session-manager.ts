@@ -35,11 +35,18 @@ export class SessionManager {
     this.#stateOptions = { secret: secret === undefined ? undefined : normalizeSecrets(secret), secure: secureCookies === true };
   }
 
-  /** Loads the session named by the request's cookie, if any, into `request.session`. */
-  async load(request: Request): Promise<void> {
-    if (request.headers.cookie === undefined) return;
+  /**
+   * Loads the session named by the request's cookie, if any, into
+   * `request.session`. Returns nothing (no promise) when there is no cookie.
+   */
+  load(request: Request): Promise<void> | undefined {
+    if (request.headers.cookie === undefined) return undefined;
     const cookie = request.cookies[SESSION_COOKIE_NAME];
-    if (cookie === undefined) return;
+    if (cookie === undefined) return undefined;
+    return this.#load(request, cookie);
+  }
+
+  async #load(request: Request, cookie: string): Promise<void> {
     const state = await SessionState.load(this.backend, cookie, this.#ttl, this.#stateOptions);
     states.set(request, state);
     request.session = state.data;

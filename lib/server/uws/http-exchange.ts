@@ -109,7 +109,7 @@ export class HttpExchange implements Channel {
     // drop it unread, and leave `res` alone, it may already be freed.
     if (this.#finished) return;
     // uWS neuters `chunk` when this callback returns: copy it now.
-    const copy = new Uint8Array(chunk.slice(0));
+    const copy = new Uint8Array(chunk).slice(); // (ArrayBuffer#slice is ~8x slower here)
     const reader = this.#waitingReader;
     if (reader !== undefined) {
       this.#waitingReader = undefined;

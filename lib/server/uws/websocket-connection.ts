@@ -17,6 +17,7 @@ import type { HttpResponse, us_socket_context_t, WebSocket as UwsSocket } from "
 import { ConnectionClosed, ERRORS, WebSocketStateError } from "../../core/errors.js";
 import type { Channel, ReceiveEvent, ResponseHeaders, SendEvent } from "../../core/protocol.js";
 import { MessageQueue, quietRejection } from "../../websocket/message-queue.js";
+import type { DirectSend } from "../../websocket/websocket.js";
 import type { WebSocketServerState } from "./websocket-server.js";
 import { statusLine } from "./status-line.js";
 
@@ -24,10 +25,6 @@ import { statusLine } from "./status-line.js";
 export interface UserData {
   connection: WebSocketConnection;
 }
-
-const HANDSHAKE = 0;
-const OPEN = 1;
-const CLOSED = 2;
 
 // ws.send() results (uWS docs).
 const BACKPRESSURE = 0;
@@ -37,7 +34,7 @@ const RESOLVED = Promise.resolve();
 const decoder = new TextDecoder();
 
 /** Why a subscriber was closed: it could not keep up with what was published. */
-export const SLOW_SUBSCRIBER = Object.freeze({ code: 1013, reason: "Subscriber too slow: published messages would be lost" });
+export const SLOW_SUBSCRIBER = Object.freeze({ code: ERRORS.WS_SLOW_SUBSCRIBER.status, reason: ERRORS.WS_SLOW_SUBSCRIBER.message });
 
 /** uWS closes bad frames itself with 1006; tell the handler what really happened. */
 const CLOSE_CODE_FOR_REASON: Readonly<Record<string, number>> = {
@@ -50,23 +47,45 @@ const FRAMING_HEADERS = new Set(["content-length", "transfer-encoding"]);
 
 function noop(): void {}
 
+/** What the upgrade needs, copied out of the request; dropped once answered. */
+interface Handshake {
+  readonly res: HttpResponse;
+  readonly context: us_socket_context_t;
+  readonly key: string;
+  readonly extensions: string;
+}
+
+/** One backpressure episode: every send that waits shares this promise. */
+interface Drain {
+  readonly promise: Promise<void>;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+const HANDSHAKE = 0;
+const OPEN = 1;
+/** We called `ws.end()`: the coming `close` callback is ours. */
+const CLOSING = 2;
+const CLOSED = 3;
+
 /**
  * The adapter's side of one WebSocket: the socket's inbound queue, its
  * protocol channel and the owner of its uWS handles, all in one object.
+ *
+ * @example
+ * ```ts
+ * upgrade(res, req, context) {
+ *   const connection = new WebSocketConnection(state, res, context, key, extensions);
+ *   serveWebSocket(core, scope, connection); // the core answers through connection.send()
+ * }
+ * ```
  */
-export class WebSocketConnection extends MessageQueue implements Channel {
+export class WebSocketConnection extends MessageQueue implements Channel, DirectSend {
   readonly #server: WebSocketServerState;
-  #res: HttpResponse | undefined;
-  #context: us_socket_context_t | undefined;
-  #key = "";
-  #extensions = "";
+  #handshake: Handshake | undefined;
   #ws: UwsSocket<UserData> | undefined;
   #state = HANDSHAKE;
-  #closingLocally = false;
-  /** One promise per backpressure episode, shared by every send that waits on it. */
-  #drained: Promise<void> | undefined;
-  #drainResolve: (() => void) | undefined;
-  #drainReject: ((error: unknown) => void) | undefined;
+  #drain: Drain | undefined;
 
   /**
    * @param server - what every socket of the server shares.
@@ -78,10 +97,7 @@ export class WebSocketConnection extends MessageQueue implements Channel {
   constructor(server: WebSocketServerState, res: HttpResponse, context: us_socket_context_t, key: string, extensions: string) {
     super(server.options);
     this.#server = server;
-    this.#res = res;
-    this.#context = context;
-    this.#key = key;
-    this.#extensions = extensions;
+    this.#handshake = { res, context, key, extensions };
     // uWS frees `res` on abort; without this handler it terminates the process.
     res.onAborted(() => this.#aborted());
   }
@@ -95,25 +111,32 @@ export class WebSocketConnection extends MessageQueue implements Channel {
    * The protocol's `send` for this socket.
    *
    * @param event - a `websocket.*` event.
-   * @returns resolves when done (sends: once under `maxBackpressure`); rejects with ConnectionClosed once closed.
+   * @returns nothing when done at once; a promise when a send waits for drain,
+   *   or a rejection (ConnectionClosed once closed).
    */
-  send(event: SendEvent): Promise<void> {
+  send(event: SendEvent): Promise<void> | void {
     switch (event.type) {
       case "websocket.send":
-        return event.text !== undefined ? this.#write(event.text, false) : this.#write(event.bytes ?? new Uint8Array(0), true);
+        return event.text !== undefined ? this.sendMessage(event.text, false) : this.sendMessage(event.bytes ?? new Uint8Array(0), true);
       case "websocket.accept":
         return this.#accept(event.subprotocol, event.headers);
       case "websocket.close":
-        return this.#close(event.code, event.reason ?? "");
+        if (this.#state === OPEN) this.#closeLocally(event.code, event.reason ?? "");
+        return;
       case "websocket.http.response":
         this.#refuse(event.status, event.headers, event.body ?? "");
-        return RESOLVED;
+        return;
       case "websocket.subscribe":
       case "websocket.unsubscribe":
         return this.#subscription(event.type === "websocket.subscribe", event.topic);
       default:
         return quietRejection(new TypeError(`unexpected event ${event.type} for a WebSocket`));
     }
+  }
+
+  /** Called by the core once the handler (and `afterWebSocket`) finished. */
+  handlerDone(): void {
+    this.#server.handlerDone(this);
   }
 
   /** uWS `open`: the socket exists from now until {@link WebSocketConnection.closed}. */
@@ -132,25 +155,23 @@ export class WebSocketConnection extends MessageQueue implements Channel {
 
   /** uWS `drain`: wake the senders once we are back under the limit. */
   drained(): void {
-    const ws = this.#ws;
-    if (ws === undefined || this.#drainResolve === undefined) return;
-    if (ws.getBufferedAmount() > this.#server.options.maxBackpressure) return;
-    const resolve = this.#drainResolve;
-    this.#drained = this.#drainResolve = this.#drainReject = undefined;
-    resolve();
+    const drain = this.#drain;
+    if (drain === undefined || this.#ws!.getBufferedAmount() > this.#server.options.maxBackpressure) return;
+    this.#drain = undefined;
+    drain.resolve();
   }
 
   /** uWS `close` (also called synchronously from inside `ws.end()`). */
   closed(code: number, reason: string): void {
-    const local = this.#closingLocally;
+    const local = this.#state === CLOSING;
     this.#state = CLOSED;
     this.#ws = undefined;
     if (!local && code === 1006) code = CLOSE_CODE_FOR_REASON[reason] ?? code;
     this.end(code, reason, local);
-    const reject = this.#drainReject;
-    if (reject !== undefined) {
-      this.#drained = this.#drainResolve = this.#drainReject = undefined;
-      reject(new ConnectionClosed(code, reason));
+    const drain = this.#drain;
+    if (drain !== undefined) {
+      this.#drain = undefined;
+      drain.reject(new ConnectionClosed(code, reason));
     }
     this.#server.topics.removeAll(this);
   }
@@ -161,7 +182,7 @@ export class WebSocketConnection extends MessageQueue implements Channel {
    */
   checkSubscriber(limit: number): void {
     const ws = this.#ws;
-    if (ws !== undefined && ws.getBufferedAmount() > limit) this.#closeLocally(SLOW_SUBSCRIBER.code, SLOW_SUBSCRIBER.reason);
+    if (ws !== undefined && this.#state === OPEN && ws.getBufferedAmount() > limit) this.#closeLocally(SLOW_SUBSCRIBER.code, SLOW_SUBSCRIBER.reason);
   }
 
   /** Server shutdown: close an open socket with `code`. A pending handshake is refused when it accepts. */
@@ -172,10 +193,10 @@ export class WebSocketConnection extends MessageQueue implements Channel {
   /** Shutdown grace period over: drop the connection without ceremony. */
   terminate(): void {
     if (this.#state === OPEN) {
-      this.#closingLocally = true;
+      this.#state = CLOSING;
       this.#ws!.close();
-    } else if (this.#state === HANDSHAKE && this.#res !== undefined) {
-      this.#res.close();
+    } else if (this.#handshake !== undefined) {
+      this.#handshake.res.close();
     }
   }
 
@@ -184,8 +205,40 @@ export class WebSocketConnection extends MessageQueue implements Channel {
     return this.#ws;
   }
 
+  /**
+   * Writes a message (the WebSocket's fast path; `websocket.send` events land here too).
+   *
+   * @param data - text or bytes; uWS copies them before returning.
+   * @param isBinary - true for a binary frame.
+   * @returns resolved when under `maxBackpressure`, else once drained; rejects with ConnectionClosed once closed.
+   */
+  sendMessage(data: string | Uint8Array, isBinary: boolean): Promise<void> {
+    const ws = this.#ws;
+    if (ws === undefined || this.#state !== OPEN) {
+      return quietRejection(this.#state === HANDSHAKE ? new WebSocketStateError("WebSocket not accepted yet") : this.#closedError());
+    }
+    const status = ws.send(data, isBinary);
+    if (status === SUCCESS && this.#drain === undefined) return RESOLVED;
+    if (status !== BACKPRESSURE && status !== SUCCESS) {
+      // DROPPED cannot happen with uWS's own limit off; if it ever does, the peer must know.
+      this.#closeLocally(1011, "Message dropped");
+      return quietRejection(this.#closedError());
+    }
+    if (this.#drain !== undefined) return this.#drain.promise;
+    if (ws.getBufferedAmount() <= this.#server.options.maxBackpressure) return RESOLVED;
+    let resolve!: () => void;
+    let reject!: (error: unknown) => void;
+    const promise = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    promise.catch(noop); // a send nobody awaits must not crash the process when the peer leaves
+    this.#drain = { promise, resolve, reject };
+    return promise;
+  }
+
   #aborted(): void {
-    this.#res = this.#context = undefined;
+    this.#handshake = undefined;
     if (this.#state !== HANDSHAKE) return;
     this.#state = CLOSED;
     this.end(1006, "Client went away during the handshake", false);
@@ -195,42 +248,17 @@ export class WebSocketConnection extends MessageQueue implements Channel {
     return new ConnectionClosed(this.closeCode || 1006, this.closeReason);
   }
 
-  #write(data: string | Uint8Array, isBinary: boolean): Promise<void> {
-    const ws = this.#ws;
-    if (ws === undefined) {
-      return quietRejection(this.#state === HANDSHAKE ? new WebSocketStateError("WebSocket not accepted yet") : this.#closedError());
+  #accept(subprotocol: string | undefined, headers: ResponseHeaders | undefined): Promise<void> | void {
+    const handshake = this.#handshake;
+    if (this.#state !== HANDSHAKE || handshake === undefined) {
+      return quietRejection(this.#state === HANDSHAKE ? new WebSocketStateError("WebSocket not accepted yet") : this.#state === CLOSED ? this.#closedError() : new WebSocketStateError("WebSocket already accepted"));
     }
-    const status = ws.send(data, isBinary);
-    if (status === SUCCESS && this.#drained === undefined) return RESOLVED;
-    if (status !== BACKPRESSURE && status !== SUCCESS) {
-      // DROPPED cannot happen with uWS's own limit off; if it ever does, the peer must know.
-      this.#closeLocally(1011, "Message dropped");
-      return quietRejection(this.#closedError());
-    }
-    if (this.#drained !== undefined) return this.#drained;
-    if (ws.getBufferedAmount() <= this.#server.options.maxBackpressure) return RESOLVED;
-    const drained = new Promise<void>((resolve, reject) => {
-      this.#drainResolve = resolve;
-      this.#drainReject = reject;
-    });
-    drained.catch(noop); // a send nobody awaits must not crash the process when the peer leaves
-    return (this.#drained = drained);
-  }
-
-  #accept(subprotocol: string | undefined, headers: ResponseHeaders | undefined): Promise<void> {
-    if (this.#state !== HANDSHAKE) {
-      return quietRejection(this.#state === CLOSED ? this.#closedError() : new WebSocketStateError("WebSocket already accepted"));
-    }
-    const res = this.#res!;
     if (this.#server.closing) {
       this.#refuse(503, undefined, "Server shutting down");
       return quietRejection(new ConnectionClosed(1001, "Server shutting down"));
     }
-    const key = this.#key;
-    const extensions = this.#extensions;
-    const context = this.#context!;
-    this.#res = this.#context = undefined;
-    this.#key = this.#extensions = "";
+    this.#handshake = undefined;
+    const { res, key, extensions, context } = handshake;
     // We are past an await: cork, or uWS writes the 101 in pieces (and warns).
     res.cork(() => {
       if (headers !== undefined) {
@@ -241,15 +269,16 @@ export class WebSocketConnection extends MessageQueue implements Channel {
       // uWS calls `open` synchronously, inside upgrade().
       res.upgrade<UserData>({ connection: this }, key, subprotocol ?? "", extensions, context);
     });
-    return this.#ws !== undefined ? RESOLVED : quietRejection(this.#closedError());
+    if (this.#ws === undefined) return quietRejection(this.#closedError());
   }
 
   #refuse(status: number, headers: ResponseHeaders | undefined, body: string): void {
-    if (this.#state !== HANDSHAKE) return;
-    const res = this.#res!;
-    this.#res = this.#context = undefined;
+    const handshake = this.#handshake;
+    if (this.#state !== HANDSHAKE || handshake === undefined) return;
+    this.#handshake = undefined;
     this.#state = CLOSED;
     this.end(1006, "WebSocket handshake refused", true);
+    const res = handshake.res;
     // Past an await again: cork. Close the connection: it was meant to become a WebSocket.
     res.cork(() => {
       res.writeStatus(statusLine(status));
@@ -258,25 +287,19 @@ export class WebSocketConnection extends MessageQueue implements Channel {
     });
   }
 
-  #close(code: number, reason: string): Promise<void> {
-    if (this.#state === OPEN) this.#closeLocally(code, reason);
-    return RESOLVED;
-  }
-
   #closeLocally(code: number, reason: string): void {
     const ws = this.#ws;
-    if (ws === undefined) return;
-    this.#closingLocally = true;
+    if (ws === undefined || this.#state !== OPEN) return;
+    this.#state = CLOSING;
     this.end(code, reason, true);
     // end() sends the close frame after anything still buffered, then calls `close` synchronously.
     ws.end(code, reason);
   }
 
-  #subscription(subscribe: boolean, topic: string): Promise<void> {
-    if (this.#state !== OPEN) return quietRejection(this.#state === CLOSED ? this.#closedError() : new WebSocketStateError("WebSocket not accepted yet"));
+  #subscription(subscribe: boolean, topic: string): Promise<void> | void {
+    if (this.#state !== OPEN) return quietRejection(this.#state === HANDSHAKE ? new WebSocketStateError("WebSocket not accepted yet") : this.#closedError());
     if (subscribe) this.#server.topics.subscribe(this, topic);
     else this.#server.topics.unsubscribe(this, topic);
-    return RESOLVED;
   }
 }
 

@@ -16,10 +16,11 @@
 import uWS, { type TemplatedApp, type WebSocket as UwsSocket } from "uWebSockets.js";
 import type { AppCore } from "../../core/app-core.js";
 import type { WebSocketScope } from "../../core/protocol.js";
-import { handleWebSocket } from "../../core/websocket-handler.js";
+import { serveWebSocket } from "../../core/websocket-handler.js";
 import type { ResolvedWebSocketOptions } from "../../websocket/options.js";
 import { websocketSettings } from "../../websocket/websocket-settings.js";
 import { readHeaders, readRemoteAddress } from "./read-request.js";
+import { StringInterner } from "./string-interner.js";
 import { UwsTopics } from "./uws-topics.js";
 import { closeReasonText, WebSocketConnection, type UserData } from "./websocket-connection.js";
 
@@ -38,13 +39,26 @@ export interface WebSocketServerState {
   readonly topics: UwsTopics;
   /** Set by `closeAll`: new handshakes are refused with 503. */
   closing: boolean;
+  /** A connection's handler has finished. */
+  handlerDone(connection: WebSocketConnection): void;
 }
 
 const decoder = new TextDecoder();
 
+/**
+ * The connection behind a uWS socket. This uWS build copies the user data's
+ * properties onto the socket object itself, which is a plain property read;
+ * `getUserData()` (a native call per message) is the portable fallback.
+ */
+function connectionOf(ws: UwsSocket<UserData>): WebSocketConnection {
+  return (ws as unknown as Partial<UserData>).connection ?? ws.getUserData().connection;
+}
+
+const NO_SUBPROTOCOLS: string[] = [];
+
 /** `Sec-WebSocket-Protocol: a, b` → ["a", "b"]. */
 function parseSubprotocols(header: string | undefined): string[] {
-  if (header === undefined || header === "") return [];
+  if (header === undefined || header === "") return NO_SUBPROTOCOLS;
   const offered: string[] = [];
   for (const part of header.split(",")) {
     const name = part.trim();
@@ -70,10 +84,19 @@ export function attachWebSockets(app: TemplatedApp, core: AppCore): WebSocketSer
   const { options, broker } = websocketSettings(core);
   const topics = new UwsTopics(app, broker, options.maxSubscriberBackpressure, core.logger);
   const detach = broker.attach(topics);
-  const state: WebSocketServerState = { options, topics, closing: false };
   /** Connections from upgrade request until their handler has finished. */
   const live = new Set<WebSocketConnection>();
+  const interner = new StringInterner();
   let whenIdle: (() => void) | undefined;
+  const state: WebSocketServerState = {
+    options,
+    topics,
+    closing: false,
+    handlerDone(connection) {
+      live.delete(connection);
+      if (live.size === 0) whenIdle?.();
+    },
+  };
 
   app.ws<UserData>("/*", {
     // The pinned uWS build has no permessage-deflate.
@@ -89,26 +112,27 @@ export function attachWebSockets(app: TemplatedApp, core: AppCore): WebSocketSer
     upgrade(res, req, context) {
       // HttpRequest is stack-allocated: copy everything out now.
       const headers = readHeaders(req);
+      const key = headers["sec-websocket-key"] ?? "";
+      // The handshake lives as long as the socket: share the values every client sends alike.
+      for (const name in headers) if (name !== "sec-websocket-key") headers[name] = interner.intern(headers[name]!);
       const scope: WebSocketScope = {
         type: "websocket",
-        method: req.getCaseSensitiveMethod(),
-        path: req.getUrl(),
+        method: interner.intern(req.getCaseSensitiveMethod()),
+        path: interner.intern(req.getUrl()),
         rawQuery: req.getQuery() ?? "",
         headers,
-        client: readRemoteAddress(res),
+        client: interner.intern(readRemoteAddress(res)),
         subprotocols: parseSubprotocols(headers["sec-websocket-protocol"]),
       };
-      const connection = new WebSocketConnection(state, res, context, req.getHeader("sec-websocket-key"), req.getHeader("sec-websocket-extensions"));
+      const connection = new WebSocketConnection(state, res, context, key, headers["sec-websocket-extensions"] ?? "");
       if (state.closing) {
         void connection.send({ type: "websocket.http.response", status: 503, body: "Server shutting down" });
         return;
       }
       live.add(connection);
-      // The connection is the channel and, as the fast path, the queue the callbacks below fill.
-      void handleWebSocket(core, scope, connection, connection).finally(() => {
-        live.delete(connection);
-        if (live.size === 0) whenIdle?.();
-      });
+      // The connection is the channel and, as the fast path, the queue the callbacks below fill;
+      // it calls state.handlerDone() when the handler is over (no promise kept per connection).
+      serveWebSocket(core, scope, connection);
     },
     open(ws) {
       ws.getUserData().connection.opened(ws);
@@ -117,14 +141,14 @@ export function attachWebSockets(app: TemplatedApp, core: AppCore): WebSocketSer
       // uWS neuters `data` when this returns: decode text / copy bytes now.
       // Text frames arrive as valid UTF-8 (uWS closes the socket otherwise).
       const message = isBinary ? new Uint8Array(data).slice() : decoder.decode(data);
-      ws.getUserData().connection.received(message, data.byteLength);
+      connectionOf(ws).received(message, data.byteLength);
     },
     drain(ws) {
-      ws.getUserData().connection.drained();
+      connectionOf(ws).drained();
     },
     close(ws, code, reason) {
       // `reason` is freed with the socket: decode it before returning.
-      ws.getUserData().connection.closed(code, closeReasonText(reason));
+      connectionOf(ws).closed(code, closeReasonText(reason));
     },
   });
 

@@ -1,0 +1,283 @@
+/**
+ * The inbound side of one WebSocket: messages wait here, in order, until
+ * the handler reads them.
+ *
+ * Adapters feed it ({@link MessageQueue.push} from the uWS `message`
+ * callback, or from `websocket.receive` events); the {@link WebSocket}
+ * reads it. A read that finds a message gets it at once; a read that finds
+ * none parks one resolver, which the next push settles directly, so a
+ * handler blocked in `receive()` costs one promise and no queue at all.
+ *
+ * @module
+ */
+import { ConnectionClosed } from "../core/errors.js";
+
+/** One received message: text frames as strings, binary frames as bytes. */
+export type Message = string | Uint8Array;
+
+/** How many messages and bytes may wait unread. */
+export interface QueueLimits {
+  readonly maxQueuedMessages: number;
+  readonly maxQueuedBytes: number;
+}
+
+/** What a read wants: the message as it came, as text, as bytes, or as an iterator result. */
+export type ReadMode = typeof READ_MESSAGE | typeof READ_TEXT | typeof READ_BYTES | typeof READ_ITERATION;
+/** Text or bytes, as the frame was. */
+export const READ_MESSAGE = 0;
+/** A string; binary frames are decoded as UTF-8. */
+export const READ_TEXT = 1;
+/** A Uint8Array; text frames are encoded as UTF-8. */
+export const READ_BYTES = 2;
+/** `{ value: text, done: false }`, or `{ done: true }` once closed (for `for await`). */
+export const READ_ITERATION = 3;
+
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
+/** Compact the backing array once this many slots at its head are spent. */
+const COMPACT_AFTER = 2048;
+
+function noop(): void {}
+
+function convert(message: Message, mode: ReadMode): unknown {
+  switch (mode) {
+    case READ_TEXT:
+      return typeof message === "string" ? message : decoder.decode(message);
+    case READ_BYTES:
+      return typeof message === "string" ? encoder.encode(message) : message;
+    case READ_ITERATION:
+      return { value: typeof message === "string" ? message : decoder.decode(message), done: false };
+    default:
+      return message;
+  }
+}
+
+/**
+ * A rejected promise nobody is forced to observe: a receive or send that is
+ * never awaited must not become an unhandled rejection (which kills Node).
+ * Awaiting it still throws.
+ *
+ * @param error - the rejection reason.
+ * @returns a rejected promise already marked as handled.
+ * @example
+ * ```ts
+ * return quietRejection(new ConnectionClosed(1006));
+ * ```
+ */
+export function quietRejection<T = never>(error: unknown): Promise<T> {
+  const promise = Promise.reject(error);
+  promise.catch(noop);
+  return promise;
+}
+
+// `new Promise(capture)` hands its resolve function over without a closure per read.
+let capturedResolve: (value: unknown) => void = noop;
+function capture(resolve: (value: unknown) => void): void {
+  capturedResolve = resolve;
+}
+
+interface Waiter {
+  resolve: (value: unknown) => void;
+  promise: Promise<unknown>;
+  mode: ReadMode;
+}
+
+/** Unread messages: [message, byte size] pairs from `head` on. Exists only while something waits unread. */
+class Backlog {
+  items: Array<Message | number | undefined> = [];
+  head = 0;
+  bytes = 0;
+}
+
+/** How the queue ended. */
+interface Ending {
+  readonly code: number;
+  readonly reason: string;
+}
+
+/**
+ * A bounded FIFO of received messages with at most a few parked readers.
+ * Kept small on purpose (one per connection): the backlog, the extra
+ * readers and the ending are objects allocated only when needed.
+ *
+ * @example
+ * ```ts
+ * const queue = new MessageQueue({ maxQueuedMessages: 2, maxQueuedBytes: 1024 });
+ * queue.push("a", 1);                   // true
+ * await queue.read(READ_TEXT);          // "a"
+ * queue.end(1000, "bye", false);
+ * await queue.read(READ_TEXT);          // rejects with ConnectionClosed(1000, "bye")
+ * ```
+ */
+export class MessageQueue implements AsyncIterator<string> {
+  readonly #limits: QueueLimits;
+  #backlog: Backlog | undefined;
+  // The first parked reader lives inline: the common case allocates nothing more.
+  // Only its resolve function is kept (a reject is done by resolving with a rejection).
+  #resolve: ((value: unknown) => void) | undefined;
+  #promise: Promise<unknown> | undefined;
+  #mode: ReadMode = READ_MESSAGE;
+  /** Further concurrent readers, rare. */
+  #more: Waiter[] | undefined;
+  #ending: Ending | undefined;
+
+  /**
+   * @param limits - count and byte bounds (checked on each push; read live, so a shared object works).
+   */
+  constructor(limits: QueueLimits) {
+    this.#limits = limits;
+  }
+
+  /** Messages waiting to be read. */
+  get size(): number {
+    const backlog = this.#backlog;
+    return backlog === undefined ? 0 : (backlog.items.length - backlog.head) / 2;
+  }
+
+  /** Bytes of messages waiting to be read. */
+  get bytes(): number {
+    return this.#backlog?.bytes ?? 0;
+  }
+
+  /** True once {@link MessageQueue.end} was called. */
+  get ended(): boolean {
+    return this.#ending !== undefined;
+  }
+
+  /** The close code given to {@link MessageQueue.end} (0 while open). */
+  get closeCode(): number {
+    return this.#ending?.code ?? 0;
+  }
+
+  /** The close reason given to {@link MessageQueue.end} ("" while open). */
+  get closeReason(): string {
+    return this.#ending?.reason ?? "";
+  }
+
+  /**
+   * Hands a message to a parked reader, or queues it.
+   *
+   * @param message - a string or bytes the queue may keep (already copied out of any transport buffer).
+   * @param size - its size on the wire, in bytes, for the byte bound.
+   * @returns false when the queue is full: nothing was stored, the caller closes the connection (1008).
+   */
+  push(message: Message, size: number): boolean {
+    const resolve = this.#resolve;
+    if (resolve !== undefined) {
+      // A parked reader means nothing is queued and the queue has not ended.
+      const mode = this.#mode;
+      this.#shiftWaiter();
+      resolve(convert(message, mode));
+      return true;
+    }
+    if (this.#ending !== undefined) return true;
+    const backlog = (this.#backlog ??= new Backlog());
+    const limits = this.#limits;
+    if ((backlog.items.length - backlog.head) / 2 >= limits.maxQueuedMessages || backlog.bytes + size > limits.maxQueuedBytes) return false;
+    backlog.items.push(message, size);
+    backlog.bytes += size;
+    return true;
+  }
+
+  /**
+   * Reads the next message; waits for one if none is queued.
+   *
+   * @param mode - how to hand it over; see {@link ReadMode}.
+   * @returns the message; once ended and drained, a rejection with
+   *   {@link ConnectionClosed} (or `{ done: true }` for {@link READ_ITERATION}).
+   */
+  read(mode: ReadMode): Promise<unknown> {
+    if (this.#backlog !== undefined) return Promise.resolve(convert(this.#shift(this.#backlog), mode));
+    const ending = this.#ending;
+    if (ending !== undefined) {
+      return mode === READ_ITERATION ? Promise.resolve(DONE) : quietRejection(new ConnectionClosed(ending.code, ending.reason));
+    }
+    const promise = new Promise(capture);
+    if (this.#resolve === undefined) {
+      this.#resolve = capturedResolve;
+      this.#promise = promise;
+      this.#mode = mode;
+    } else {
+      (this.#more ??= []).push({ resolve: capturedResolve, promise, mode });
+    }
+    return promise;
+  }
+
+  /**
+   * No more messages will come. Parked reads settle now; later reads get
+   * what is still queued (unless `discard`), then {@link ConnectionClosed}.
+   * Calling it again does nothing.
+   *
+   * @param code - the close code readers see.
+   * @param reason - the close reason readers see.
+   * @param discard - drop queued messages (the server closed: nobody will read them).
+   */
+  end(code: number, reason: string, discard: boolean): void {
+    if (this.#ending !== undefined) return;
+    this.#ending = { code, reason };
+    if (discard) this.#backlog = undefined;
+    while (this.#resolve !== undefined) {
+      const resolve = this.#resolve;
+      const promise = this.#promise!;
+      const mode = this.#mode;
+      this.#shiftWaiter();
+      if (mode === READ_ITERATION) {
+        resolve(DONE);
+      } else {
+        // Resolving with a rejection rejects the read; marking it handled keeps an unawaited read quiet.
+        resolve(quietRejection(new ConnectionClosed(code, reason)));
+        promise.catch(noop);
+      }
+    }
+  }
+
+  #shiftWaiter(): void {
+    const next = this.#more?.shift();
+    if (next === undefined) {
+      this.#resolve = this.#promise = undefined;
+      return;
+    }
+    this.#resolve = next.resolve;
+    this.#promise = next.promise;
+    this.#mode = next.mode;
+  }
+
+  /**
+   * `for await` support: the next text message (binary decoded as UTF-8),
+   * `{ done: true }` once ended and drained.
+   *
+   * @returns the iteration result.
+   */
+  next(): Promise<IteratorResult<string>> {
+    return this.read(READ_ITERATION) as Promise<IteratorResult<string>>;
+  }
+
+  /**
+   * Leaving a `for await` loop early (`break`) keeps the connection open.
+   *
+   * @returns `{ done: true }`.
+   */
+  return(): Promise<IteratorResult<string>> {
+    return Promise.resolve(DONE);
+  }
+
+  #shift(backlog: Backlog): Message {
+    const items = backlog.items;
+    const head = backlog.head;
+    const message = items[head] as Message;
+    backlog.bytes -= items[head + 1] as number;
+    if (head + 2 === items.length) {
+      // Drained: drop the backlog, so an idle connection holds no array.
+      this.#backlog = undefined;
+    } else if (head >= COMPACT_AFTER && head * 2 >= items.length) {
+      // Amortised O(1): drop the spent half instead of shift()ing every read.
+      items.splice(0, head + 2);
+      backlog.head = 0;
+    } else {
+      items[head] = items[head + 1] = undefined;
+      backlog.head = head + 2;
+    }
+    return message;
+  }
+}
