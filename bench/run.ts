@@ -21,7 +21,7 @@ import { renderChart } from "./chart.js";
 import { describeRun } from "./machine.js";
 import { choosePinning } from "./processes.js";
 import { aggregateRow, errorRow, notApplicableRow, resultOf, type Row, type ScenarioResult } from "./results.js";
-import { SERVERS, sleep, type Sample, type Scenario, type ServerName, type Settings } from "./scenario.js";
+import { SERVERS, sleep, type RunContext, type Sample, type Scenario, type ServerName, type Settings } from "./scenario.js";
 import { SCENARIOS } from "./scenarios/index.js";
 import { ServerProcess } from "./server-process.js";
 import { formatTable, generatorCheck } from "./table.js";
@@ -90,28 +90,92 @@ function parseCli() {
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-/** Runs one server through one scenario: start, check, warm up, measure N times, stop. */
-async function runServer(scenario: Scenario, name: ServerName, settings: Settings): Promise<Row> {
+/** One server taking part in a scenario: its process, context and samples so far. */
+interface Contender {
+  name: ServerName;
+  server: ServerProcess;
+  context: Omit<RunContext, "warmup" | "durationS">;
+  samples: Sample[];
+  error?: unknown;
+}
+
+/**
+ * Runs every server through one scenario. Runs are interleaved: all servers
+ * are started (idle ones use no CPU), warmed up, then measured round-robin, so
+ * drift in a shared machine's speed hits every server alike instead of
+ * whichever ran during a slow minute. Scenarios that need a fresh server per
+ * run (idle memory) run one server at a time.
+ */
+async function runScenario(scenario: Scenario, names: readonly ServerName[], settings: Settings): Promise<Map<ServerName, Row>> {
+  const rows = new Map<ServerName, Row>();
+  if (scenario.freshServerPerRun) {
+    for (const name of names) rows.set(name, await runFresh(scenario, name, settings));
+    return rows;
+  }
+  const contenders: Contender[] = [];
+  try {
+    for (const name of names) {
+      try {
+        const server = await ServerProcess.start(name, settings.runner.server(name), settings.pinning.server);
+        const contender: Contender = { name, server, context: { name, server, settings, state: undefined }, samples: [] };
+        contenders.push(contender);
+        contender.context.state = await scenario.prepare?.(server, settings, name);
+        if (settings.warmupS > 0) await scenario.measure({ ...contender.context, warmup: true, durationS: Math.max(1, settings.warmupS) });
+      } catch (error) {
+        fail(contenders.find((c) => c.name === name), name, error, rows);
+      }
+    }
+    for (let r = 0; r < settings.runs; r++) {
+      for (const contender of contenders) {
+        if (contender.error !== undefined) continue;
+        try {
+          if (!contender.server.alive) throw new Error(`${contender.name} died: ${contender.server.output().trim().slice(0, 300)}`);
+          const sample = await scenario.measure({ ...contender.context, warmup: false, durationS: settings.durationS });
+          contender.samples.push(sample);
+          log(`  ${contender.name.padEnd(14)} run ${contender.samples.length}/${settings.runs}: ${sample.value.toFixed(2)} ${scenario.metric.unit}` +
+            (sample.errors > 0 ? ` (${sample.errors} errors)` : ""));
+        } catch (error) {
+          fail(contender, contender.name, error, rows);
+        }
+      }
+    }
+    for (const contender of contenders) {
+      if (contender.error !== undefined) continue;
+      if (!contender.server.alive) {
+        fail(contender, contender.name, new Error(`${contender.name} died: ${contender.server.output().trim().slice(0, 300)}`), rows);
+        continue;
+      }
+      rows.set(contender.name, aggregateRow(contender.name, contender.samples, contender.server.memory()?.peak ?? null));
+    }
+  } finally {
+    await Promise.all(contenders.map((c) => c.server.stop()));
+    await sleep(200);
+  }
+  return rows;
+}
+
+function fail(contender: Contender | undefined, name: ServerName, error: unknown, rows: Map<ServerName, Row>): void {
+  log(`  ${name.padEnd(14)} error: ${error instanceof Error ? error.message : String(error)}`);
+  if (contender !== undefined) contender.error = error;
+  rows.set(name, errorRow(name, error, contender?.samples ?? []));
+}
+
+/** One server, a fresh process per run (for scenarios measuring a new process, like idle memory). */
+async function runFresh(scenario: Scenario, name: ServerName, settings: Settings): Promise<Row> {
   const samples: Sample[] = [];
   let peak: number | null = null;
-  const processes = scenario.freshServerPerRun ? settings.runs : 1;
-  const runsPerProcess = scenario.freshServerPerRun ? 1 : settings.runs;
   try {
-    for (let p = 0; p < processes; p++) {
+    for (let p = 0; p < settings.runs; p++) {
       const server = await ServerProcess.start(name, settings.runner.server(name), settings.pinning.server);
       try {
         const state = await scenario.prepare?.(server, settings, name);
         const context = { name, server, settings, state };
-        if (settings.warmupS > 0 || scenario.freshServerPerRun) {
-          await scenario.measure({ ...context, warmup: true, durationS: Math.max(1, settings.warmupS) });
-        }
-        for (let r = 0; r < runsPerProcess; r++) {
-          if (!server.alive) throw new Error(`${name} died: ${server.output().trim().slice(0, 300)}`);
-          const sample = await scenario.measure({ ...context, warmup: false, durationS: settings.durationS });
-          samples.push(sample);
-          log(`  ${name.padEnd(14)} run ${samples.length}/${settings.runs}: ${sample.value.toFixed(2)} ${scenario.metric.unit}` +
-            (sample.errors > 0 ? ` (${sample.errors} errors)` : ""));
-        }
+        await scenario.measure({ ...context, warmup: true, durationS: Math.max(1, settings.warmupS) });
+        if (!server.alive) throw new Error(`${name} died: ${server.output().trim().slice(0, 300)}`);
+        const sample = await scenario.measure({ ...context, warmup: false, durationS: settings.durationS });
+        samples.push(sample);
+        log(`  ${name.padEnd(14)} run ${samples.length}/${settings.runs}: ${sample.value.toFixed(2)} ${scenario.metric.unit}` +
+          (sample.errors > 0 ? ` (${sample.errors} errors)` : ""));
         const memory = server.memory();
         if (memory !== null) peak = Math.max(peak ?? 0, memory.peak);
         if (!server.alive) throw new Error(`${name} died: ${server.output().trim().slice(0, 300)}`);
@@ -161,16 +225,11 @@ async function main(): Promise<number> {
   const results: ScenarioResult[] = [];
   for (const scenario of cli.scenarios) {
     log(`\n== ${scenario.name}: ${scenario.title}`);
-    const rows: Row[] = [];
-    for (const name of SERVERS) {
-      if (!scenario.servers.includes(name)) {
-        rows.push(notApplicableRow(name, scenario.notApplicable?.[name] ?? "not part of this scenario"));
-      } else if (!cli.servers.has(name)) {
-        rows.push(notApplicableRow(name, "not selected (--servers)"));
-      } else {
-        rows.push(await runServer(scenario, name, settings));
-      }
-    }
+    const taking = SERVERS.filter((name) => scenario.servers.includes(name) && cli.servers.has(name));
+    const measured = await runScenario(scenario, taking, settings);
+    const rows: Row[] = SERVERS.map((name) =>
+      measured.get(name) ??
+      notApplicableRow(name, !scenario.servers.includes(name) ? scenario.notApplicable?.[name] ?? "not part of this scenario" : "not selected (--servers)"));
     const result = resultOf(scenario, rows);
     results.push(result);
     const check = generatorCheck(result);

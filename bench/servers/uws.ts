@@ -77,6 +77,9 @@ app.post("/upload", (res, req) => {
     stream.on("data", (chunk: Buffer) => {
       bytes += chunk.length;
     });
+    // A client cut off mid-upload (wrk ending a run) destroys the parser, which
+    // errors the file stream: without a listener that would kill the process.
+    stream.on("error", () => {});
   });
   parser.on("close", () => {
     if (!aborted) res.cork(() => res.writeHeader("Content-Type", TEXT).end(String(bytes)));
