@@ -40,8 +40,9 @@ const CLOSE_BRACE = 0x7d; // }
  * ```
  */
 export function parseJson(text: string, maxDepth: number): unknown {
-  // Depth d needs at least d opening characters, so short texts skip the scan.
-  if (text.length > maxDepth) checkDepth(text, maxDepth);
+  // Depth d needs at least d opening characters: texts with fewer skip the
+  // character-by-character scan (counting them uses the native indexOf).
+  if (text.length > maxDepth && hasMoreOpeners(text, maxDepth)) checkDepth(text, maxDepth);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -52,6 +53,17 @@ export function parseJson(text: string, maxDepth: number): unknown {
   }
   if (mayHideForbiddenKey(text)) checkForbiddenKeys(value);
   return value;
+}
+
+/** True when `text` holds more than `limit` `[` and `{` characters in all (strings included). */
+function hasMoreOpeners(text: string, limit: number): boolean {
+  let count = 0;
+  for (const opener of ["[", "{"]) {
+    for (let i = text.indexOf(opener); i !== -1; i = text.indexOf(opener, i + 1)) {
+      if (++count > limit) return true;
+    }
+  }
+  return false;
 }
 
 /** Throws JSON_TOO_DEEP once the nesting of `text` passes `maxDepth`; ignores brackets inside strings. */

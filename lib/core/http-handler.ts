@@ -102,7 +102,11 @@ async function produceResponse(core: AppCore, request: Request, channel: Channel
   if (match !== undefined && hasBody(request.headers)) {
     const parsed = await parseBody(request.headers, () => channel.receive(), core.limits);
     request.bodyParams = parsed.fields;
-    request.files = parsed.files;
+    // Only multipart bodies carry files; leaving NO_FILES spares the rest a disposal pass.
+    for (const _ in parsed.files) {
+      request.files = parsed.files;
+      break;
+    }
     request.jsonBody = parsed.json;
     request.body = parsed.raw;
   }
