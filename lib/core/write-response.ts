@@ -54,6 +54,9 @@ export class StreamStartError extends Error {
 
 async function stream(body: AsyncIterable<unknown>, channel: Channel, status: number, headers: ResponseInit["headers"], head: boolean): Promise<void> {
   if (head) {
+    // A GET would stream this body chunked (its length is unknown): say so, rather than
+    // letting the empty HEAD body pass for a length of 0.
+    if (headers["content-length"] === undefined) headers["transfer-encoding"] = "chunked";
     await channel.send({ type: "http.response.start", status, headers });
     await (body as { cancel?: () => unknown }).cancel?.(); // an unread ReadableStream: release its source
     await channel.send({ type: "http.response.body", body: EMPTY, more: false });

@@ -136,6 +136,20 @@ describe("serving over a real socket", () => {
     assert.match(rest.toString("latin1"), /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nHello, Al!$/);
   });
 
+  it("answers HEAD of a stream of unknown length as chunked, never with Content-Length: 0", async () => {
+    const socket = await connect(server.port);
+    const chunks: Buffer[] = [];
+    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+    socket.write("HEAD /ticks HTTP/1.1\r\nHost: x\r\n\r\nGET /greet/Al HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    await closedBy(socket);
+    const all = Buffer.concat(chunks);
+    const head = parseHead(all)!;
+    assert.equal(head.status, 200);
+    assert.equal(head.headers["content-length"], undefined);
+    assert.equal(head.headers["transfer-encoding"], "chunked");
+    assert.match(all.subarray(head.bodyStart).toString("latin1"), /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nHello, Al!$/);
+  });
+
   it("answers HttpError with its status and a throw with a generic 500", async () => {
     const teapot = await fetch(`${base}/teapot`);
     assert.equal(teapot.status, 418);

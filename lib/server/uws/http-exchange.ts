@@ -268,8 +268,12 @@ export class HttpExchange implements Channel {
    */
   #endHead(body: Uint8Array | string, close: boolean): void {
     const res = this.#res;
-    const length = this.#declaredLength >= 0 ? this.#declaredLength : typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
-    res.writeHeader("content-length", String(length));
+    if (this.#declaredLength < 0 && this.#headers?.["transfer-encoding"] === "chunked") {
+      res.writeHeader("transfer-encoding", "chunked"); // a stream of unknown length (see writeResponse)
+    } else {
+      const length = this.#declaredLength >= 0 ? this.#declaredLength : typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
+      res.writeHeader("content-length", String(length));
+    }
     if (close) res.writeHeader("connection", "close");
     res.endWithoutBody();
   }
