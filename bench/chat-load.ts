@@ -42,20 +42,11 @@ interface Settings {
   runs: number;
 }
 
-interface RunResult {
+interface RunResult extends Window {
   mode: string;
   offered: string;
-  /** Median of the runs. */
-  delivered: number;
-  /** Every run's delivered msg/s. */
+  /** Every run's delivered msg/s (`delivered` is their median). */
   runs: number[];
-  p50Ms: number;
-  p99Ms: number;
-  errors: number;
-  lost: number;
-  serverCpu: number;
-  generatorCpu: number;
-  rssMiB: number;
 }
 
 const HOST = "127.0.0.1";

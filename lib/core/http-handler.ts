@@ -14,6 +14,7 @@ import type { AppCore } from "./app-core.js";
 import { bindArguments } from "./binding.js";
 import { runWithRequest } from "./context.js";
 import { ERRORS, HttpError } from "./errors.js";
+import { isThenable } from "./is-thenable.js";
 import { splitPath } from "./path.js";
 import type { Channel, HttpScope } from "./protocol.js";
 import { NO_FILES, Request } from "./request.js";
@@ -25,10 +26,6 @@ import { StreamStartError, writeResponse } from "./write-response.js";
 export function hasBody(headers: HttpScope["headers"]): boolean {
   const length = headers["content-length"];
   return (length !== undefined && length !== "0") || headers["transfer-encoding"] !== undefined;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && typeof value === "object" && typeof (value as PromiseLike<unknown>).then === "function";
 }
 
 /**

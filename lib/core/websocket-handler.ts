@@ -19,6 +19,7 @@ import type { AppCore } from "./app-core.js";
 import { bindArguments } from "./binding.js";
 import { runWithRequest } from "./context.js";
 import { ConnectionClosed, ERRORS, HttpError, STATUS_TEXT } from "./errors.js";
+import { isThenable } from "./is-thenable.js";
 import type { WebSocketRejection } from "./middleware.js";
 import { splitPath } from "./path.js";
 import type { Channel, ResponseHeaders, WebSocketScope } from "./protocol.js";
@@ -169,10 +170,6 @@ function serve(core: AppCore, scope: WebSocketScope, channel: Channel, inbound: 
  */
 function call(app: object, { fn, args, request }: Started): unknown {
   return runWithRequest(request, () => fn.apply(app, args));
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && (typeof value === "object" || typeof value === "function") && typeof (value as PromiseLike<unknown>).then === "function";
 }
 
 /**

@@ -6,6 +6,7 @@
  * @module
  */
 import { ConnectionClosed, WebSocketStateError } from "../core/errors.js";
+import { isThenable } from "../core/is-thenable.js";
 import type { Channel, ResponseHeaders, SendEvent } from "../core/protocol.js";
 import type { Request } from "../core/request.js";
 import { assertCloseFrame } from "./close-code.js";
@@ -416,10 +417,6 @@ export class WebSocket implements AsyncIterable<string> {
     this.#queue.end(1006, "WebSocket handshake refused", true);
     return this.#post({ type: "websocket.http.response", status, headers: { "content-type": "text/plain; charset=utf-8" }, body }).catch(ignoreClosed);
   }
-}
-
-function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof (value as PromiseLike<T> | undefined)?.then === "function";
 }
 
 function assertTopic(topic: unknown): void {

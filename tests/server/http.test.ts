@@ -120,34 +120,35 @@ describe("serving over a real socket", () => {
     assert.match(cookies[0]!, /^a=1; Path=\/; HttpOnly; SameSite=Lax$/);
   });
 
-  it("answers HEAD with the headers and Content-Length but no body", async () => {
-    // HEAD then GET on one connection: the GET's status line must follow the HEAD's head directly.
+  /**
+   * Sends HEAD `path` then GET /greet/Al on one connection and checks that the
+   * GET's status line follows the HEAD's head directly (no body bytes, keep-alive
+   * intact); returns the HEAD's parsed head.
+   */
+  async function headThenGet(path: string) {
     const socket = await connect(server.port);
     const chunks: Buffer[] = [];
     socket.on("data", (chunk: Buffer) => chunks.push(chunk));
-    socket.write("HEAD /slowHead HTTP/1.1\r\nHost: x\r\n\r\nGET /greet/Al HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    socket.write(`HEAD ${path} HTTP/1.1\r\nHost: x\r\n\r\nGET /greet/Al HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
     await closedBy(socket);
     const all = Buffer.concat(chunks);
     const head = parseHead(all)!;
+    assert.match(all.subarray(head.bodyStart).toString("latin1"), /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nHello, Al!$/);
+    return head;
+  }
+
+  it("answers HEAD with the headers and Content-Length but no body", async () => {
+    const head = await headThenGet("/slowHead");
     assert.equal(head.status, 200);
     assert.equal(head.headers["content-length"], "12345");
     assert.equal(head.headers["content-type"], "text/plain");
-    const rest = all.subarray(head.bodyStart);
-    assert.match(rest.toString("latin1"), /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nHello, Al!$/);
   });
 
   it("answers HEAD of a stream of unknown length as chunked, never with Content-Length: 0", async () => {
-    const socket = await connect(server.port);
-    const chunks: Buffer[] = [];
-    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
-    socket.write("HEAD /ticks HTTP/1.1\r\nHost: x\r\n\r\nGET /greet/Al HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-    await closedBy(socket);
-    const all = Buffer.concat(chunks);
-    const head = parseHead(all)!;
+    const head = await headThenGet("/ticks");
     assert.equal(head.status, 200);
     assert.equal(head.headers["content-length"], undefined);
     assert.equal(head.headers["transfer-encoding"], "chunked");
-    assert.match(all.subarray(head.bodyStart).toString("latin1"), /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nHello, Al!$/);
   });
 
   it("answers HttpError with its status and a throw with a generic 500", async () => {
