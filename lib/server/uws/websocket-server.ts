@@ -13,7 +13,7 @@
  *
  * @module
  */
-import uWS, { type TemplatedApp, type WebSocket as UwsSocket } from "uWebSockets.js";
+import type { TemplatedApp, WebSocket as UwsSocket } from "uWebSockets.js";
 import type { AppCore } from "../../core/app-core.js";
 import type { WebSocketScope } from "../../core/protocol.js";
 import { serveWebSocket } from "../../core/websocket-handler.js";
@@ -21,6 +21,7 @@ import type { ResolvedWebSocketOptions } from "../../websocket/options.js";
 import { websocketSettings } from "../../websocket/websocket-settings.js";
 import { readHeaders, readRemoteAddress } from "./read-request.js";
 import { StringInterner } from "./string-interner.js";
+import type { LoadedUws } from "./uws-loader.js";
 import { UwsTopics } from "./uws-topics.js";
 import { closeReasonText, WebSocketConnection, type UserData } from "./websocket-connection.js";
 
@@ -70,17 +71,18 @@ function parseSubprotocols(header: string | undefined): string[] {
 /**
  * Serves the app's `ws_` routes on `app`.
  *
+ * @param build - the uWS build serving `app`.
  * @param app - the uWS app (before `listen`).
  * @param core - the upie app's internals.
  * @returns the handle `server.close()` uses.
  * @throws {@link InvalidOptionError} for bad `websocket` options (before uWS sees them).
  * @example
  * ```ts
- * const sockets = attachWebSockets(uwsApp, core);
+ * const sockets = attachWebSockets(loadUws(), uwsApp, core);
  * await sockets.closeAll(1001, "Server shutting down");
  * ```
  */
-export function attachWebSockets(app: TemplatedApp, core: AppCore): WebSocketServer {
+export function attachWebSockets(build: LoadedUws, app: TemplatedApp, core: AppCore): WebSocketServer {
   const { options, broker } = websocketSettings(core);
   const topics = new UwsTopics(app, broker, options.maxSubscriberBackpressure, core.logger);
   const detach = broker.attach(topics);
@@ -100,7 +102,7 @@ export function attachWebSockets(app: TemplatedApp, core: AppCore): WebSocketSer
 
   app.ws<UserData>("/*", {
     // The pinned uWS build has no permessage-deflate.
-    compression: uWS.DISABLED,
+    compression: build.uws.DISABLED,
     maxPayloadLength: options.maxPayloadLength,
     idleTimeout: options.idleTimeout,
     maxLifetime: options.maxLifetime,
