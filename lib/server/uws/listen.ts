@@ -7,9 +7,11 @@ import type { us_listen_socket } from "uWebSockets.js";
 import type { AppCore } from "../../core/app-core.js";
 import type { ListenOptions, Server } from "../../core/app.js";
 import { InvalidOptionError } from "../../core/errors.js";
+import { framingProblem } from "../../body/framing.js";
 import { handleHttp, hasBody } from "../../core/http-handler.js";
 import { HttpExchange, ServerState } from "./http-exchange.js";
 import { readHeaders } from "./read-request.js";
+import { statusLine } from "./status-line.js";
 import { UwsHttpScope } from "./uws-http-scope.js";
 import { loadUws } from "./uws-loader.js";
 import { attachWebSockets, type WebSocketServer } from "./websocket-server.js";
@@ -37,6 +39,12 @@ export async function listen(core: AppCore, options: ListenOptions): Promise<Ser
     // HttpRequest is stack-allocated: copy everything out before any await.
     const headers = readHeaders(req);
     const method = req.getCaseSensitiveMethod();
+    const framing = framingProblem(headers);
+    if (framing !== undefined) {
+      // Refused before anything reads the body; the connection closes, so nothing after it is parsed.
+      res.writeStatus(statusLine(400)).end(framing, true);
+      return;
+    }
     const exchange = new HttpExchange(res, method === "HEAD", hasBody(headers), state);
     const scope = new UwsHttpScope(method, req.getUrl(), req.getQuery() ?? "", headers, exchange);
     let pending: Promise<void> | undefined;

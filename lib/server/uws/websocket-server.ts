@@ -19,7 +19,10 @@ import type { WebSocketScope } from "../../core/protocol.js";
 import { serveWebSocket } from "../../core/websocket-handler.js";
 import type { ResolvedWebSocketOptions } from "../../websocket/options.js";
 import { websocketSettings } from "../../websocket/websocket-settings.js";
+import { handshakeProblem } from "../../websocket/handshake.js";
+import { utf8Decoder } from "../../websocket/utf8.js";
 import { readHeaders, readRemoteAddress } from "./read-request.js";
+import { statusLine } from "./status-line.js";
 import { StringInterner } from "./string-interner.js";
 import type { LoadedUws } from "./uws-loader.js";
 import { UwsTopics } from "./uws-topics.js";
@@ -43,8 +46,6 @@ export interface WebSocketServerState {
   /** A connection's handler has finished. */
   handlerDone(connection: WebSocketConnection): void;
 }
-
-const decoder = new TextDecoder();
 
 /**
  * The connection behind a uWS socket. This uWS build copies the user data's
@@ -114,6 +115,14 @@ export function attachWebSockets(build: LoadedUws, app: TemplatedApp, core: AppC
     upgrade(res, req, context) {
       // HttpRequest is stack-allocated: copy everything out now.
       const headers = readHeaders(req);
+      const problem = handshakeProblem(headers);
+      if (problem !== undefined) {
+        // Still inside uWS's callback: no cork needed. Close: this connection was never going to be HTTP.
+        res.writeStatus(statusLine(problem.status));
+        for (const name in problem.headers) res.writeHeader(name, problem.headers[name]!);
+        res.end(problem.body, true);
+        return;
+      }
       const key = headers["sec-websocket-key"] ?? "";
       // The handshake lives as long as the socket: share the values every client sends alike.
       for (const name in headers) if (name !== "sec-websocket-key") headers[name] = interner.intern(headers[name]!);
@@ -142,11 +151,14 @@ export function attachWebSockets(build: LoadedUws, app: TemplatedApp, core: AppC
     message(ws: UwsSocket<UserData>, data: ArrayBuffer, isBinary: boolean) {
       // uWS neuters `data` when this returns: decode text / copy bytes now.
       // Text frames arrive as valid UTF-8 (uWS closes the socket otherwise).
-      const message = isBinary ? new Uint8Array(data).slice() : decoder.decode(data);
+      const message = isBinary ? new Uint8Array(data).slice() : utf8Decoder.decode(data);
       connectionOf(ws).received(message, data.byteLength);
     },
     drain(ws) {
       connectionOf(ws).drained();
+    },
+    ping(ws) {
+      connectionOf(ws).pinged();
     },
     close(ws, code, reason) {
       // `reason` is freed with the socket: decode it before returning.
