@@ -212,8 +212,8 @@ describe("hostile WebSocket clients", () => {
       }
     });
 
-    it("passes a client's 1000 and 4000–4999 through, both ways", async () => {
-      for (const code of [1000, 4000, 4999]) {
+    it("passes a client's 1000–1003, 1007–1011 and 4000–4999 through, both ways", async () => {
+      for (const code of [1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 4000, 4999]) {
         app.closes.length = 0;
         assert.deepEqual(await closedWith(url("/echo"), (ws) => ws.close(code, "bye")), { code, reason: "bye" });
         await until(() => app.closes.length === 1);
