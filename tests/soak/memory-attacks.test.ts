@@ -151,6 +151,7 @@ it(`keeps the server under ${RSS_BOUND / 1048576} MiB with ${IDLE_SOCKETS} idle 
   }
   const mib = (bytes: number) => (bytes / 1048576).toFixed(0);
   console.log(`soak: baseline ${mib(baseline)} MiB, peak ${mib(peak)} MiB, ${served} normal round trips served`);
-  assert.ok(served >= 20, `only ${served} normal round trips were served`);
+  // Every round trip above had to succeed (each HTTP request within 5 s); how many fit depends on the machine.
+  assert.ok(served >= 5, `only ${served} normal round trips were served`);
   assert.ok(peak < RSS_BOUND, `peak RSS ${mib(peak)} MiB over the ${mib(RSS_BOUND)} MiB bound (baseline ${mib(baseline)} MiB)`);
 });
