@@ -15,7 +15,7 @@ export type { Limits } from "./body/limits.js";
 export type { UploadedFile } from "./body/uploaded-file.js";
 export { SessionBackend, type SessionData } from "./session/backend.js";
 export { InMemorySessionBackend } from "./session/memory.js";
-export { TestClient, TestResponse, type RequestOptions, type TestFile } from "./client/test-client.js";
+export { TestClient, TestResponse, type RequestOptions, type TestClientOptions, type TestFile } from "./client/test-client.js";
 export type * from "./core/protocol.js";
 export { TemplateEngineMissingError } from "./core/templates.js";
 export { sse, formatSseEvent, type SseEvent, type SseContext, type SseSource, type SseOptions } from "./core/sse.js";
