@@ -89,10 +89,12 @@ export function errorResponse(error: unknown): ResponseInit {
   return { status: e.status, body: e.message, headers };
 }
 
-// RFC 9110 token characters for header names; values may hold no CR, LF or NUL
-// (uWS writes headers raw: one of those would split or corrupt the response).
+// RFC 9110 token characters for header names. Values may hold no control
+// character but HTAB (RFC 9110 §5.5: field-vchar, obs-text, SP, HTAB): uWS writes
+// headers raw, so CR/LF/NUL would split the response, and VT, FF, DEL or ESC are
+// read differently by different proxies (a smuggling foothold).
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const BAD_VALUE = /[\r\n\0]/;
+const BAD_VALUE = /[\x00-\x08\x0A-\x1F\x7F]/;
 const KNOWN_TYPES = new Set([HTML, TEXT, JSON_TYPE, OCTETS]);
 
 /**
