@@ -10,7 +10,7 @@ import type { UploadedFile } from "../body/uploaded-file.js";
 import { parseParams, type Params } from "../body/params.js";
 import { parseCookies, parseSignedCookies, serializeCookie, deleteCookieHeader, type CookieOptions } from "./cookies.js";
 import { InvalidOptionError } from "./errors.js";
-import { sign } from "./signing.js";
+import { signCookie } from "./signing.js";
 import type { Headers, HttpScope, WebSocketScope } from "./protocol.js";
 import type { SessionData } from "../session/backend.js";
 
@@ -139,8 +139,8 @@ export class Request {
    * @throws InvalidOptionError for `signed: true` when the app has no `secret`.
    */
   setCookie(name: string, value: string, options?: CookieOptions): void {
-    // The signature is computed over the value exactly as written: signedCookies checks it before decoding.
-    const written = options?.signed === true && typeof value === "string" ? sign(value, this.#signingSecrets()[0]!) : value;
+    // The signature covers the name and the value exactly as written: signedCookies checks it before decoding.
+    const written = options?.signed === true && typeof value === "string" ? signCookie(name, value, this.#signingSecrets()[0]!) : value;
     this.outgoingCookies.push(serializeCookie(name, written, options));
   }
 

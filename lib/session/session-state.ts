@@ -16,7 +16,7 @@
 
 import { deleteCookieHeader, serializeCookie, type CookieOptions } from "../core/cookies.js";
 import { InvalidOptionError } from "../core/errors.js";
-import { normalizeSecrets, sign, unsign } from "../core/signing.js";
+import { normalizeSecrets, signCookie, unsignCookie } from "../core/signing.js";
 import type { SessionBackend, SessionData } from "./backend.js";
 import { isWellFormedSessionId, newSessionId } from "./session-id.js";
 
@@ -197,7 +197,7 @@ export function serializeSessionCookie(
   if (!isWellFormedSessionId(id)) throw new InvalidOptionError("not a session id from newSessionId()");
   assertTtl(ttlSeconds);
   const settings = checkOptions(options);
-  const value = settings.secret === undefined ? id : sign(id, normalizeSecrets(settings.secret)[0]!);
+  const value = settings.secret === undefined ? id : signCookie(SESSION_COOKIE_NAME, id, normalizeSecrets(settings.secret)[0]!);
   return serializeCookie(SESSION_COOKIE_NAME, value, { ...cookieAttributes(settings), maxAge: ttlSeconds });
 }
 
@@ -208,7 +208,7 @@ function cookieAttributes(settings: SessionCookieOptions): CookieOptions {
 /** The session id a cookie carries, if it is one we could have issued. */
 function readSessionId(cookieValue: string | undefined, secret: string | readonly string[] | undefined): string | undefined {
   if (typeof cookieValue !== "string" || cookieValue.length === 0) return undefined;
-  const id = secret === undefined ? cookieValue : unsign(cookieValue, secret);
+  const id = secret === undefined ? cookieValue : unsignCookie(SESSION_COOKIE_NAME, cookieValue, secret);
   return isWellFormedSessionId(id) ? id : undefined;
 }
 
