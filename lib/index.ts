@@ -9,6 +9,7 @@ export { redirect, type ResponseInit, type ResponseTuple, type ResponseBody } fr
 export { HttpMiddleware, WebSocketMiddleware, type WebSocketRejection } from "./core/middleware.js";
 export { Request } from "./core/request.js";
 export { route, type RouteOptions } from "./core/route.js";
+export { html, escapeHtml, Html, type HtmlTag } from "./core/html.js";
 export type { Logger } from "./core/logger.js";
 export type { CookieOptions } from "./core/cookies.js";
 export type { Limits } from "./body/limits.js";

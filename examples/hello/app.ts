@@ -2,7 +2,7 @@
  * upie's hello example: every feature in a few lines, MicroPie style.
  * Run: `npx tsx examples/hello/app.ts`, then open http://127.0.0.1:8000
  */
-import { App, HttpError, redirect, type UploadedFile } from "../../lib/index.js";
+import { App, HttpError, html, redirect, type UploadedFile } from "../../lib/index.js";
 
 const FORM = `<!doctype html><title>upie</title>
 <h1>upie says hello</h1>
@@ -19,9 +19,9 @@ export class HelloApp extends App {
     return FORM;
   }
 
-  /** `/greet/Alice`, `/greet?name=Alice`, or a form/JSON body with `name`. */
+  /** `/greet/Alice`, `/greet?name=Alice`, or a form/JSON body with `name`; `html` escapes it. */
   async greet(name = "Guest") {
-    return `Hello, ${escapeHtml(name)}!`;
+    return html`Hello, ${name}!`;
   }
 
   /** Objects become JSON. */
@@ -58,10 +58,6 @@ export class HelloApp extends App {
   async home() {
     return redirect("/");
   }
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 // Started directly (not imported by a test): serve on HOST/PORT.

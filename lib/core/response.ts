@@ -5,6 +5,7 @@
  * @module
  */
 import { ERRORS, HttpError } from "./errors.js";
+import { Html } from "./html.js";
 
 /** What a response body can be once normalised. `null` is an empty body. */
 export type ResponseBody = string | Uint8Array | AsyncIterable<unknown> | null;
@@ -67,6 +68,7 @@ function bodyResponse(status: number, body: unknown): ResponseInit {
   }
   if (typeof body === "string") return { status, body, headers: { "content-type": HTML } };
   if (body instanceof Uint8Array) return { status, body, headers: { "content-type": OCTETS } };
+  if (body instanceof Html) return { status, body: body.value, headers: { "content-type": HTML } };
   if (body instanceof ArrayBuffer) return { status, body: new Uint8Array(body), headers: { "content-type": OCTETS } };
   if (typeof body === "object" && isAsyncIterable(body)) return { status, body, headers: { "content-type": HTML } };
   return { status, body: JSON.stringify(body), headers: { "content-type": JSON_TYPE } };
