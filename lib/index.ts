@@ -8,7 +8,7 @@ export { HttpError, ConnectionClosed, ERRORS, InvalidOptionError, WebSocketState
 export { redirect, type ResponseInit, type ResponseTuple, type ResponseBody } from "./core/response.js";
 export { HttpMiddleware, WebSocketMiddleware, type WebSocketRejection } from "./core/middleware.js";
 export { Request } from "./core/request.js";
-export { route, type RouteOptions } from "./core/route.js";
+export { route, get, post, type RouteOptions } from "./core/route.js";
 export { html, escapeHtml, Html, type HtmlTag } from "./core/html.js";
 export type { Logger } from "./core/logger.js";
 export type { CookieOptions } from "./core/cookies.js";

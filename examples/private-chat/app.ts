@@ -94,7 +94,8 @@ export class PrivateChatApp extends App {
     return redirect("/", 303);
   }
 
-  /** `GET /logout`: ends the session and closes its sockets. */
+  /** `POST /logout`: ends the session and closes its sockets (POST only: a link or image elsewhere cannot log you out). */
+  @route({ methods: ["POST"] })
   async logout() {
     const sessionKey = this.request.cookies.session_id;
     if (sessionKey !== undefined) this.chat.hub.closeSession(sessionKey, 4001, "logged out");
