@@ -117,17 +117,18 @@ class MultipartParse {
   #parts = 0;
   #failed = false;
   #failure: unknown;
-  /** Rejects on the first failure, so every wait (input, drain, close) can race it. */
-  readonly #failedSignal: Promise<never>;
-  #signalFailure!: (error: unknown) => void;
+  /**
+   * Rejects the one wait in progress (input, drain, close) on the first
+   * failure. Not a long-lived "failed" promise raced once per chunk: every
+   * `Promise.race` adds a reaction to the never-settling signal that keeps
+   * its result, the chunk, reachable until the request ends (issue 10: a
+   * 64 MiB upload held 32 MiB half way).
+   */
+  #abortWait: ((error: unknown) => void) | undefined;
 
   constructor(parser: busboy.Busboy, limits: Limits) {
     this.#parser = parser;
     this.#limits = limits;
-    this.#failedSignal = new Promise<never>((_, reject) => {
-      this.#signalFailure = reject;
-    });
-    this.#failedSignal.catch(() => {});
     this.#closed = new Promise((resolve) => parser.once("close", () => resolve()));
     parser.on("field", (name, value, info) => this.#onField(name, value, info));
     parser.on("file", (name, stream, info) => this.#onFile(name, stream, info));
@@ -144,7 +145,7 @@ class MultipartParse {
         // end() makes busboy check the closing boundary; 'close' follows
         // 'finish' (all good) or 'error' (truncated body).
         this.#parser.end();
-        await Promise.race([this.#closed, this.#failedSignal]);
+        await this.#untilFailure(this.#closed);
       }
     } catch (error) {
       this.#fail(error);
@@ -168,9 +169,9 @@ class MultipartParse {
     try {
       while (!this.#failed) {
         const next = iterator.next();
-        // Racing the failure signal: a limit hit while we wait for the
-        // client's next chunk must not wait for that chunk.
-        const step = await Promise.race([next, this.#failedSignal]);
+        // A limit hit while we wait for the client's next chunk must not
+        // wait for that chunk.
+        const step = await this.#untilFailure(next);
         if (step.done) {
           exhausted = true;
           return;
@@ -179,7 +180,7 @@ class MultipartParse {
         received += chunk.byteLength;
         if (received > maxBytes) throw tooMuch(`Multipart body larger than ${maxBytes} bytes`);
         if (!this.#parser.write(chunk)) {
-          await Promise.race([once(this.#parser, "drain"), this.#failedSignal]);
+          await this.#untilFailure(once(this.#parser, "drain"));
         }
       }
     } finally {
@@ -187,6 +188,30 @@ class MultipartParse {
       // only returns once its pending receive settles.
       if (!exhausted) iterator.return?.().catch(() => {});
     }
+  }
+
+  /**
+   * Settles like `promise`, or rejects with the failure as soon as one
+   * happens. Holds nothing once settled: the only reaction is on `promise`.
+   */
+  #untilFailure<T>(promise: Promise<T>): Promise<T> {
+    if (this.#failed) {
+      promise.catch(() => {}); // e.g. once(parser, "drain") rejecting as the parser is torn down
+      return Promise.reject(this.#failure);
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.#abortWait = reject;
+      promise.then(
+        (value) => {
+          this.#abortWait = undefined;
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.#abortWait = undefined;
+          reject(error);
+        },
+      );
+    });
   }
 
   #onField(name: string | undefined, value: string, info: busboy.FieldInfo): void {
@@ -248,7 +273,9 @@ class MultipartParse {
     if (this.#failed) return;
     this.#failed = true;
     this.#failure = error;
-    this.#signalFailure(error);
+    const abort = this.#abortWait;
+    this.#abortWait = undefined;
+    abort?.(error);
     // Deferred: this often runs inside busboy's own write (from an event it
     // emits), and destroying it mid-write would pull the state from under it.
     process.nextTick(() => {
