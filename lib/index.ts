@@ -27,6 +27,7 @@ export { RateLimit, type RateLimitOptions } from "./middleware/rate-limit.js";
 export { Compression, type CompressionOptions, type CompressionEncoding } from "./middleware/compression.js";
 export { WebSocket } from "./websocket/websocket.js";
 export { DEFAULT_WEBSOCKET_OPTIONS, type WebSocketOptions } from "./websocket/options.js";
+export type { WebSocketOrigins } from "./websocket/origin-policy.js";
 export { LocalBroker } from "./pubsub/local-broker.js";
 export type { Broker, BrokerSink, PublishedMessage } from "./pubsub/broker.js";
 export { TestWebSocket, type WebSocketRequestOptions } from "./client/test-websocket.js";

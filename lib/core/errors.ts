@@ -36,6 +36,7 @@ export const ERRORS = {
   STATIC_BAD_PATH: { code: "UPIE_ERR_STATIC_BAD_PATH", status: 400, message: "Bad Request" },
   STATIC_FORBIDDEN: { code: "UPIE_ERR_STATIC_FORBIDDEN", status: 403, message: "Forbidden" },
   CSRF: { code: "UPIE_ERR_CSRF", status: 403, message: "CSRF token missing or invalid" },
+  FORBIDDEN_ORIGIN: { code: "UPIE_ERR_FORBIDDEN_ORIGIN", status: 403, message: "WebSocket origin not allowed" },
   RATE_LIMITED: { code: "UPIE_ERR_RATE_LIMITED", status: 429, message: "Too Many Requests" },
   TEMPLATE_ENGINE_MISSING: { code: "UPIE_ERR_TEMPLATE_ENGINE_MISSING", status: 500, message: "Template engine not installed" },
   WS_NOT_ACCEPTED: { code: "UPIE_ERR_WS_NOT_ACCEPTED", status: 1011, message: "WebSocket not accepted yet" },
