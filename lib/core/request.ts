@@ -103,6 +103,11 @@ export class Request {
     return (this.#signedCookies ??= parseSignedCookies(this.headers.cookie, this.#signingSecrets()));
   }
 
+  /** True when the app has a `secret`, so `setCookie(..., { signed: true })` and {@link signedCookies} work. */
+  get signsCookies(): boolean {
+    return this.#secrets !== undefined;
+  }
+
   #signingSecrets(): readonly string[] {
     if (this.#secrets === undefined) throw new InvalidOptionError("signed cookies need the app's `secret` option");
     return this.#secrets;
