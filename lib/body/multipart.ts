@@ -15,6 +15,7 @@ import { mediaType } from "./media-type.js";
 import { emptyParams, FORBIDDEN_KEYS, type Params } from "./params.js";
 import { Spool } from "./spool.js";
 import { UploadedFile } from "./uploaded-file.js";
+import type { UploadLease } from "./upload-budget.js";
 
 /** What a multipart body holds: text fields, and files by field name. */
 export interface MultipartResult {
@@ -57,6 +58,7 @@ export function maxMultipartBytes(limits: Limits): number {
  * @param headers - request headers, lower-case names; `content-type` carries the boundary.
  * @param chunks - the body, e.g. `bodyChunks(receive)`.
  * @param limits - `fileSize`, `files`, `fields`, `parts`, `fieldSize` (and a total from {@link maxMultipartBytes}).
+ * @param lease - counts file bytes against the app's `limits.spoolBytes` as they are kept.
  * @returns the fields and files; the caller must eventually `disposeFiles(result.files)`.
  * @throws {HttpError} 413 `UPIE_ERR_MULTIPART_LIMIT` for any limit; 400 `UPIE_ERR_MALFORMED_MULTIPART`
  *   for a missing boundary, a body that is not multipart, a malformed or truncated body.
@@ -70,6 +72,7 @@ export async function parseMultipart(
   headers: Readonly<Record<string, string>>,
   chunks: AsyncIterable<Uint8Array>,
   limits: Limits,
+  lease?: UploadLease,
 ): Promise<MultipartResult> {
   const contentType = headers["content-type"];
   if (mediaType(contentType) !== "multipart/form-data") {
@@ -100,7 +103,7 @@ export async function parseMultipart(
     // which for multipart/form-data means the boundary is missing or unparsable.
     throw HttpError.of(ERRORS.MALFORMED_MULTIPART, "Missing or invalid multipart boundary");
   }
-  return new MultipartParse(parser, limits).run(chunks);
+  return new MultipartParse(parser, limits, lease).run(chunks);
 }
 
 /** One parse: the state shared by busboy's event handlers and the feeding loop. */
@@ -126,9 +129,12 @@ class MultipartParse {
    */
   #abortWait: ((error: unknown) => void) | undefined;
 
-  constructor(parser: busboy.Busboy, limits: Limits) {
+  readonly #lease: UploadLease | undefined;
+
+  constructor(parser: busboy.Busboy, limits: Limits, lease: UploadLease | undefined) {
     this.#parser = parser;
     this.#limits = limits;
+    this.#lease = lease;
     this.#closed = new Promise((resolve) => parser.once("close", () => resolve()));
     parser.on("field", (name, value, info) => this.#onField(name, value, info));
     parser.on("file", (name, stream, info) => this.#onFile(name, stream, info));
@@ -246,7 +252,10 @@ class MultipartParse {
     const task = (async () => {
       // Async iteration reads one chunk at a time, and busboy holds its
       // input while the stream is full: disk speed paces the upload.
-      for await (const chunk of stream) await spool.write(chunk as Buffer);
+      for await (const chunk of stream) {
+        this.#lease?.reserve((chunk as Buffer).byteLength);
+        await spool.write(chunk as Buffer);
+      }
       if (stream.truncated) throw tooMuch(`File larger than ${fileSize} bytes`);
       const content = await spool.finish();
       slot.file = new UploadedFile({

@@ -28,6 +28,8 @@ export const ERRORS = {
   FORBIDDEN_KEY: { code: "UPIE_ERR_FORBIDDEN_KEY", status: 400, message: "Forbidden key in request data" },
   MALFORMED_MULTIPART: { code: "UPIE_ERR_MALFORMED_MULTIPART", status: 400, message: "Malformed multipart body" },
   MULTIPART_LIMIT: { code: "UPIE_ERR_MULTIPART_LIMIT", status: 413, message: "Multipart limit exceeded" },
+  UPLOADS_BUSY: { code: "UPIE_ERR_UPLOADS_BUSY", status: 503, message: "Too many uploads in progress, try again later" },
+  SPOOL_FULL: { code: "UPIE_ERR_SPOOL_FULL", status: 503, message: "Upload storage is full, try again later" },
   INVALID_HEADER: { code: "UPIE_ERR_INVALID_HEADER", status: 500, message: "Invalid response header" },
   INTERNAL: { code: "UPIE_ERR_INTERNAL", status: 500, message: "Internal Server Error" },
   HTTP: { code: "UPIE_ERR_HTTP", status: 500, message: "HTTP error" },

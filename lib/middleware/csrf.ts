@@ -22,6 +22,8 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import { ERRORS, HttpError, InvalidOptionError } from "../core/errors.js";
 import { HttpMiddleware } from "../core/middleware.js";
 import type { Request } from "../core/request.js";
+import { isJsonMediaType, mediaType } from "../body/media-type.js";
+import { SESSION_COOKIE_NAME } from "../session/session-state.js";
 
 /** The session key holding the per-session secret. */
 export const CSRF_SESSION_KEY = "_csrf";
@@ -155,6 +157,33 @@ export class Csrf extends HttpMiddleware {
   }
 
   /**
+   * The early phase (before the body is read or the session loaded): refuses
+   * at once what no body could rescue, so a forged upload is not spooled
+   * first:
+   * - no token header and a body that cannot carry a token field (not
+   *   urlencoded, multipart or JSON);
+   * - no secret anywhere: neither a `session_id` nor an `upie_csrf` cookie;
+   * - a token header checked in full when the secret is the anonymous cookie
+   *   (no `session_id` cookie, so no session to wait for).
+   * Everything else is checked in full by {@link Csrf.beforeRequest}.
+   *
+   * @throws {@link HttpError} 403 `UPIE_ERR_CSRF`.
+   */
+  override beforeBody(request: Request): undefined {
+    if (SAFE_METHODS.has(request.method) || this.#exempt?.(request) === true) return undefined;
+    const header = request.headers[this.#header];
+    const cookies = request.cookies;
+    const hasSessionCookie = cookies[SESSION_COOKIE_NAME] !== undefined;
+    if (!hasSessionCookie && cookies[CSRF_COOKIE_NAME] === undefined) throw csrfError();
+    if (header !== undefined) {
+      if (!hasSessionCookie && !verifyCsrfToken(request, header)) throw csrfError();
+      return undefined;
+    }
+    if (!mayCarryField(request.headers["content-type"])) throw csrfError();
+    return undefined;
+  }
+
+  /**
    * Checks the token of an unsafe request.
    *
    * @throws {@link HttpError} 403 `UPIE_ERR_CSRF` when the token is missing or not this session's.
@@ -162,9 +191,19 @@ export class Csrf extends HttpMiddleware {
   override beforeRequest(request: Request): undefined {
     if (SAFE_METHODS.has(request.method) || this.#exempt?.(request) === true) return undefined;
     const token = request.headers[this.#header] ?? request.form(this.#field) ?? request.json(this.#field);
-    if (!verifyCsrfToken(request, token)) throw new HttpError(403, "CSRF token missing or invalid", { code: CSRF_ERROR_CODE });
+    if (!verifyCsrfToken(request, token)) throw csrfError();
     return undefined;
   }
+}
+
+function csrfError(): HttpError {
+  return new HttpError(403, "CSRF token missing or invalid", { code: CSRF_ERROR_CODE });
+}
+
+/** True for the body types whose fields upie parses (a token could be inside). */
+function mayCarryField(contentType: string | undefined): boolean {
+  const type = mediaType(contentType);
+  return type === "application/x-www-form-urlencoded" || type === "multipart/form-data" || isJsonMediaType(type);
 }
 
 /**
