@@ -33,7 +33,8 @@ describe("examples/hello", () => {
     assert.ok(visitor.cookies.has("session_id"));
   });
 
-  it("takes an upload", async () => {
+  it("takes an upload by POST only", async () => {
+    assert.equal((await client.get("/upload")).status, 405);
     const res = await client.post("/upload", { files: { file: { filename: "a.txt", content: "hello", contentType: "text/plain" } } });
     assert.deepEqual(res.json(), { filename: "a.txt", contentType: "text/plain", size: 5 });
   });
