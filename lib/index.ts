@@ -8,7 +8,8 @@ export { HttpError, ConnectionClosed, ERRORS, InvalidOptionError, UwsUnavailable
 export { redirect, type ResponseInit, type ResponseTuple, type ResponseBody } from "./core/response.js";
 export { HttpMiddleware, WebSocketMiddleware, type WebSocketRejection } from "./core/middleware.js";
 export { Request } from "./core/request.js";
-export { route, type RouteOptions } from "./core/route.js";
+export { route, get, post, type RouteOptions } from "./core/route.js";
+export { html, escapeHtml, Html, type HtmlTag } from "./core/html.js";
 export type { Logger } from "./core/logger.js";
 export type { CookieOptions } from "./core/cookies.js";
 export type { Limits } from "./body/limits.js";
@@ -26,6 +27,7 @@ export { RateLimit, type RateLimitOptions } from "./middleware/rate-limit.js";
 export { Compression, type CompressionOptions, type CompressionEncoding } from "./middleware/compression.js";
 export { WebSocket } from "./websocket/websocket.js";
 export { DEFAULT_WEBSOCKET_OPTIONS, type WebSocketOptions } from "./websocket/options.js";
+export type { WebSocketOrigins } from "./websocket/origin-policy.js";
 export { LocalBroker } from "./pubsub/local-broker.js";
 export type { Broker, BrokerSink, PublishedMessage } from "./pubsub/broker.js";
 export { TestWebSocket, type WebSocketRequestOptions } from "./client/test-websocket.js";

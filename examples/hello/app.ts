@@ -2,7 +2,7 @@
  * upie's hello example: every feature in a few lines, MicroPie style.
  * Run: `npx tsx examples/hello/app.ts`, then open http://127.0.0.1:8000
  */
-import { App, HttpError, redirect, type UploadedFile } from "../../lib/index.js";
+import { App, HttpError, html, post, redirect, type UploadedFile } from "../../lib/index.js";
 
 const FORM = `<!doctype html><title>upie</title>
 <h1>upie says hello</h1>
@@ -19,9 +19,9 @@ export class HelloApp extends App {
     return FORM;
   }
 
-  /** `/greet/Alice`, `/greet?name=Alice`, or a form/JSON body with `name`. */
+  /** `/greet/Alice`, `/greet?name=Alice`, or a form/JSON body with `name`; `html` escapes it. */
   async greet(name = "Guest") {
-    return `Hello, ${escapeHtml(name)}!`;
+    return html`Hello, ${name}!`;
   }
 
   /** Objects become JSON. */
@@ -36,7 +36,8 @@ export class HelloApp extends App {
     return `You have visited this page ${session.visits} time(s).`;
   }
 
-  /** Multipart upload, streamed to a temp file, bound by field name. */
+  /** Multipart upload, streamed to a temp file, bound by field name. POST only (`@post()`). */
+  @post()
   async upload(file: UploadedFile) {
     if (file.size === 0) throw new HttpError(400, "Choose a file first");
     return { filename: file.filename, contentType: file.contentType, size: file.size };
@@ -58,10 +59,6 @@ export class HelloApp extends App {
   async home() {
     return redirect("/");
   }
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 // Started directly (not imported by a test): serve on HOST/PORT.

@@ -28,6 +28,10 @@ export interface Limits {
   jsonDepth: number;
   /** Most request headers; more is a 431. */
   headerCount: number;
+  /** Most multipart requests in flight at once, per app; one more is a 503. */
+  uploads: number;
+  /** Most uploaded file bytes held at once (spooled or in memory) by all requests of the app; past it, 503. */
+  spoolBytes: number;
 }
 
 const KiB = 1024;
@@ -43,6 +47,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   fieldSize: 64 * KiB,
   jsonDepth: 64,
   headerCount: 100,
+  uploads: 32,
+  spoolBytes: 512 * MiB,
 });
 
 const LIMIT_NAMES = Object.keys(DEFAULT_LIMITS) as ReadonlyArray<keyof Limits>;

@@ -15,6 +15,7 @@ import { mediaType } from "./media-type.js";
 import { emptyParams, FORBIDDEN_KEYS, type Params } from "./params.js";
 import { Spool } from "./spool.js";
 import { UploadedFile } from "./uploaded-file.js";
+import type { UploadLease } from "./upload-budget.js";
 
 /** What a multipart body holds: text fields, and files by field name. */
 export interface MultipartResult {
@@ -57,6 +58,7 @@ export function maxMultipartBytes(limits: Limits): number {
  * @param headers - request headers, lower-case names; `content-type` carries the boundary.
  * @param chunks - the body, e.g. `bodyChunks(receive)`.
  * @param limits - `fileSize`, `files`, `fields`, `parts`, `fieldSize` (and a total from {@link maxMultipartBytes}).
+ * @param lease - counts file bytes against the app's `limits.spoolBytes` as they are kept.
  * @returns the fields and files; the caller must eventually `disposeFiles(result.files)`.
  * @throws {HttpError} 413 `UPIE_ERR_MULTIPART_LIMIT` for any limit; 400 `UPIE_ERR_MALFORMED_MULTIPART`
  *   for a missing boundary, a body that is not multipart, a malformed or truncated body.
@@ -70,6 +72,7 @@ export async function parseMultipart(
   headers: Readonly<Record<string, string>>,
   chunks: AsyncIterable<Uint8Array>,
   limits: Limits,
+  lease?: UploadLease,
 ): Promise<MultipartResult> {
   const contentType = headers["content-type"];
   if (mediaType(contentType) !== "multipart/form-data") {
@@ -100,7 +103,7 @@ export async function parseMultipart(
     // which for multipart/form-data means the boundary is missing or unparsable.
     throw HttpError.of(ERRORS.MALFORMED_MULTIPART, "Missing or invalid multipart boundary");
   }
-  return new MultipartParse(parser, limits).run(chunks);
+  return new MultipartParse(parser, limits, lease).run(chunks);
 }
 
 /** One parse: the state shared by busboy's event handlers and the feeding loop. */
@@ -117,17 +120,21 @@ class MultipartParse {
   #parts = 0;
   #failed = false;
   #failure: unknown;
-  /** Rejects on the first failure, so every wait (input, drain, close) can race it. */
-  readonly #failedSignal: Promise<never>;
-  #signalFailure!: (error: unknown) => void;
+  /**
+   * Rejects the one wait in progress (input, drain, close) on the first
+   * failure. Not a long-lived "failed" promise raced once per chunk: every
+   * `Promise.race` adds a reaction to the never-settling signal that keeps
+   * its result, the chunk, reachable until the request ends (issue 10: a
+   * 64 MiB upload held 32 MiB half way).
+   */
+  #abortWait: ((error: unknown) => void) | undefined;
 
-  constructor(parser: busboy.Busboy, limits: Limits) {
+  readonly #lease: UploadLease | undefined;
+
+  constructor(parser: busboy.Busboy, limits: Limits, lease: UploadLease | undefined) {
     this.#parser = parser;
     this.#limits = limits;
-    this.#failedSignal = new Promise<never>((_, reject) => {
-      this.#signalFailure = reject;
-    });
-    this.#failedSignal.catch(() => {});
+    this.#lease = lease;
     this.#closed = new Promise((resolve) => parser.once("close", () => resolve()));
     parser.on("field", (name, value, info) => this.#onField(name, value, info));
     parser.on("file", (name, stream, info) => this.#onFile(name, stream, info));
@@ -144,7 +151,7 @@ class MultipartParse {
         // end() makes busboy check the closing boundary; 'close' follows
         // 'finish' (all good) or 'error' (truncated body).
         this.#parser.end();
-        await Promise.race([this.#closed, this.#failedSignal]);
+        await this.#untilFailure(this.#closed);
       }
     } catch (error) {
       this.#fail(error);
@@ -168,9 +175,9 @@ class MultipartParse {
     try {
       while (!this.#failed) {
         const next = iterator.next();
-        // Racing the failure signal: a limit hit while we wait for the
-        // client's next chunk must not wait for that chunk.
-        const step = await Promise.race([next, this.#failedSignal]);
+        // A limit hit while we wait for the client's next chunk must not
+        // wait for that chunk.
+        const step = await this.#untilFailure(next);
         if (step.done) {
           exhausted = true;
           return;
@@ -179,7 +186,7 @@ class MultipartParse {
         received += chunk.byteLength;
         if (received > maxBytes) throw tooMuch(`Multipart body larger than ${maxBytes} bytes`);
         if (!this.#parser.write(chunk)) {
-          await Promise.race([once(this.#parser, "drain"), this.#failedSignal]);
+          await this.#untilFailure(once(this.#parser, "drain"));
         }
       }
     } finally {
@@ -187,6 +194,30 @@ class MultipartParse {
       // only returns once its pending receive settles.
       if (!exhausted) iterator.return?.().catch(() => {});
     }
+  }
+
+  /**
+   * Settles like `promise`, or rejects with the failure as soon as one
+   * happens. Holds nothing once settled: the only reaction is on `promise`.
+   */
+  #untilFailure<T>(promise: Promise<T>): Promise<T> {
+    if (this.#failed) {
+      promise.catch(() => {}); // e.g. once(parser, "drain") rejecting as the parser is torn down
+      return Promise.reject(this.#failure);
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.#abortWait = reject;
+      promise.then(
+        (value) => {
+          this.#abortWait = undefined;
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.#abortWait = undefined;
+          reject(error);
+        },
+      );
+    });
   }
 
   #onField(name: string | undefined, value: string, info: busboy.FieldInfo): void {
@@ -221,7 +252,10 @@ class MultipartParse {
     const task = (async () => {
       // Async iteration reads one chunk at a time, and busboy holds its
       // input while the stream is full: disk speed paces the upload.
-      for await (const chunk of stream) await spool.write(chunk as Buffer);
+      for await (const chunk of stream) {
+        this.#lease?.reserve((chunk as Buffer).byteLength);
+        await spool.write(chunk as Buffer);
+      }
       if (stream.truncated) throw tooMuch(`File larger than ${fileSize} bytes`);
       const content = await spool.finish();
       slot.file = new UploadedFile({
@@ -248,7 +282,9 @@ class MultipartParse {
     if (this.#failed) return;
     this.#failed = true;
     this.#failure = error;
-    this.#signalFailure(error);
+    const abort = this.#abortWait;
+    this.#abortWait = undefined;
+    abort?.(error);
     // Deferred: this often runs inside busboy's own write (from an event it
     // emits), and destroying it mid-write would pull the state from under it.
     process.nextTick(() => {

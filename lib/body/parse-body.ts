@@ -13,6 +13,7 @@ import { maxMultipartBytes, parseMultipart } from "./multipart.js";
 import { emptyParams, parseParams, type Params } from "./params.js";
 import { bodyChunks, readBody } from "./read-body.js";
 import type { UploadedFile } from "./uploaded-file.js";
+import type { UploadLease } from "./upload-budget.js";
 
 /** A decoded request body. Which parts are filled depends on the content type. */
 export interface ParsedBody {
@@ -43,6 +44,8 @@ const UTF8_BOM = "\uFEFF";
  * @param headers - request headers, lower-case names.
  * @param receive - the request's receive function; the body is consumed.
  * @param limits - resolved limits.
+ * @param lease - the request's share of the app's upload budget; a multipart
+ *   body takes a slot and counts its file bytes against it (503 past it).
  * @returns the decoded body; its `files` must be passed to {@link disposeFiles} when the request is done.
  * @throws {HttpError} 400/413 from the parsers (see their docs).
  * @throws {ClientGoneError} if the client disconnects mid-body.
@@ -57,6 +60,7 @@ export async function parseBody(
   headers: Readonly<Record<string, string>>,
   receive: Receive,
   limits: Limits,
+  lease?: UploadLease,
 ): Promise<ParsedBody> {
   const type = mediaType(headers["content-type"]);
   const fields = emptyParams();
@@ -64,7 +68,8 @@ export async function parseBody(
 
   if (type === "multipart/form-data") {
     checkDeclaredLength(headers, maxMultipartBytes(limits), ERRORS.MULTIPART_LIMIT);
-    return { ...(await parseMultipart(headers, bodyChunks(receive), limits)), json: undefined };
+    lease?.enter();
+    return { ...(await parseMultipart(headers, bodyChunks(receive), limits, lease)), json: undefined };
   }
 
   checkDeclaredLength(headers, limits.bodySize, ERRORS.BODY_TOO_LARGE);

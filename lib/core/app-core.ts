@@ -5,6 +5,7 @@
  * @module
  */
 import { resolveLimits, type Limits } from "../body/limits.js";
+import { UploadBudget } from "../body/upload-budget.js";
 import { SessionManager } from "../session/session-manager.js";
 import type { App, AppOptions } from "./app.js";
 import { ERRORS, HttpError } from "./errors.js";
@@ -19,6 +20,8 @@ export class AppCore {
   readonly limits: Limits;
   readonly logger: Logger;
   readonly sessions: SessionManager;
+  /** What all multipart uploads of the app may hold at once (`limits.uploads`, `limits.spoolBytes`). */
+  readonly uploads: UploadBudget;
   readonly options: AppOptions;
   /** `options.secret` checked and normalised once (the first secret signs). */
   readonly secrets: readonly string[] | undefined;
@@ -31,6 +34,7 @@ export class AppCore {
     this.options = options;
     this.secrets = options.secret === undefined ? undefined : normalizeSecrets(options.secret);
     this.limits = resolveLimits(options.limits);
+    this.uploads = new UploadBudget(this.limits.uploads, this.limits.spoolBytes);
     this.logger = options.logger ?? stderrLogger;
     this.sessions = new SessionManager(options);
     this.#base = base;

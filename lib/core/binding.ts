@@ -1,8 +1,13 @@
 /**
  * Binds request data to handler parameters by name, with the order of
  * precedence from DESIGN.md: path segment → query → body field (urlencoded,
- * multipart, or top-level JSON key) → uploaded file → session → the
- * parameter's default → 400.
+ * multipart, or top-level JSON key) → uploaded file → the parameter's
+ * default → 400.
+ *
+ * The session is never a source (DESIGN.md, wave 2; MicroPie binds it last):
+ * every source above is one the client controls, so a handler expecting
+ * `user` from the session would take `?user=admin` from anyone. Handlers
+ * read `this.request.session` instead.
  *
  * @module
  */
@@ -68,7 +73,5 @@ function lookup(name: string, request: Request, named: Record<string, string> | 
   }
   const file = request.files[name];
   if (file !== undefined) return file[0];
-  const session = request.session;
-  if (Object.hasOwn(session, name)) return session[name];
   return undefined;
 }

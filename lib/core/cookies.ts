@@ -13,7 +13,7 @@
 import { parse, serialize } from "cookie";
 
 import { ERRORS, HttpError, InvalidOptionError } from "./errors.js";
-import { unsign } from "./signing.js";
+import { unsignCookie } from "./signing.js";
 
 /** Attributes of a `Set-Cookie` header (RFC 6265 §4.1.2, plus CHIPS' `Partitioned`). */
 export interface CookieOptions {
@@ -160,7 +160,8 @@ const RAW = { decode: (text: string) => text };
 /**
  * Parses a `Cookie` request header and keeps only the cookies whose
  * signature (from `request.setCookie(name, value, { signed: true })`)
- * verifies with one of `secrets`.
+ * verifies with one of `secrets` for that very name: a value signed as
+ * another cookie is absent here.
  *
  * The signature covers the value exactly as it was written, so it is checked
  * before percent-decoding; a verified value is then decoded like
@@ -187,7 +188,7 @@ export function parseSignedCookies(header: string | undefined, secrets: readonly
   for (const name of Object.keys(parsed)) {
     const signed = parsed[name];
     if (name === "__proto__" || name.length === 0 || signed === undefined) continue;
-    const value = unsign(signed, secrets);
+    const value = unsignCookie(name, signed, secrets);
     if (value !== undefined) verified[name] = decodeValue(value);
   }
   return verified;

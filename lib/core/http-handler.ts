@@ -1,6 +1,7 @@
 /**
- * One HTTP request through the core: route, read the body, load the session,
- * run middleware and the handler, commit the session, write the response.
+ * One HTTP request through the core: route, run the middleware's early
+ * phase (`beforeBody`), read the body, load the session, run `beforeRequest`
+ * and the handler, commit the session, write the response.
  *
  * The common case (no body, no cookie, no middleware, a handler returning a
  * string, bytes or JSON) runs without a promise of its own: only the handler's
@@ -10,6 +11,7 @@
  */
 import { ClientGoneError } from "../body/client-gone-error.js";
 import { disposeFiles, parseBody } from "../body/parse-body.js";
+import type { UploadLease } from "../body/upload-budget.js";
 import type { AppCore } from "./app-core.js";
 import { bindArguments } from "./binding.js";
 import { runWithRequest } from "./context.js";
@@ -64,9 +66,19 @@ function invoke(core: AppCore, match: RouteMatch, request: Request): unknown {
 
 /** The path for requests with a body, cookies, middleware or many headers. */
 async function handleGeneral(core: AppCore, request: Request, channel: Channel): Promise<void> {
+  const lease = core.uploads.lease();
+  try {
+    await handleWithLease(core, request, channel, lease);
+  } finally {
+    // After the files are disposed of: until then they still hold their bytes.
+    lease.release();
+  }
+}
+
+async function handleWithLease(core: AppCore, request: Request, channel: Channel, lease: UploadLease): Promise<void> {
   let response: ResponseInit;
   try {
-    response = await produceResponse(core, request, channel);
+    response = await produceResponse(core, request, channel, lease);
   } catch (error) {
     if (error instanceof ClientGoneError) return disposeFiles(request.files);
     response = core.errorResponse(error, request);
@@ -87,7 +99,7 @@ async function handleGeneral(core: AppCore, request: Request, channel: Channel):
   }
 }
 
-async function produceResponse(core: AppCore, request: Request, channel: Channel): Promise<ResponseInit> {
+async function produceResponse(core: AppCore, request: Request, channel: Channel, lease: UploadLease): Promise<ResponseInit> {
   let match: RouteMatch | undefined;
   let routeError: unknown;
   try {
@@ -96,8 +108,17 @@ async function produceResponse(core: AppCore, request: Request, channel: Channel
     routeError = error;
   }
   if (core.headerCountExceeded(request.headers)) throw HttpError.of(ERRORS.TOO_MANY_HEADERS);
+  const middlewares = core.app.middlewares;
+  // The early phase: nothing read yet (no body, no session), so a rate limit
+  // or a CSRF refusal costs no disk, no memory and no backend round trip.
+  for (let i = 0; i < middlewares.length; i++) {
+    const hook = middlewares[i]!.beforeBody;
+    if (hook === undefined) continue;
+    const early = await hook.call(middlewares[i], request);
+    if (early !== undefined) return toResponse(early);
+  }
   if (match !== undefined && hasBody(request.headers)) {
-    const parsed = await parseBody(request.headers, () => channel.receive(), core.limits);
+    const parsed = await parseBody(request.headers, () => channel.receive(), core.limits, lease);
     request.bodyParams = parsed.fields;
     // Only multipart bodies carry files; leaving NO_FILES spares the rest a disposal pass.
     for (const _ in parsed.files) {
@@ -108,7 +129,6 @@ async function produceResponse(core: AppCore, request: Request, channel: Channel
     request.body = parsed.raw;
   }
   await core.sessions.load(request);
-  const middlewares = core.app.middlewares;
   for (let i = 0; i < middlewares.length; i++) {
     const early = await middlewares[i]!.beforeRequest?.(request);
     if (early !== undefined) return toResponse(early);

@@ -22,6 +22,16 @@ import type { ResponseInit } from "./response.js";
  */
 export abstract class HttpMiddleware {
   /**
+   * The early phase: called for every request (after routing, before a
+   * 404/405 is decided) **before the body is read and before the session is
+   * loaded**, so refusing here costs no upload spooled to disk and no session
+   * backend round trip. `request.session`, `bodyParams`, `files` and
+   * `jsonBody` are still empty. Return anything a handler may return to
+   * answer right away; `undefined` to go on. `RateLimit` runs here, and
+   * `Csrf` refuses what it can without the body.
+   */
+  beforeBody?(request: Request): unknown;
+  /**
    * Called before the handler (and before a 404/405 is decided). Return
    * anything a handler may return to answer right away; `undefined` to go on.
    */

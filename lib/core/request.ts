@@ -10,7 +10,7 @@ import type { UploadedFile } from "../body/uploaded-file.js";
 import { parseParams, type Params } from "../body/params.js";
 import { parseCookies, parseSignedCookies, serializeCookie, deleteCookieHeader, type CookieOptions } from "./cookies.js";
 import { InvalidOptionError } from "./errors.js";
-import { sign } from "./signing.js";
+import { signCookie } from "./signing.js";
 import type { Headers, HttpScope, WebSocketScope } from "./protocol.js";
 import type { SessionData } from "../session/backend.js";
 
@@ -103,6 +103,11 @@ export class Request {
     return (this.#signedCookies ??= parseSignedCookies(this.headers.cookie, this.#signingSecrets()));
   }
 
+  /** True when the app has a `secret`, so `setCookie(..., { signed: true })` and {@link signedCookies} work. */
+  get signsCookies(): boolean {
+    return this.#secrets !== undefined;
+  }
+
   #signingSecrets(): readonly string[] {
     if (this.#secrets === undefined) throw new InvalidOptionError("signed cookies need the app's `secret` option");
     return this.#secrets;
@@ -139,8 +144,8 @@ export class Request {
    * @throws InvalidOptionError for `signed: true` when the app has no `secret`.
    */
   setCookie(name: string, value: string, options?: CookieOptions): void {
-    // The signature is computed over the value exactly as written: signedCookies checks it before decoding.
-    const written = options?.signed === true && typeof value === "string" ? sign(value, this.#signingSecrets()[0]!) : value;
+    // The signature covers the name and the value exactly as written: signedCookies checks it before decoding.
+    const written = options?.signed === true && typeof value === "string" ? signCookie(name, value, this.#signingSecrets()[0]!) : value;
     this.outgoingCookies.push(serializeCookie(name, written, options));
   }
 

@@ -5,6 +5,7 @@
  * @module
  */
 import { ERRORS, HttpError } from "./errors.js";
+import { Html } from "./html.js";
 
 /** What a response body can be once normalised. `null` is an empty body. */
 export type ResponseBody = string | Uint8Array | AsyncIterable<unknown> | null;
@@ -67,6 +68,7 @@ function bodyResponse(status: number, body: unknown): ResponseInit {
   }
   if (typeof body === "string") return { status, body, headers: { "content-type": HTML } };
   if (body instanceof Uint8Array) return { status, body, headers: { "content-type": OCTETS } };
+  if (body instanceof Html) return { status, body: body.value, headers: { "content-type": HTML } };
   if (body instanceof ArrayBuffer) return { status, body: new Uint8Array(body), headers: { "content-type": OCTETS } };
   if (typeof body === "object" && isAsyncIterable(body)) return { status, body, headers: { "content-type": HTML } };
   return { status, body: JSON.stringify(body), headers: { "content-type": JSON_TYPE } };
@@ -89,10 +91,12 @@ export function errorResponse(error: unknown): ResponseInit {
   return { status: e.status, body: e.message, headers };
 }
 
-// RFC 9110 token characters for header names; values may hold no CR, LF or NUL
-// (uWS writes headers raw: one of those would split or corrupt the response).
+// RFC 9110 token characters for header names. Values may hold no control
+// character but HTAB (RFC 9110 §5.5: field-vchar, obs-text, SP, HTAB): uWS writes
+// headers raw, so CR/LF/NUL would split the response, and VT, FF, DEL or ESC are
+// read differently by different proxies (a smuggling foothold).
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const BAD_VALUE = /[\r\n\0]/;
+const BAD_VALUE = /[\x00-\x08\x0A-\x1F\x7F]/;
 const KNOWN_TYPES = new Set([HTML, TEXT, JSON_TYPE, OCTETS]);
 
 /**

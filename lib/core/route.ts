@@ -122,3 +122,30 @@ export function route(patternOrOptions: string | RouteOptions, maybeOptions: Rou
     (fn[ROUTES] ??= []).push(declaration);
   };
 }
+
+/**
+ * Restricts a handler to POST (other methods get 405 with `Allow: POST`):
+ * the short way to say a handler changes state. A route that answers GET
+ * takes its parameters from the query, so a link or an `<img>` on another
+ * site could call it with the victim's cookies, and no CSRF check applies to
+ * GET. `@post()` keeps the method-name URL; `@post("/pattern")` adds a pattern.
+ *
+ * @example
+ * ```ts
+ * class Bank extends App {
+ *   @post() async transfer(to: string, amount: string) { ... }   // POST /transfer only
+ *   @get() async balance() { ... }                                // GET and HEAD only
+ * }
+ * ```
+ */
+export function post(pattern?: string): (...args: any[]) => void {
+  return pattern === undefined ? route({ methods: ["POST"] }) : route(pattern, { methods: ["POST"] });
+}
+
+/**
+ * Restricts a handler to GET (and HEAD): other methods get 405 with `Allow`.
+ * See {@link post}.
+ */
+export function get(pattern?: string): (...args: any[]) => void {
+  return pattern === undefined ? route({ methods: ["GET"] }) : route(pattern, { methods: ["GET"] });
+}

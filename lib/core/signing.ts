@@ -43,6 +43,11 @@ export function sign(value: string, secret: string): string {
  *   non-empty strings (a configuration bug, so it is loud rather than "not signed").
  */
 export function unsign(signed: string, secrets: string | readonly string[]): string | undefined {
+  return verify(signed, secrets, (value) => value);
+}
+
+/** Splits `value.<mac>` and checks the MAC of `covered(value)` with each secret, in constant time. */
+function verify(signed: string, secrets: string | readonly string[], covered: (value: string) => string): string | undefined {
   const list = normalizeSecrets(secrets);
   if (typeof signed !== "string") return undefined;
   // The value itself may contain dots; the signature never does.
@@ -51,12 +56,44 @@ export function unsign(signed: string, secrets: string | readonly string[]): str
   const value = signed.slice(0, dot);
   const given = Buffer.from(signed.slice(dot + 1), "utf8");
   for (const secret of list) {
-    const expected = Buffer.from(mac(value, secret), "utf8");
+    const expected = Buffer.from(mac(covered(value), secret), "utf8");
     // timingSafeEqual throws on unequal lengths; the expected length is
     // public (always 43), so checking it first leaks nothing.
     if (given.length === expected.length && timingSafeEqual(given, expected)) return value;
   }
   return undefined;
+}
+
+/**
+ * Signs a cookie's value bound to its name: the HMAC covers `name=value`, so
+ * a signed `pref=admin` is worthless as `role=admin`, and a signature made
+ * for one cookie never verifies for another (the session id included).
+ *
+ * @param name - the cookie name (an RFC 7230 token, so it holds no `=`).
+ * @param value - the value as it will be written in the header.
+ * @param secret - the current secret.
+ * @returns `value.<signature>`.
+ * @throws {@link InvalidOptionError} when `secret` is not a non-empty string.
+ * @example
+ * ```ts
+ * signCookie("theme", "dark", secret); // "dark.<43 chars>", valid only as `theme`
+ * ```
+ */
+export function signCookie(name: string, value: string, secret: string): string {
+  if (typeof value !== "string") throw new InvalidOptionError("signCookie(): value must be a string");
+  assertSecret(secret);
+  return `${value}.${mac(`${name}=${value}`, secret)}`;
+}
+
+/**
+ * Checks a value made by {@link signCookie} for cookie `name`. A value signed
+ * for another name, or in the old format that covered the value alone,
+ * simply fails: it is never adopted.
+ *
+ * @returns the value, or `undefined` when no secret signed it for this name.
+ */
+export function unsignCookie(name: string, signed: string, secrets: string | readonly string[]): string | undefined {
+  return verify(signed, secrets, (value) => `${name}=${value}`);
 }
 
 /**

@@ -231,6 +231,9 @@ function prepare(core: AppCore, request: Request, socket: WebSocket): Refusal | 
     routeError = error;
   }
   if (core.headerCountExceeded(request.headers)) throw HttpError.of(ERRORS.TOO_MANY_HEADERS);
+  // Before the session is loaded or any middleware runs: a page of another
+  // origin gets nothing that rides on the victim's cookies.
+  if (!websocketSettings(core).options.originAllowed(request)) throw HttpError.of(ERRORS.FORBIDDEN_ORIGIN);
   // SessionManager.load() does nothing without a cookie header; skip its promise.
   if (request.headers.cookie === undefined && core.app.wsMiddlewares.length === 0) return bind(match, routeError, request, socket);
   return prepareSlowly(core, request, socket, match, routeError);

@@ -1,9 +1,10 @@
 /**
- * Cross-Site Request Forgery protection with a synchronizer token bound to
- * the session (OWASP CSRF Prevention Cheat Sheet, "Synchronizer Token
- * Pattern").
+ * Cross-Site Request Forgery protection (OWASP CSRF Prevention Cheat Sheet):
+ * a synchronizer token bound to the session once there is one, and a signed
+ * double-submit cookie for anonymous visitors (no session slot taken).
  *
- * Each session gets a random secret, kept in `request.session`. Pages embed
+ * Each visitor gets a random secret (in `request.session`, or in the
+ * `upie_csrf` cookie while anonymous: see {@link csrfToken}). Pages embed
  * a token derived from it ({@link csrfToken}); every unsafe request (POST,
  * PUT, PATCH, DELETE, …) must send the token back in a header or a form
  * field, or it is refused with 403. A forged cross-site form cannot know the
@@ -21,9 +22,15 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import { ERRORS, HttpError, InvalidOptionError } from "../core/errors.js";
 import { HttpMiddleware } from "../core/middleware.js";
 import type { Request } from "../core/request.js";
+import { isJsonMediaType, mediaType } from "../body/media-type.js";
+import { SESSION_COOKIE_NAME } from "../session/session-state.js";
 
 /** The session key holding the per-session secret. */
 export const CSRF_SESSION_KEY = "_csrf";
+/** The cookie holding an anonymous visitor's secret (no session is created for it). */
+export const CSRF_COOKIE_NAME = "upie_csrf";
+/** Secrets made during this request, before their cookie reaches the client. */
+const issued = new WeakMap<Request, Buffer>();
 /** Stable code of the 403 a failed check throws. */
 export const CSRF_ERROR_CODE = ERRORS.CSRF.code;
 
@@ -47,13 +54,21 @@ const SAFE_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS", "TR
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
 
 /**
- * The CSRF token for the current session, creating the session's secret if
- * needed (which stores it in the session, so the session cookie is set).
- * Put it in every form that posts, or send it as the `X-CSRF-Token` header.
+ * The CSRF token for the current visitor. Put it in every form that posts,
+ * or send it as the `X-CSRF-Token` header.
+ *
+ * Where the secret lives depends on who asks:
+ * - a request with a stored session (someone logged in): in the session, so
+ *   the token is bound to it and dies with it at logout;
+ * - an anonymous visitor: in a cookie of its own (`upie_csrf`, HttpOnly,
+ *   SameSite=Lax; signed and bound to its name when the app has a `secret`),
+ *   the "signed double-submit cookie" pattern. No session is created, so
+ *   anonymous visitors never take session slots (issue 10: 10,400 of them
+ *   evicted logged-in users from a 10,000-entry store).
  *
  * @param request - the current request (`this.request`).
  * @returns a fresh masked token (86 base64url characters); every call gives
- *   different text, and all of them are valid for this session.
+ *   different text, and all of them are valid for this visitor.
  * @example
  * ```ts
  * async form() {
@@ -63,10 +78,19 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
  * ```
  */
 export function csrfToken(request: Request): string {
-  let secret = readSecret(request);
+  // With a session, only its own secret: an anonymous cookie (maybe planted
+  // before login) is never carried over into it.
+  const inSession = hasStoredSession(request);
+  let secret = inSession ? decodeSecret(request.session[CSRF_SESSION_KEY]) : readSecret(request);
   if (secret === undefined) {
     const fresh = randomBytes(SECRET_BYTES);
-    request.session[CSRF_SESSION_KEY] = fresh.toString("base64url");
+    const encoded = fresh.toString("base64url");
+    if (inSession) {
+      request.session[CSRF_SESSION_KEY] = encoded;
+    } else {
+      request.setCookie(CSRF_COOKIE_NAME, encoded, { signed: request.signsCookies });
+      issued.set(request, fresh);
+    }
     secret = fresh;
   }
   const mask = randomBytes(SECRET_BYTES);
@@ -76,11 +100,11 @@ export function csrfToken(request: Request): string {
 }
 
 /**
- * Checks `token` against the session's secret in constant time.
+ * Checks `token` against the visitor's secret in constant time.
  *
- * @param request - the current request; its session holds the secret.
+ * @param request - the current request; its session or its `upie_csrf` cookie holds the secret.
  * @param token - untrusted input; anything malformed is simply invalid.
- * @returns true when the token was issued by {@link csrfToken} for this session.
+ * @returns true when the token was issued by {@link csrfToken} for this visitor.
  * @example
  * ```ts
  * if (!verifyCsrfToken(this.request, this.request.form("csrf_token") ?? "")) throw new HttpError(403);
@@ -99,8 +123,11 @@ export function verifyCsrfToken(request: Request, token: unknown): boolean {
 
 /**
  * Refuses unsafe requests (anything but GET, HEAD, OPTIONS, TRACE) that do
- * not carry the session's CSRF token, with 403 `UPIE_ERR_CSRF`. Needs
- * sessions (on by default).
+ * not carry the visitor's CSRF token, with 403 `UPIE_ERR_CSRF`.
+ *
+ * Safe methods are never checked, so **a handler that changes state must
+ * not answer GET**: restrict it with `@post()` (or `@route({ methods: ["POST"] })`),
+ * or `GET /transfer?to=evil` reaches it with the victim's cookies and no token.
  *
  * @example
  * ```ts
@@ -130,6 +157,33 @@ export class Csrf extends HttpMiddleware {
   }
 
   /**
+   * The early phase (before the body is read or the session loaded): refuses
+   * at once what no body could rescue, so a forged upload is not spooled
+   * first:
+   * - no token header and a body that cannot carry a token field (not
+   *   urlencoded, multipart or JSON);
+   * - no secret anywhere: neither a `session_id` nor an `upie_csrf` cookie;
+   * - a token header checked in full when the secret is the anonymous cookie
+   *   (no `session_id` cookie, so no session to wait for).
+   * Everything else is checked in full by {@link Csrf.beforeRequest}.
+   *
+   * @throws {@link HttpError} 403 `UPIE_ERR_CSRF`.
+   */
+  override beforeBody(request: Request): undefined {
+    if (SAFE_METHODS.has(request.method) || this.#exempt?.(request) === true) return undefined;
+    const header = request.headers[this.#header];
+    const cookies = request.cookies;
+    const hasSessionCookie = cookies[SESSION_COOKIE_NAME] !== undefined;
+    if (!hasSessionCookie && cookies[CSRF_COOKIE_NAME] === undefined) throw csrfError();
+    if (header !== undefined) {
+      if (!hasSessionCookie && !verifyCsrfToken(request, header)) throw csrfError();
+      return undefined;
+    }
+    if (!mayCarryField(request.headers["content-type"])) throw csrfError();
+    return undefined;
+  }
+
+  /**
    * Checks the token of an unsafe request.
    *
    * @throws {@link HttpError} 403 `UPIE_ERR_CSRF` when the token is missing or not this session's.
@@ -137,15 +191,44 @@ export class Csrf extends HttpMiddleware {
   override beforeRequest(request: Request): undefined {
     if (SAFE_METHODS.has(request.method) || this.#exempt?.(request) === true) return undefined;
     const token = request.headers[this.#header] ?? request.form(this.#field) ?? request.json(this.#field);
-    if (!verifyCsrfToken(request, token)) throw new HttpError(403, "CSRF token missing or invalid", { code: CSRF_ERROR_CODE });
+    if (!verifyCsrfToken(request, token)) throw csrfError();
     return undefined;
   }
 }
 
-/** The session's secret as bytes, or undefined when it has none (or a corrupt one). */
+function csrfError(): HttpError {
+  return new HttpError(403, "CSRF token missing or invalid", { code: CSRF_ERROR_CODE });
+}
+
+/** True for the body types whose fields upie parses (a token could be inside). */
+function mayCarryField(contentType: string | undefined): boolean {
+  const type = mediaType(contentType);
+  return type === "application/x-www-form-urlencoded" || type === "multipart/form-data" || isJsonMediaType(type);
+}
+
+/**
+ * The visitor's secret as bytes, or undefined when there is none (or a
+ * corrupt one). Once the session holds a secret, only that one counts: a
+ * cookie planted from a sibling subdomain (cookie tossing) cannot stand in
+ * for it.
+ */
 function readSecret(request: Request): Buffer | undefined {
-  const stored = request.session[CSRF_SESSION_KEY];
+  const session = request.session;
+  if (Object.hasOwn(session, CSRF_SESSION_KEY)) return decodeSecret(session[CSRF_SESSION_KEY]);
+  const pending = issued.get(request);
+  if (pending !== undefined) return pending;
+  const cookie = request.signsCookies ? request.signedCookies[CSRF_COOKIE_NAME] : request.cookies[CSRF_COOKIE_NAME];
+  return decodeSecret(cookie);
+}
+
+function decodeSecret(stored: unknown): Buffer | undefined {
   if (typeof stored !== "string" || stored.length !== SECRET_LENGTH || !BASE64URL.test(stored)) return undefined;
   const bytes = Buffer.from(stored, "base64url");
   return bytes.length === SECRET_BYTES ? bytes : undefined;
+}
+
+/** True when the request carries session data (a stored session, or one being created). */
+function hasStoredSession(request: Request): boolean {
+  for (const _ in request.session) return true;
+  return false;
 }

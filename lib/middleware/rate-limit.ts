@@ -4,7 +4,8 @@
  * ({@link TokenBuckets}).
  *
  * An HTTP request over the limit is answered 429 with `Retry-After`
- * (RFC 6585 §4, RFC 9110 §10.2.3) before any handler runs; a WebSocket
+ * (RFC 6585 §4, RFC 9110 §10.2.3) before its body is read (the early phase,
+ * `beforeBody`); a WebSocket
  * handshake over the limit is refused with HTTP 429.
  *
  * @module
@@ -67,11 +68,13 @@ export class RateLimit extends HttpMiddleware implements WebSocketMiddleware {
   }
 
   /**
-   * Takes a token for the request, or refuses it.
+   * Takes a token for the request, or refuses it. Runs in the early phase,
+   * before the body is read or the session loaded: a client over its limit
+   * costs no upload spooled to disk and no session lookup.
    *
    * @throws {@link HttpError} 429 `UPIE_ERR_RATE_LIMITED` with `Retry-After` (seconds) when the bucket is empty.
    */
-  override beforeRequest(request: Request): undefined {
+  override beforeBody(request: Request): undefined {
     const waitMs = this.#take(request);
     if (waitMs > 0) {
       throw new HttpError(429, "Too Many Requests", {

@@ -13,7 +13,11 @@ import { SessionBackend, type SessionData } from "./backend.js";
 
 /** Options of {@link InMemorySessionBackend}. */
 export interface InMemorySessionBackendOptions {
-  /** Most sessions held at once; beyond it the least recently used is evicted. Default 10 000. */
+  /**
+   * Most sessions held at once. Beyond it the least recently used session
+   * that no later request has loaded yet is evicted; sessions clients came
+   * back with go only when there is no such session left. Default 10 000.
+   */
   maxSessions?: number;
   /** Clock in milliseconds, for tests. Default `Date.now`. */
   now?: () => number;
@@ -44,9 +48,16 @@ const SWEEP_INTERVAL_MS = 60_000;
  * ```
  */
 export class InMemorySessionBackend extends SessionBackend {
-  // A Map iterates in insertion order; re-inserting on every access keeps the
-  // least recently used session first, which makes LRU eviction O(1).
-  readonly #sessions = new Map<string, Entry>();
+  // Two LRU segments (a segmented LRU). A session starts in #fresh when it is
+  // first saved and moves to #inUse the first time a later request loads it.
+  // Eviction empties #fresh first, so a flood of sessions created once and
+  // never come back to (anonymous visitors, a script) only evicts its own
+  // kind: a session in use is never evicted while a fresh one is held
+  // (issue 10: 10,400 anonymous requests logged out a user of a
+  // 10,000-entry store). A Map iterates in insertion order; re-inserting on
+  // every access keeps the least recently used first, so eviction is O(1).
+  readonly #fresh = new Map<string, Entry>();
+  readonly #inUse = new Map<string, Entry>();
   readonly #maxSessions: number;
   readonly #now: () => number;
   #nextSweep: number;
@@ -73,7 +84,7 @@ export class InMemorySessionBackend extends SessionBackend {
 
   /** Sessions currently held, including expired ones not swept yet. */
   get size(): number {
-    return this.#sessions.size;
+    return this.#fresh.size + this.#inUse.size;
   }
 
   /**
@@ -81,11 +92,12 @@ export class InMemorySessionBackend extends SessionBackend {
    * @returns a fresh copy of the data, or `undefined` when unknown or expired.
    */
   override async load(id: string): Promise<SessionData | undefined> {
-    const entry = this.#sessions.get(id);
+    const entry = this.#inUse.get(id) ?? this.#fresh.get(id);
     if (entry === undefined) return undefined;
-    this.#sessions.delete(id);
+    this.#forget(id);
     if (entry.expiresAt <= this.#now()) return undefined;
-    this.#sessions.set(id, entry);
+    // Loaded by a request after the one that created it: a client came back with the cookie.
+    this.#inUse.set(id, entry);
     return JSON.parse(entry.json) as SessionData;
   }
 
@@ -102,7 +114,7 @@ export class InMemorySessionBackend extends SessionBackend {
       throw new InvalidOptionError(`ttlSeconds must be a finite number >= 0, got ${String(ttlSeconds)}`);
     }
     if (ttlSeconds === 0) {
-      this.#sessions.delete(id);
+      this.#forget(id);
       return;
     }
     if (typeof data !== "object" || data === null || Array.isArray(data)) {
@@ -111,23 +123,30 @@ export class InMemorySessionBackend extends SessionBackend {
     // Serialise before touching the map, so data that cannot be stored
     // (a cycle, a BigInt) leaves the backend as it was.
     const json = JSON.stringify(data);
-    // Re-inserted below, at the most-recently-used end.
-    this.#sessions.delete(id);
+    // Re-inserted below, at the most-recently-used end of its segment.
+    const segment = this.#inUse.has(id) ? this.#inUse : this.#fresh;
+    this.#forget(id);
     const now = this.#now();
     if (now >= this.#nextSweep) this.#sweep(now);
     // Evicting the LRU entry is O(1); sweeping for expired ones here instead
     // would make every save O(n) once a flood of sessions fills the map.
-    while (this.#sessions.size >= this.#maxSessions) {
-      const oldest = this.#sessions.keys().next().value as string;
-      this.#sessions.delete(oldest);
+    while (this.size >= this.#maxSessions) {
+      const victims = this.#fresh.size > 0 ? this.#fresh : this.#inUse;
+      victims.delete(victims.keys().next().value as string);
     }
-    this.#sessions.set(id, { json, expiresAt: now + ttlSeconds * 1000 });
+    segment.set(id, { json, expiresAt: now + ttlSeconds * 1000 });
+  }
+
+  #forget(id: string): void {
+    if (!this.#inUse.delete(id)) this.#fresh.delete(id);
   }
 
   #sweep(now: number): void {
     this.#nextSweep = now + SWEEP_INTERVAL_MS;
-    for (const [id, entry] of this.#sessions) {
-      if (entry.expiresAt <= now) this.#sessions.delete(id);
+    for (const segment of [this.#fresh, this.#inUse]) {
+      for (const [id, entry] of segment) {
+        if (entry.expiresAt <= now) segment.delete(id);
+      }
     }
   }
 }

@@ -31,3 +31,20 @@ export function newSessionId(): string {
 export function isWellFormedSessionId(value: unknown): value is string {
   return typeof value === "string" && WELL_FORMED_ID.test(value);
 }
+
+// RFC 6265 §4.1.1 cookie-octets (no CTLs, space, DQUOTE, comma, `;` or `\`),
+// bounded so a stored id never costs a backend more than a short key.
+const COOKIE_SAFE_ID = /^[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]{1,256}$/;
+
+/**
+ * Tells whether `value` can be a session id in the `session_id` cookie: one
+ * upie issued, or one the app chose (`ws.accept(subprotocol, "abc123")`, as
+ * MicroPie allows). 1 to 256 RFC 6265 cookie-octets.
+ *
+ * An id that passes is still only adopted if the backend knows it.
+ *
+ * @param value - untrusted input.
+ */
+export function isCookieSafeSessionId(value: unknown): value is string {
+  return typeof value === "string" && COOKIE_SAFE_ID.test(value);
+}

@@ -16,9 +16,9 @@
 
 import { deleteCookieHeader, serializeCookie, type CookieOptions } from "../core/cookies.js";
 import { InvalidOptionError } from "../core/errors.js";
-import { normalizeSecrets, sign, unsign } from "../core/signing.js";
+import { normalizeSecrets, signCookie, unsignCookie } from "../core/signing.js";
 import type { SessionBackend, SessionData } from "./backend.js";
-import { isWellFormedSessionId, newSessionId } from "./session-id.js";
+import { isCookieSafeSessionId, newSessionId } from "./session-id.js";
 
 /** The cookie carrying the session id (fixed by DESIGN.md). */
 export const SESSION_COOKIE_NAME = "session_id";
@@ -183,21 +183,24 @@ export class SessionState {
  * places that issue the cookie themselves (a WebSocket handshake's
  * `accept(subprotocol, sessionId)`).
  *
- * @param id - a session id from {@link newSessionId}.
+ * @param id - a session id from {@link newSessionId}, or any id the app chose
+ *   that a cookie can carry (1..256 RFC 6265 cookie-octets).
  * @param ttlSeconds - the cookie's `Max-Age`; match the backend ttl. Default 14 days.
  * @param options - signing secret(s) and `Secure`.
  * @returns e.g. `session_id=<id>; Max-Age=1209600; Path=/; HttpOnly; SameSite=Lax`.
- * @throws {@link InvalidOptionError} for a malformed id, a bad ttl or bad options.
+ * @throws {@link InvalidOptionError} for an id a cookie cannot carry, a bad ttl or bad options.
  */
 export function serializeSessionCookie(
   id: string,
   ttlSeconds: number = DEFAULT_SESSION_TTL_SECONDS,
   options: SessionCookieOptions = {},
 ): string {
-  if (!isWellFormedSessionId(id)) throw new InvalidOptionError("not a session id from newSessionId()");
+  if (!isCookieSafeSessionId(id)) {
+    throw new InvalidOptionError("a session id must be 1 to 256 cookie-safe characters (RFC 6265 cookie-octets: no space, quote, comma, semicolon, backslash or control character)");
+  }
   assertTtl(ttlSeconds);
   const settings = checkOptions(options);
-  const value = settings.secret === undefined ? id : sign(id, normalizeSecrets(settings.secret)[0]!);
+  const value = settings.secret === undefined ? id : signCookie(SESSION_COOKIE_NAME, id, normalizeSecrets(settings.secret)[0]!);
   return serializeCookie(SESSION_COOKIE_NAME, value, { ...cookieAttributes(settings), maxAge: ttlSeconds });
 }
 
@@ -208,8 +211,8 @@ function cookieAttributes(settings: SessionCookieOptions): CookieOptions {
 /** The session id a cookie carries, if it is one we could have issued. */
 function readSessionId(cookieValue: string | undefined, secret: string | readonly string[] | undefined): string | undefined {
   if (typeof cookieValue !== "string" || cookieValue.length === 0) return undefined;
-  const id = secret === undefined ? cookieValue : unsign(cookieValue, secret);
-  return isWellFormedSessionId(id) ? id : undefined;
+  const id = secret === undefined ? cookieValue : unsignCookie(SESSION_COOKIE_NAME, cookieValue, secret);
+  return isCookieSafeSessionId(id) ? id : undefined;
 }
 
 function isSessionObject(value: unknown): value is SessionData {

@@ -9,6 +9,7 @@
  */
 import { InvalidOptionError } from "../core/errors.js";
 import { isBroker, type Broker } from "../pubsub/broker.js";
+import { originCheck, type OriginCheck, type WebSocketOrigins } from "./origin-policy.js";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -53,6 +54,12 @@ export interface WebSocketOptions {
   maxLifetime?: number;
   /** Where `app.publish` goes. Default: a new {@link LocalBroker} (in process, native uWS topics). */
   broker?: Broker;
+  /**
+   * Page origins allowed to open a WebSocket (cross-site WebSocket hijacking);
+   * a refused handshake gets HTTP 403. Default: same-origin for handshakes that
+   * carry cookies. See {@link WebSocketOrigins}.
+   */
+  origins?: WebSocketOrigins;
 }
 
 /** {@link WebSocketOptions} with every default filled in (the broker stays optional). */
@@ -66,6 +73,8 @@ export interface ResolvedWebSocketOptions {
   readonly sendPingsAutomatically: boolean;
   readonly maxLifetime: number;
   readonly broker: Broker | undefined;
+  /** `origins` compiled: true when a handshake's `Origin` is allowed. */
+  readonly originAllowed: OriginCheck;
 }
 
 /** The defaults, for documentation and tests (`maxQueuedBytes` also depends on `maxPayloadLength`). */
@@ -80,7 +89,7 @@ export const DEFAULT_WEBSOCKET_OPTIONS = Object.freeze({
   maxLifetime: 0,
 });
 
-const KNOWN = new Set([...Object.keys(DEFAULT_WEBSOCKET_OPTIONS), "broker"]);
+const KNOWN = new Set([...Object.keys(DEFAULT_WEBSOCKET_OPTIONS), "broker", "origins"]);
 
 /**
  * Validates WebSocket options and fills in the defaults.
@@ -140,6 +149,7 @@ export function resolveWebSocketOptions(options?: WebSocketOptions | null): Reso
     sendPingsAutomatically: pings,
     maxLifetime,
     broker,
+    originAllowed: originCheck(input.origins as WebSocketOrigins | undefined),
   });
 }
 

@@ -14,6 +14,8 @@ describe("DEFAULT_LIMITS", () => {
       fieldSize: 64 * 1024,
       jsonDepth: 64,
       headerCount: 100,
+      uploads: 32,
+      spoolBytes: 512 * 1024 * 1024,
     });
   });
 

@@ -14,6 +14,8 @@ class Binder extends App {
     return "ok";
   }
   async whoami(user = "nobody") { return user; }
+  async needUser(user: string) { return user; }
+  async sessionUser() { return String(this.request.session.user ?? "nobody"); }
   async shape({ a } = { a: "default" }) { return a; }
   @route("/users/:name/card")
   async card(name: string) { return `card of ${name}`; }
@@ -53,12 +55,13 @@ describe("binding by parameter name", () => {
     assert.equal(res.text, "a.txt:5");
   });
 
-  it("binds a session value after everything else", async () => {
+  it("never binds a session value: the parameter's default applies, and the client's value is only ever the client's", async () => {
     const c = new TestClient(new Binder({ logger: recordingLogger() }));
-    assert.equal((await c.get("/whoami")).text, "nobody");
     await c.get("/login/ada");
-    assert.equal((await c.get("/whoami")).text, "ada");
-    assert.equal((await c.get("/whoami?user=query")).text, "query");
+    assert.equal((await c.get("/whoami")).text, "nobody");
+    assert.equal((await c.get("/whoami?user=admin")).text, "admin");
+    assert.equal((await c.get("/needUser")).status, 400);
+    assert.equal((await c.get("/sessionUser")).text, "ada");
   });
 
   it("binds a pattern parameter by name", async () => {

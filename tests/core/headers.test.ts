@@ -13,10 +13,10 @@ class Headers extends App {
     return "set";
   }
   async type(v: string) { return [200, "body", { "Content-Type": v }]; }
-  async fine() { return [200, "ok", { "X-Fine": "a value; with=chars", "x-empty": "" }]; }
+  async fine() { return [200, "ok", { "X-Fine": "a value; with=chars", "x-empty": "", "x-tab": "a\tb" }]; }
 }
 
-const BAD_VALUES = ["a\r\nSet-Cookie: evil=1", "a\nX: y", "a\rb", "a\0b"];
+const BAD_VALUES = ["a\r\nSet-Cookie: evil=1", "a\nX: y", "a\rb", "a\0b", "a\vb", "a\fb", "a\x7Fb", "a\x01b", "a\x1Bb", "a\x1Fb"];
 const BAD_NAMES = ["X-A\r\nEvil", "X Space", "X:colon", "X\0nul", "", "X\n"];
 
 function setup(middleware?: HttpMiddleware) {
@@ -98,6 +98,7 @@ describe("response header validation", () => {
     assert.equal(res.status, 200);
     assert.equal(res.headers["x-fine"], "a value; with=chars");
     assert.equal(res.headers["x-empty"], "");
+    assert.equal(res.headers["x-tab"], "a\tb");
     assert.equal(logger.errors.length, 0);
   });
 });

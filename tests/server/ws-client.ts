@@ -74,8 +74,8 @@ export async function connect(url: string, options?: ConstructorParameters<typeo
 }
 
 /** The HTTP status a refused handshake got. */
-export async function refusedStatus(url: string): Promise<{ status: number; body: string }> {
-  const socket = new WsSocket(url);
+export async function refusedStatus(url: string, options?: WsSocket.ClientOptions): Promise<{ status: number; body: string }> {
+  const socket = new WsSocket(url, options);
   return new Promise((resolve, reject) => {
     socket.on("open", () => reject(new Error("the handshake was accepted")));
     socket.on("error", () => {});

@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import { parseSetCookie } from "cookie";
 
 import { InvalidOptionError } from "../../lib/core/errors.js";
-import { sign } from "../../lib/core/signing.js";
+import { sign, signCookie } from "../../lib/core/signing.js";
 import { SessionBackend, type SessionData } from "../../lib/session/backend.js";
 import { InMemorySessionBackend } from "../../lib/session/memory.js";
 import { newSessionId } from "../../lib/session/session-id.js";
@@ -59,9 +59,9 @@ describe("SessionState.load", () => {
     assert.deepEqual(backend.calls, []);
   });
 
-  it("rejects a malformed id before it reaches the backend", async () => {
+  it("rejects an id no cookie could carry before it reaches the backend", async () => {
     const backend = new RecordingBackend();
-    for (const cookie of ["abc", "../../etc/passwd", `${newSessionId()}x`, `${newSessionId().slice(1)}!`, "a".repeat(10_000)]) {
+    for (const cookie of ["a b", "a;b", 'a"b', "a\\b", "a,b", "\u00e9t\u00e9", "a".repeat(257), "a".repeat(10_000)]) {
       const state = await SessionState.load(backend, cookie);
       assert.equal(state.id, undefined);
     }
@@ -259,7 +259,7 @@ describe("SessionState with a signing secret", () => {
     const backend = new RecordingBackend();
     const first = await SessionState.load(backend, undefined, 60, { secret: SECRET });
     const cookie = cookieOf(await first.commit({ user: "ada" }));
-    assert.equal(cookie.value, sign(first.id!, SECRET));
+    assert.equal(cookie.value, signCookie("session_id", first.id!, SECRET));
     const second = await SessionState.load(backend, cookie.value, 60, { secret: SECRET });
     assert.equal(second.id, first.id);
     assert.deepEqual(second.data, { user: "ada" });
@@ -267,13 +267,15 @@ describe("SessionState with a signing secret", () => {
 
   it("treats a tampered cookie as no cookie", async () => {
     const { backend, id } = await withSession({ user: "ada" });
-    const signed = sign(id, SECRET);
+    const signed = signCookie("session_id", id, SECRET);
     const other = newSessionId();
     const tampered = [
       `${signed.slice(0, -1)}${signed.endsWith("A") ? "B" : "A"}`,
       `${other}${signed.slice(id.length)}`,
       id,
-      sign(id, "wrong secret"),
+      signCookie("session_id", id, "wrong secret"),
+      sign(id, SECRET), // the old format, value only: never adopted
+      signCookie("theme", id, SECRET), // signed for another cookie
     ];
     for (const cookie of tampered) {
       const state = await SessionState.load(backend, cookie, 60, { secret: SECRET });
@@ -286,16 +288,16 @@ describe("SessionState with a signing secret", () => {
   it("accepts a retired secret and signs new cookies with the current one", async () => {
     const { backend, id } = await withSession({ user: "ada" });
     const secrets = ["new secret", "old secret"];
-    const state = await SessionState.load(backend, sign(id, "old secret"), 60, { secret: secrets });
+    const state = await SessionState.load(backend, signCookie("session_id", id, "old secret"), 60, { secret: secrets });
     assert.equal(state.id, id);
     state.data.seen = true;
-    assert.equal(cookieOf(await state.commit(state.data)).value, sign(id, "new secret"));
+    assert.equal(cookieOf(await state.commit(state.data)).value, signCookie("session_id", id, "new secret"));
   });
 
   it("lets commit options override those given to load", async () => {
     const state = await SessionState.load(new RecordingBackend(), undefined);
     const cookie = cookieOf(await state.commit({ a: 1 }, { secret: SECRET, secure: true }));
-    assert.equal(cookie.value, sign(state.id!, SECRET));
+    assert.equal(cookie.value, signCookie("session_id", state.id!, SECRET));
     assert.equal(cookie.secure, true);
   });
 });
@@ -304,12 +306,16 @@ describe("serializeSessionCookie", () => {
   it("writes the cookie commit would write", async () => {
     const id = newSessionId();
     assert.equal(serializeSessionCookie(id, 60), `session_id=${id}; Max-Age=60; Path=/; HttpOnly; SameSite=Lax`);
-    assert.equal(cookieOf(serializeSessionCookie(id, 60, { secret: [SECRET, "old"] })).value, sign(id, SECRET));
+    assert.equal(cookieOf(serializeSessionCookie(id, 60, { secret: [SECRET, "old"] })).value, signCookie("session_id", id, SECRET));
   });
 
-  it("refuses anything but a session id", () => {
-    for (const id of ["", "abc", `${newSessionId()}\r\nX-Evil: 1`]) {
+  it("refuses an id a cookie cannot carry", () => {
+    for (const id of ["", "a b", "a;b", `${newSessionId()}\r\nX-Evil: 1`, "x".repeat(257)]) {
       assert.throws(() => serializeSessionCookie(id), InvalidOptionError);
     }
+  });
+
+  it("writes any cookie-safe id the app chose (MicroPie's accept(sessionId))", () => {
+    assert.match(serializeSessionCookie("abc123sessionid", 60), /^session_id=abc123sessionid; Max-Age=60;/);
   });
 });

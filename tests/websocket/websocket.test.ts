@@ -172,7 +172,7 @@ class Sockets extends App {
 
   async ws_whoami(ws: WebSocket, user = "nobody") {
     await ws.accept();
-    await ws.sendText(user);
+    await ws.sendText(`${String(this.request.session.user ?? "nobody")}/${user}`);
   }
 
   async ws_sessionid(ws: WebSocket) {
@@ -311,7 +311,8 @@ describe("the handshake", () => {
     assert.ok(ws.setCookies.some((c) => c.startsWith("theme=dark")));
     assert.ok(ws.setCookies.some((c) => c.startsWith("session_id=")));
     const again = await client.websocket("/whoami");
-    assert.equal(await again.receiveText(), "al");
+    // The session is read from this.request.session; it never binds to a parameter.
+    assert.equal(await again.receiveText(), "al/nobody");
   });
 
   it("sets the session_id cookie given to accept()", async () => {

@@ -172,4 +172,12 @@ describe("examples/private-chat in Chromium", { timeout: 90_000, skip: !existsSy
     await alice.locator("#message-list .text", { hasText: "still there?" }).waitFor(WAIT);
     assert.deepEqual(pageErrors, []);
   });
+
+  it("logs out with the POST form (a GET cannot log anyone out)", async () => {
+    await bob.click(".logout button");
+    await bob.waitForURL(`${chat.base}/login`, WAIT);
+    await bob.goto(`${chat.base}/`);
+    assert.equal(new URL(bob.url()).pathname, "/login");
+    assert.deepEqual(pageErrors, []);
+  });
 });

@@ -94,7 +94,9 @@ describe("examples/private-chat: pages and the history API", { timeout: 20_000 }
   describe("logout", () => {
     it("ends the session and redirects to /login", async () => {
       const { clients } = await setUp(["alice"]);
-      const res = await clients.alice!.get("/logout");
+      assert.equal((await clients.alice!.get("/logout")).status, 405, "GET cannot log out (a cross-site link or image)");
+      assert.equal((await clients.alice!.get("/")).status, 200);
+      const res = await clients.alice!.post("/logout");
       assert.equal(res.status, 303);
       assert.equal(res.headers.location, "/login");
       const home = await clients.alice!.get("/");

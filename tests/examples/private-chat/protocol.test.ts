@@ -23,7 +23,7 @@ describe("examples/private-chat: the WebSocket protocol", { timeout: 30_000 }, (
     it("refuses a forged or logged-out session with 403", async () => {
       await assert.rejects(chat.connect("session_id=forged"), { status: 403 });
       const cookie = await chat.login("alice");
-      await fetch(`${chat.base}/logout`, { headers: { cookie }, redirect: "manual" });
+      await fetch(`${chat.base}/logout`, { method: "POST", headers: { cookie }, redirect: "manual" });
       await assert.rejects(chat.connect(cookie), { status: 403 });
     });
 
@@ -37,7 +37,7 @@ describe("examples/private-chat: the WebSocket protocol", { timeout: 30_000 }, (
     it("closes the session's sockets with 4001 on logout", async () => {
       const cookie = await chat.login("alice");
       const alice = await chat.connect(cookie);
-      await fetch(`${chat.base}/logout`, { headers: { cookie }, redirect: "manual" });
+      await fetch(`${chat.base}/logout`, { method: "POST", headers: { cookie }, redirect: "manual" });
       assert.deepEqual(await alice.closed, { code: 4001, reason: "logged out" });
     });
   });
