@@ -1,0 +1,70 @@
+/**
+ * Starts a TypeScript file as a child Node process (through tsx) and waits
+ * for it to print `LISTENING <port>`.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/** A child server process. */
+export class ChildServer {
+  readonly process: ChildProcess;
+  readonly port: number;
+  output: string;
+
+  private constructor(child: ChildProcess, port: number, output: string) {
+    this.process = child;
+    this.port = port;
+    this.output = output;
+    child.stdout!.on("data", (chunk) => (this.output += String(chunk)));
+    child.stderr!.on("data", (chunk) => (this.output += String(chunk)));
+  }
+
+  /**
+   * @param script - path from the repository root.
+   * @param env - added to this process's environment.
+   */
+  static start(script: string, env: Record<string, string>, args: string[] = []): Promise<ChildServer> {
+    const child = spawn(process.execPath, ["--import", "tsx", script, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    return new Promise((resolve, reject) => {
+      let output = "";
+      const timer = setTimeout(() => {
+        child.kill("SIGKILL");
+        reject(new Error(`${script} did not start within 30 s: ${output}`));
+      }, 30_000);
+      const onData = (chunk: Buffer) => {
+        output += String(chunk);
+        const match = /LISTENING (\d+)/.exec(output);
+        if (match === null) return;
+        clearTimeout(timer);
+        child.stdout!.off("data", onData);
+        child.stderr!.off("data", onData);
+        child.off("exit", onExit);
+        resolve(new ChildServer(child, Number(match[1]), output));
+      };
+      const onExit = (code: number | null) => {
+        clearTimeout(timer);
+        reject(new Error(`${script} exited with ${code} before listening: ${output}`));
+      };
+      child.stdout!.on("data", onData);
+      child.stderr!.on("data", onData);
+      child.once("exit", onExit);
+    });
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** SIGTERM, then SIGKILL after 10 s; resolves once it exited. */
+  async stop(): Promise<void> {
+    const child = this.process;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
