@@ -1,6 +1,6 @@
 /**
  * Starts a TypeScript file as a child Node process (through tsx) and waits
- * for it to print `LISTENING <port>`.
+ * for it to print that it listens (`LISTENING <port>` unless told otherwise).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -24,8 +24,12 @@ export class ChildServer {
   /**
    * @param script - path from the repository root.
    * @param env - added to this process's environment.
+   * @param options - `args` for the script; `listening`: a pattern whose first group is the port;
+   *   `times`: how many such lines to wait for (a cluster prints one per worker).
    */
-  static start(script: string, env: Record<string, string>, args: string[] = []): Promise<ChildServer> {
+  static start(script: string, env: Record<string, string>, options: { args?: string[]; listening?: RegExp; times?: number } = {}): Promise<ChildServer> {
+    const { args = [], listening = /LISTENING (\d+)/, times = 1 } = options;
+    const pattern = new RegExp(listening.source, "g");
     const child = spawn(process.execPath, ["--import", "tsx", script, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     return new Promise((resolve, reject) => {
       let output = "";
@@ -35,8 +39,9 @@ export class ChildServer {
       }, 30_000);
       const onData = (chunk: Buffer) => {
         output += String(chunk);
-        const match = /LISTENING (\d+)/.exec(output);
-        if (match === null) return;
+        const matches = [...output.matchAll(pattern)];
+        if (matches.length < times) return;
+        const match = matches[0]!;
         clearTimeout(timer);
         child.stdout!.off("data", onData);
         child.stderr!.off("data", onData);
