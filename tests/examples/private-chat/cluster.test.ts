@@ -14,7 +14,7 @@ import WebSocket from "ws";
 
 import { ChildServer } from "../../redis/child-process.js";
 import { freePort, RedisServer } from "../../redis/redis-server.js";
-import { ChatClient } from "./helpers.js";
+import { ChatClient, type Packet } from "./helpers.js";
 
 const APP = "examples/private-chat/app.ts";
 const LISTENING = /upie private chat on http:\/\/127\.0\.0\.1:(\d+)/;
@@ -70,7 +70,7 @@ describe("examples/private-chat on two processes", { timeout: 120_000 }, () => {
     const alice = await connect(one.port, aliceCookie);
     const bob = await connect(two.port, bobCookie);
     // Presence is claimed right after the handshake; ask until both claims are in.
-    const names = (packet: { value: { username: string }[] }) => packet.value.map((u) => u.username).join(",");
+    const names = (packet: Packet) => (packet.value as { username: string }[]).map((u) => u.username).join(",");
     for (let attempt = 0; ; attempt++) {
       alice.send({ type: "new-user", username: "alice" });
       const atAlice = await alice.next("users-changed", 10_000);
