@@ -17,7 +17,7 @@
  * the time from "Redis answers PING" to the last held message reaching
  * every subscriber.
  *
- * Run: `npx tsx bench/redis-fanout.ts [--subscribers 1000] [--messages 200] [--rate 100] [--runs 3]`
+ * Run: `npx tsx bench/redis-fanout.ts [--subscribers 1000] [--messages 200] [--rate 10] [--runs 3]`
  * (needs /usr/bin/redis-server).
  *
  * @module
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   const settings: Settings = {
     subscribers: Number(values.subscribers ?? 1000),
     messages: Number(values.messages ?? 200),
-    rate: Number(values.rate ?? 100),
+    rate: Number(values.rate ?? 10),
     runs: Number(values.runs ?? 3),
   };
   const redis = await RedisServer.start({ persistent: true });

@@ -16,7 +16,7 @@ import { openDatabase, type SqlDatabase, type SqliteDriver, type SqlStatement } 
 export interface SqliteChatStoreOptions {
   /** Most users registered; `registerUser` throws {@link ChatStoreFullError} past it. Default 100 000. */
   maxUsers?: number;
-  /** Force a driver; default `node:sqlite` where present, else `better-sqlite3`. */
+  /** Force a driver; default better-sqlite3 when installed, else `node:sqlite`. */
   driver?: SqliteDriver;
 }
 

@@ -1,7 +1,7 @@
 /**
- * Opens an embedded SQLite database with whichever driver this Node has:
- * `node:sqlite` (built in from Node 22.5) or `better-sqlite3` (a native
- * package, any Node >= 20). Both expose the same synchronous
+ * Opens an embedded SQLite database with whichever driver is there:
+ * `better-sqlite3` (a native package, any Node >= 20) or `node:sqlite`
+ * (built in from Node 22.5). Both expose the same synchronous
  * `prepare().run/get/all` shape, which is all the chat needs.
  *
  * @module
@@ -31,23 +31,29 @@ export type SqliteDriver = "node:sqlite" | "better-sqlite3";
 /**
  * Opens (creating if needed) the database file at `path`.
  *
+ * better-sqlite3 comes first when it is installed: it is measured (see the
+ * example's README), stable, and silent, while `node:sqlite` is still
+ * experimental (behind `--experimental-sqlite` before Node 22.13, an
+ * ExperimentalWarning after). `node:sqlite` is the fallback for an install
+ * without better-sqlite3 (it is a dev dependency of upie).
+ *
  * @param path - a file path, or `":memory:"`.
- * @param prefer - force a driver (for measuring); default: `node:sqlite` when present.
+ * @param prefer - force a driver (for measuring); default: better-sqlite3 when installed.
  * @returns the database and the driver that opened it.
  * @throws when neither driver is available.
  */
 export async function openDatabase(path: string, prefer?: SqliteDriver): Promise<{ db: SqlDatabase; driver: SqliteDriver }> {
-  if (prefer !== "better-sqlite3") {
+  if (prefer !== "node:sqlite") {
     try {
-      // A variable specifier: TypeScript's Node 20 types do not know node:sqlite.
-      const specifier = "node:sqlite";
-      const { DatabaseSync } = (await import(specifier)) as { DatabaseSync: new (path: string) => SqlDatabase };
-      return { db: new DatabaseSync(path), driver: "node:sqlite" };
+      const require = createRequire(import.meta.url);
+      const Database = require("better-sqlite3") as new (path: string) => SqlDatabase;
+      return { db: new Database(path), driver: "better-sqlite3" };
     } catch (error) {
-      if (prefer === "node:sqlite") throw error;
+      if (prefer === "better-sqlite3") throw error;
     }
   }
-  const require = createRequire(import.meta.url);
-  const Database = require("better-sqlite3") as new (path: string) => SqlDatabase;
-  return { db: new Database(path), driver: "better-sqlite3" };
+  // A variable specifier: TypeScript's Node 20 types do not know node:sqlite.
+  const specifier = "node:sqlite";
+  const { DatabaseSync } = (await import(specifier)) as { DatabaseSync: new (path: string) => SqlDatabase };
+  return { db: new DatabaseSync(path), driver: "node:sqlite" };
 }

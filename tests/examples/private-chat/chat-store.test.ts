@@ -128,10 +128,18 @@ describe("examples/private-chat: SqliteChatStore", () => {
     }
   });
 
-  it("uses better-sqlite3 where node:sqlite is missing", async () => {
+  it("uses better-sqlite3 when it is installed, and says which driver it uses", async () => {
     const store = await SqliteChatStore.open(":memory:");
-    const hasNodeSqlite = await import("node:sqlite" as string).then(() => true, () => false);
-    assert.equal(store.driver, hasNodeSqlite ? "node:sqlite" : "better-sqlite3");
+    assert.equal(store.driver, "better-sqlite3");
     store.close();
+    const hasNodeSqlite = await import("node:sqlite" as string).then(() => true, () => false);
+    if (hasNodeSqlite) {
+      const builtIn = await SqliteChatStore.open(":memory:", { driver: "node:sqlite" });
+      await builtIn.addMessage("alice", "bob", "hi");
+      assert.equal((await builtIn.history("alice", "bob", { limit: 5 })).messages[0]!.text, "hi");
+      builtIn.close();
+    } else {
+      await assert.rejects(SqliteChatStore.open(":memory:", { driver: "node:sqlite" }));
+    }
   });
 });
