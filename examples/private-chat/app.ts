@@ -167,12 +167,13 @@ export class PrivateChatApp extends App {
 
   /** What every logged-in page shows: who you are and your dialogs. */
   async _page(me: string) {
-    const [summaries, online] = await Promise.all([this.chat.store.dialogs(me), this.chat.presence.online()]);
-    const isOnline = new Set(online);
-    const dialogs = summaries.map((d) => ({
+    const summaries = await this.chat.store.dialogs(me);
+    // One question per partner (pipelined on one Redis connection), not the whole online list.
+    const online = await Promise.all(summaries.map((d) => this.chat.presence.isOnline(d.partner)));
+    const dialogs = summaries.map((d, i) => ({
       partner: d.partner,
       unread: d.unread,
-      online: isOnline.has(d.partner),
+      online: online[i],
       preview: d.last === undefined ? "" : `${d.last.sender === me ? "You: " : ""}${d.last.text.slice(0, 80)}`,
       time: d.last?.created ?? "",
     }));

@@ -147,9 +147,9 @@ export class ChatService {
   /** Tells the asker which of their dialog partners are online now. */
   async checkOnline(connection: ChatConnection, packet: PacketOf<"check-online">): Promise<void> {
     checkOwnName(connection, packet);
-    const [partners, online] = await Promise.all([this.store.partners(connection.username), this.presence.online()]);
-    const isOnline = new Set(online);
-    connection.send(goneOnlinePacket(partners.filter((name) => isOnline.has(name))));
+    const partners = await this.store.partners(connection.username);
+    const online = await Promise.all(partners.map((name) => this.presence.isOnline(name)));
+    connection.send(goneOnlinePacket(partners.filter((_, i) => online[i])));
   }
 
   /** The opponent sees "typing…". */

@@ -20,7 +20,7 @@ export class BacklogFullError extends Error {
   override name = "BacklogFullError";
   /** `UPIE_ERR_BROKER_BACKLOG_FULL`. */
   readonly code = ERRORS.BROKER_BACKLOG_FULL.code;
-  /** 503: a handler that lets it escape answers "Service Unavailable". */
+  /** 503: what to answer a client whose request could not publish (`throw new HttpError(error.status)`). */
   readonly status = ERRORS.BROKER_BACKLOG_FULL.status;
 
   /**

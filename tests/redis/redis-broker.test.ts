@@ -231,6 +231,30 @@ describe("RedisBroker", () => {
     await assert.rejects(a.publish("t", "y"), /closed/);
   });
 
+  it("delivers what it held across a restart of a Redis without persistence (the stream starts empty)", async () => {
+    const volatile = await RedisServer.start();
+    const make = () => new RedisBroker({ url: volatile.url, keyPrefix: "volatile:", logger: quiet });
+    const [a, b] = [make(), make()];
+    brokers.push(a, b);
+    try {
+      await Promise.all([a.ready(), b.ready()]);
+      const sink = new RecordingSink();
+      b.attach(sink);
+      await a.publish("t", "before");
+      await until(() => sink.received.length === 1, "before");
+      await volatile.kill();
+      await a.publish("t", "during");
+      await volatile.restart();
+      await a.publish("t", "after");
+      await until(() => sink.received.length === 3, "during and after");
+      assert.deepEqual(sink.texts("t"), ["before", "during", "after"]);
+    } finally {
+      await a.close();
+      await b.close();
+      await volatile.stop();
+    }
+  });
+
   it("validates its options", () => {
     assert.throws(() => new RedisBroker({}), InvalidOptionError);
     assert.throws(() => new RedisBroker({ url: "localhost:6379" }), InvalidOptionError);
