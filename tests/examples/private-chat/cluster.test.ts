@@ -134,6 +134,27 @@ describe("examples/private-chat on two processes", { timeout: 120_000 }, () => {
     dave.close();
   });
 
+  it("runs as one process without Redis, as npm start does, and keeps its data across a restart", async () => {
+    const local = { CHAT_DB: join(dir, "alone.db"), REDIS_URL: "", PORT: "0" };
+    let server = await ChildServer.start(APP, local, { listening: LISTENING });
+    servers.push(server);
+    assert.match(server.output, /one process/);
+    const erinCookie = await login(server.url, "erin");
+    const frank = await connect(server.port, await login(server.url, "frank"));
+    const erin = await connect(server.port, erinCookie);
+    erin.send({ type: "new-message", username: "frank", message: "kept on disk" });
+    assert.equal((await frank.next("new-message", 10_000)).message, "kept on disk");
+    frank.close();
+    erin.close();
+    await server.stop();
+    server = await ChildServer.start(APP, local, { listening: LISTENING });
+    servers.push(server);
+    // Sessions were in memory: log in again; the messages were in SQLite.
+    const again = await login(server.url, "erin");
+    const history = (await (await fetch(`${server.url}/api/dialogs/frank/messages`, { headers: { cookie: again } })).json()) as { messages: { message: string }[] };
+    assert.deepEqual(history.messages.map((m) => m.message), ["kept on disk"]);
+  });
+
   it("refuses to start several workers without REDIS_URL", async () => {
     await assert.rejects(
       ChildServer.start("examples/private-chat/cluster.ts", { REDIS_URL: "", PORT: "8123" }, { args: ["--workers", "2"], listening: LISTENING }),
