@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { LocalBroker, type BrokerSink, type PublishedMessage } from "../../lib/index.js";
 import { isBroker } from "../../lib/pubsub/broker.js";
 import { publish } from "../../lib/pubsub/publish.js";
+import { runBrokerContract } from "./broker-contract.js";
 
 function recorder(): BrokerSink & { got: Array<[string, PublishedMessage]> } {
   const got: Array<[string, PublishedMessage]> = [];
@@ -57,4 +58,9 @@ describe("publish", () => {
     const failing = { publish: async () => { throw new Error("redis down"); }, attach: () => () => {} };
     await assert.rejects(publish(failing, "t", "x"), /redis down/);
   });
+});
+
+runBrokerContract("LocalBroker", async () => {
+  const broker = new LocalBroker();
+  return { publisher: broker, subscriber: broker, close: async () => {} };
 });

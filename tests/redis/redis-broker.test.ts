@@ -4,6 +4,7 @@ import { after, before, describe, it } from "node:test";
 import { InvalidOptionError } from "../../lib/core/errors.js";
 import type { BrokerSink, PublishedMessage } from "../../lib/pubsub/broker.js";
 import { BacklogFullError, RedisBroker, type RedisBrokerOptions } from "../../lib/redis/index.js";
+import { runBrokerContract } from "../pubsub/broker-contract.js";
 import { RedisServer } from "./redis-server.js";
 
 /** A sink that records what it is given. */
@@ -27,6 +28,22 @@ async function until(condition: () => boolean | Promise<boolean>, what: string, 
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+describe("RedisBroker as a Broker", () => {
+  let redis: RedisServer;
+  let prefix = 0;
+  before(async () => {
+    redis = await RedisServer.start();
+  });
+  after(() => redis.stop());
+
+  runBrokerContract("RedisBroker (two brokers, one Redis)", async () => {
+    const keyPrefix = `contract${++prefix}:`;
+    const [publisher, subscriber] = [new RedisBroker({ url: redis.url, keyPrefix }), new RedisBroker({ url: redis.url, keyPrefix })];
+    await Promise.all([publisher.ready(), subscriber.ready()]);
+    return { publisher, subscriber, close: async () => void (await Promise.all([publisher.close(), subscriber.close()])) };
+  });
+});
 
 describe("RedisBroker", () => {
   let redis: RedisServer;
