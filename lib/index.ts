@@ -4,7 +4,7 @@
  * @module
  */
 export { App, type AppOptions, type ListenOptions, type Server } from "./core/app.js";
-export { HttpError, ConnectionClosed, ERRORS, InvalidOptionError, WebSocketStateError, type ErrorSpec } from "./core/errors.js";
+export { HttpError, ConnectionClosed, ERRORS, InvalidOptionError, UwsUnavailableError, WebSocketStateError, type ErrorSpec } from "./core/errors.js";
 export { redirect, type ResponseInit, type ResponseTuple, type ResponseBody } from "./core/response.js";
 export { HttpMiddleware, WebSocketMiddleware, type WebSocketRejection } from "./core/middleware.js";
 export { Request } from "./core/request.js";

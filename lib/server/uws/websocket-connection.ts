@@ -20,6 +20,7 @@ import { MessageQueue, quietRejection } from "../../websocket/message-queue.js";
 import type { DirectSend } from "../../websocket/websocket.js";
 import type { WebSocketServerState } from "./websocket-server.js";
 import { statusLine } from "./status-line.js";
+import { utf8Decoder } from "../../websocket/utf8.js";
 
 /** What uWS keeps for us on each socket. */
 export interface UserData {
@@ -31,7 +32,6 @@ const BACKPRESSURE = 0;
 const SUCCESS = 1;
 
 const RESOLVED = Promise.resolve();
-const decoder = new TextDecoder();
 
 /** Why a subscriber was closed: it could not keep up with what was published. */
 export const SLOW_SUBSCRIBER = Object.freeze({ code: ERRORS.WS_SLOW_SUBSCRIBER.status, reason: ERRORS.WS_SLOW_SUBSCRIBER.message });
@@ -41,6 +41,16 @@ const CLOSE_CODE_FOR_REASON: Readonly<Record<string, number>> = {
   "Received too big message": 1009,
   "Received invalid UTF-8": 1007,
 };
+
+/**
+ * uWS answers every ping with a pong on its own, and with its backpressure
+ * limit off (see websocket-server.ts) a client that pings and never reads made
+ * those pongs pile up without bound (69 MiB → 2.8 GiB in 20 s). Pings that
+ * arrive while the socket is already over `maxBackpressure` are counted; past
+ * this many (≤ 127 bytes of pong each) the client is cut off with 1008.
+ */
+const MAX_PINGS_WHILE_BACKPRESSURED = 1024;
+const PING_FLOOD = Object.freeze({ code: 1008, reason: "Too many pings while not reading" });
 
 /** Headers uWS writes itself on a refusal. */
 const FRAMING_HEADERS = new Set(["content-length", "transfer-encoding"]);
@@ -86,6 +96,8 @@ export class WebSocketConnection extends MessageQueue implements Channel, Direct
   #ws: UwsSocket<UserData> | undefined;
   #state = HANDSHAKE;
   #drain: Drain | undefined;
+  /** Pings answered since the send buffer last drained below `maxBackpressure`. */
+  #pingsWhileBackpressured = 0;
 
   /**
    * @param server - what every socket of the server shares.
@@ -153,10 +165,23 @@ export class WebSocketConnection extends MessageQueue implements Channel, Direct
     }
   }
 
+  /** uWS `ping`, after uWS queued its pong: a client that pings but never reads is cut off. */
+  pinged(): void {
+    const ws = this.#ws;
+    if (ws === undefined || ws.getBufferedAmount() <= this.#server.options.maxBackpressure) return;
+    if (++this.#pingsWhileBackpressured <= MAX_PINGS_WHILE_BACKPRESSURED) return;
+    // It does not read, so a close frame would never reach it: drop the connection now.
+    this.#state = CLOSING;
+    this.end(PING_FLOOD.code, PING_FLOOD.reason, true);
+    ws.close();
+  }
+
   /** uWS `drain`: wake the senders once we are back under the limit. */
   drained(): void {
+    if (this.#ws!.getBufferedAmount() > this.#server.options.maxBackpressure) return;
+    this.#pingsWhileBackpressured = 0;
     const drain = this.#drain;
-    if (drain === undefined || this.#ws!.getBufferedAmount() > this.#server.options.maxBackpressure) return;
+    if (drain === undefined) return;
     this.#drain = undefined;
     drain.resolve();
   }
@@ -323,5 +348,5 @@ function writeHeaders(res: HttpResponse, headers: ResponseHeaders): void {
  * ```
  */
 export function closeReasonText(reason: ArrayBuffer): string {
-  return reason.byteLength === 0 ? "" : decoder.decode(reason);
+  return reason.byteLength === 0 ? "" : utf8Decoder.decode(reason);
 }

@@ -13,14 +13,18 @@
  *
  * @module
  */
-import uWS, { type TemplatedApp, type WebSocket as UwsSocket } from "uWebSockets.js";
+import type { TemplatedApp, WebSocket as UwsSocket } from "uWebSockets.js";
 import type { AppCore } from "../../core/app-core.js";
 import type { WebSocketScope } from "../../core/protocol.js";
 import { serveWebSocket } from "../../core/websocket-handler.js";
 import type { ResolvedWebSocketOptions } from "../../websocket/options.js";
 import { websocketSettings } from "../../websocket/websocket-settings.js";
+import { handshakeProblem } from "../../websocket/handshake.js";
+import { utf8Decoder } from "../../websocket/utf8.js";
 import { readHeaders, readRemoteAddress } from "./read-request.js";
+import { statusLine } from "./status-line.js";
 import { StringInterner } from "./string-interner.js";
+import type { LoadedUws } from "./uws-loader.js";
 import { UwsTopics } from "./uws-topics.js";
 import { closeReasonText, WebSocketConnection, type UserData } from "./websocket-connection.js";
 
@@ -42,8 +46,6 @@ export interface WebSocketServerState {
   /** A connection's handler has finished. */
   handlerDone(connection: WebSocketConnection): void;
 }
-
-const decoder = new TextDecoder();
 
 /**
  * The connection behind a uWS socket. This uWS build copies the user data's
@@ -70,17 +72,18 @@ function parseSubprotocols(header: string | undefined): string[] {
 /**
  * Serves the app's `ws_` routes on `app`.
  *
+ * @param build - the uWS build serving `app`.
  * @param app - the uWS app (before `listen`).
  * @param core - the upie app's internals.
  * @returns the handle `server.close()` uses.
  * @throws {@link InvalidOptionError} for bad `websocket` options (before uWS sees them).
  * @example
  * ```ts
- * const sockets = attachWebSockets(uwsApp, core);
+ * const sockets = attachWebSockets(loadUws(), uwsApp, core);
  * await sockets.closeAll(1001, "Server shutting down");
  * ```
  */
-export function attachWebSockets(app: TemplatedApp, core: AppCore): WebSocketServer {
+export function attachWebSockets(build: LoadedUws, app: TemplatedApp, core: AppCore): WebSocketServer {
   const { options, broker } = websocketSettings(core);
   const topics = new UwsTopics(app, broker, options.maxSubscriberBackpressure, core.logger);
   const detach = broker.attach(topics);
@@ -100,7 +103,7 @@ export function attachWebSockets(app: TemplatedApp, core: AppCore): WebSocketSer
 
   app.ws<UserData>("/*", {
     // The pinned uWS build has no permessage-deflate.
-    compression: uWS.DISABLED,
+    compression: build.uws.DISABLED,
     maxPayloadLength: options.maxPayloadLength,
     idleTimeout: options.idleTimeout,
     maxLifetime: options.maxLifetime,
@@ -112,6 +115,14 @@ export function attachWebSockets(app: TemplatedApp, core: AppCore): WebSocketSer
     upgrade(res, req, context) {
       // HttpRequest is stack-allocated: copy everything out now.
       const headers = readHeaders(req);
+      const problem = handshakeProblem(headers);
+      if (problem !== undefined) {
+        // Still inside uWS's callback: no cork needed. Close: this connection was never going to be HTTP.
+        res.writeStatus(statusLine(problem.status));
+        for (const name in problem.headers) res.writeHeader(name, problem.headers[name]!);
+        res.end(problem.body, true);
+        return;
+      }
       const key = headers["sec-websocket-key"] ?? "";
       // The handshake lives as long as the socket: share the values every client sends alike.
       for (const name in headers) if (name !== "sec-websocket-key") headers[name] = interner.intern(headers[name]!);
@@ -140,11 +151,14 @@ export function attachWebSockets(app: TemplatedApp, core: AppCore): WebSocketSer
     message(ws: UwsSocket<UserData>, data: ArrayBuffer, isBinary: boolean) {
       // uWS neuters `data` when this returns: decode text / copy bytes now.
       // Text frames arrive as valid UTF-8 (uWS closes the socket otherwise).
-      const message = isBinary ? new Uint8Array(data).slice() : decoder.decode(data);
+      const message = isBinary ? new Uint8Array(data).slice() : utf8Decoder.decode(data);
       connectionOf(ws).received(message, data.byteLength);
     },
     drain(ws) {
       connectionOf(ws).drained();
+    },
+    ping(ws) {
+      connectionOf(ws).pinged();
     },
     close(ws, code, reason) {
       // `reason` is freed with the socket: decode it before returning.
