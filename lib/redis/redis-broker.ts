@@ -122,7 +122,8 @@ export class RedisBroker implements Broker {
     };
     this.#writer = openConnection(options, { ...settings, connectionName: "upie-broker-writer" });
     this.#reader = openConnection(options, { ...settings, connectionName: "upie-broker-reader" });
-    for (const connection of [this.#writer, this.#reader]) connection.on("error", () => {}); // reported by the loops, not as unhandled events
+    this.#reportOutages(this.#writer, "writer");
+    this.#reportOutages(this.#reader, "reader");
     this.#readLoop = this.#read();
   }
 
@@ -197,6 +198,21 @@ export class RedisBroker implements Broker {
     this.#writer.disconnect();
     this.#resolveReady();
     await this.#readLoop;
+  }
+
+  /** One line when a connection is lost, one when it is back: commands wait meanwhile, so nothing else would say. */
+  #reportOutages(connection: Redis, role: string): void {
+    let down = false;
+    connection.on("error", (error: unknown) => {
+      if (down || this.#closing) return;
+      down = true;
+      this.#logger.error(`RedisBroker: ${role} connection lost; ${role === "writer" ? "holding publishes" : "will catch up from the last id seen"}`, error);
+    });
+    connection.on("ready", () => {
+      if (!down) return;
+      down = false;
+      (this.#logger.warn ?? this.#logger.error).call(this.#logger, `RedisBroker: ${role} connection back`);
+    });
   }
 
   async #pump(): Promise<void> {

@@ -193,6 +193,23 @@ describe("RedisBroker", () => {
     assert.deepEqual(sinkLate.texts("t"), ["x1", "x2", "x3"]);
   });
 
+  it("says once when Redis goes away and once when it is back", async () => {
+    const lines: string[] = [];
+    const logger = { error: (message: string) => void lines.push(message), warn: (message: string) => void lines.push(message) };
+    const { a } = await pair({ logger });
+    await redis.kill();
+    try {
+      await a.publish("t", "held");
+      await until(() => lines.some((l) => /writer connection lost; holding publishes/.test(l)), "the outage line");
+    } finally {
+      await redis.restart();
+    }
+    await a.flush();
+    await until(() => lines.some((l) => /writer connection back/.test(l)), "the recovery line");
+    // The pair shares the logger: one line per broker, not one per reconnect attempt.
+    assert.equal(lines.filter((l) => /writer connection lost/.test(l)).length, 2, lines.join("\n"));
+  });
+
   it("rejects publishes past its bound while Redis is away, and drops nothing it held", async () => {
     const { a, sinkB } = await pair({ maxHeldMessages: 5 });
     await redis.kill();
