@@ -22,7 +22,7 @@ const { values } = parseArgs({ options: { workers: { type: "string", short: "w" 
 const workers = Number(values.workers ?? availableParallelism());
 const port = Number(process.env.PORT ?? 8000);
 if (!Number.isSafeInteger(workers) || workers < 1 || workers > 256) fail("--workers must be a whole number from 1 to 256");
-if (!Number.isSafeInteger(port) || port < 1 || port > 65535) fail("PORT must be 1..65535 (Linux never shares a port picked for port 0)");
+if (!Number.isSafeInteger(port) || port < 1 || port > 65535) fail("PORT must be 1..65535 (uWS shares a port only when it is not 0)");
 if (workers > 1 && !process.env.REDIS_URL) fail("several workers need REDIS_URL (redis://host:port) to share messages, sessions and presence");
 
 const running = new Set<ChildProcess>();

@@ -114,7 +114,7 @@ describe("processes on one port (SO_REUSEPORT)", () => {
   it("lets two processes listen on the same port, and both serve", { timeout: 120_000 }, async () => {
     const redis = await RedisServer.start();
     const env = { REDIS_URL: redis.url, KEY_PREFIX: "port:" };
-    // An explicit port: Linux never shares a port the kernel picked for a bind to port 0.
+    // An explicit port: uSockets sets SO_REUSEPORT only when the port is not 0.
     const port = String(await freePort());
     const first = await ChildServer.start(APP, { ...env, NAME: "first", PORT: port });
     let second: ChildServer | undefined;
