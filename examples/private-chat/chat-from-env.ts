@@ -17,6 +17,7 @@ import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import type { PrivateChatOptions } from "./app.js";
+import { InMemoryChatStore, type ChatStore } from "./chat-store.js";
 import { SqliteChatStore } from "./sqlite-chat-store.js";
 
 /** The options for `new PrivateChatApp`, and what to run at startup and shutdown. */
@@ -40,11 +41,23 @@ export const DEFAULT_CHAT_DB = fileURLToPath(new URL("./data/chat.db", import.me
 export async function chatFromEnv(env: Record<string, string | undefined>): Promise<ChatSetup> {
   const path = env.CHAT_DB || DEFAULT_CHAT_DB;
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-  const store = await SqliteChatStore.open(path);
   const closers: (() => Promise<void> | void)[] = [];
+  let store: ChatStore;
+  let storage: string;
+  try {
+    const sqlite = await SqliteChatStore.open(path);
+    closers.push(() => sqlite.close());
+    store = sqlite;
+    storage = `SQLite ${path} (${sqlite.driver})`;
+  } catch (error) {
+    // No driver (a production install without better-sqlite3 on a Node without node:sqlite): still start, and say so.
+    console.error(`[chat] no SQLite driver (${error instanceof Error ? error.message.split("\n")[0] : String(error)}); data stays in memory until restart`);
+    store = new InMemoryChatStore();
+    storage = "in memory (no SQLite driver)";
+  }
   const options: PrivateChatOptions = { store };
   let ready = async () => {};
-  let description = `SQLite ${path} (${store.driver}), one process`;
+  let description = `${storage}, one process`;
   const url = env.REDIS_URL;
   if (url) {
     const keyPrefix = env.REDIS_PREFIX ?? "chat:";
@@ -57,15 +70,14 @@ export async function chatFromEnv(env: Record<string, string | undefined>): Prom
     ready = () => broker.ready();
     // The app closes presence itself (ChatService.close); these are ours.
     closers.push(() => broker.close(), () => sessions.close());
-    description = `SQLite ${path} (${store.driver}), Redis ${redact(url)}`;
+    description = `${storage}, Redis ${redact(url)}`;
   }
-  closers.push(() => store.close());
   return {
     options,
     ready,
     description,
     close: async () => {
-      for (const close of closers) await close();
+      for (const close of closers.reverse()) await close(); // the store, opened first, closes last
     },
   };
 }
