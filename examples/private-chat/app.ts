@@ -3,6 +3,7 @@
  * django-private-chat's packets, with a browser UI.
  * Run: `npm start` (or `npx tsx examples/private-chat/app.ts`), then open
  * http://127.0.0.1:8000 in two browser windows (one private) and log in as two people.
+ * On N processes: `REDIS_URL=redis://127.0.0.1:6379 npm run start:cluster -- --workers 2`.
  *
  * @module
  */
@@ -25,12 +26,16 @@ import {
 import { ChatConnection, DEFAULT_PACKET_RATE, type PacketRate } from "./chat-hub.js";
 import { ChatService } from "./chat-service.js";
 import { ChatStoreFullError, InMemoryChatStore, type ChatMessage, type ChatStore } from "./chat-store.js";
+import { chatFromEnv } from "./chat-from-env.js";
+import type { Presence } from "./presence.js";
 import { USERNAME } from "./protocol.js";
 
 /** Options for {@link PrivateChatApp}: upie's own, plus the chat's. */
 export interface PrivateChatOptions extends AppOptions {
-  /** Where users and messages live. Default: a new {@link InMemoryChatStore}. */
+  /** Where users and messages live. Default: a new {@link InMemoryChatStore} (`npm start` uses SQLite). */
   store?: ChatStore;
+  /** Who is online, across processes. Default: this process only. */
+  presence?: Presence;
   /** Packets a socket may send: 20 per second, bursts of 40 by default. */
   packetRate?: PacketRate;
   /** Login attempts per client address (`POST /login`); `false` for none. Default: bursts of 20, then 1 per second. */
@@ -48,13 +53,13 @@ export class PrivateChatApp extends App {
   readonly #packetRate: PacketRate;
 
   constructor(options: PrivateChatOptions = {}) {
-    const { store = new InMemoryChatStore(), packetRate = DEFAULT_PACKET_RATE, loginRate = {}, ...appOptions } = options;
+    const { store = new InMemoryChatStore(), presence, packetRate = DEFAULT_PACKET_RATE, loginRate = {}, ...appOptions } = options;
     super({ templates: HERE("./templates"), ...appOptions });
     const { perSecond, burst } = packetRate;
     if (!(perSecond > 0 && Number.isFinite(perSecond)) || !(burst >= 1 && Number.isFinite(burst))) {
       throw new RangeError("packetRate needs perSecond > 0 and burst >= 1");
     }
-    this.chat = new ChatService(store);
+    this.chat = new ChatService(store, { publish: (topic, text) => this.publish(topic, text), presence });
     this.#packetRate = packetRate;
     if (loginRate !== false) {
       const onLogin = (request: Request) => (request.method === "POST" && request.path === "/login" ? request.remoteAddress : undefined);
@@ -113,7 +118,7 @@ export class PrivateChatApp extends App {
     if (problem !== undefined) return [problem.status, await this.renderTemplate("dialogs.html", { ...(await this._page(me)), notice: problem.message })];
     await this.chat.store.openDialog(me, username);
     const page = await this._page(me);
-    return this.renderTemplate("chat.html", { ...page, opponent: username, opponentOnline: this.chat.hub.isOnline(username) });
+    return this.renderTemplate("chat.html", { ...page, opponent: username, opponentOnline: await this.chat.presence.isOnline(username) });
   }
 
   /** `GET /api/dialogs/<username>/messages?before=<id>&limit=<n>`: history as JSON, newest last. */
@@ -138,7 +143,7 @@ export class PrivateChatApp extends App {
     if (me === undefined || sessionKey === undefined) return;
     await ws.accept();
     const connection = new ChatConnection(ws, me, sessionKey, this.#packetRate);
-    this.chat.connect(connection);
+    await this.chat.connect(connection);
     try {
       for await (const text of ws) await this.chat.receive(connection, text);
     } finally {
@@ -165,10 +170,13 @@ export class PrivateChatApp extends App {
 
   /** What every logged-in page shows: who you are and your dialogs. */
   async _page(me: string) {
-    const dialogs = (await this.chat.store.dialogs(me)).map((d) => ({
+    const summaries = await this.chat.store.dialogs(me);
+    // One question per partner (pipelined on one Redis connection), not the whole online list.
+    const online = await Promise.all(summaries.map((d) => this.chat.presence.isOnline(d.partner)));
+    const dialogs = summaries.map((d, i) => ({
       partner: d.partner,
       unread: d.unread,
-      online: this.chat.hub.isOnline(d.partner),
+      online: online[i],
       preview: d.last === undefined ? "" : `${d.last.sender === me ? "You: " : ""}${d.last.text.slice(0, 80)}`,
       time: d.last?.created ?? "",
     }));
@@ -214,10 +222,15 @@ class SecurityHeaders extends HttpMiddleware {
   }
 }
 
-// Started directly (`npm start`), not imported by a test: serve on HOST/PORT.
+// Started directly (`npm start`), not imported by a test: serve on HOST/PORT,
+// with the SQLite file CHAT_DB and, when REDIS_URL is set, Redis for pub/sub, sessions and presence.
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const server = await new PrivateChatApp().listen({ port: Number(process.env.PORT ?? 8000), host: process.env.HOST ?? "127.0.0.1" });
-  console.log(`upie private chat on http://${server.host}:${server.port} (log in as two people in two windows)`);
+  const setup = await chatFromEnv(process.env);
+  const app = new PrivateChatApp(setup.options);
+  app.startupHandlers.push(setup.ready);
+  app.shutdownHandlers.push(setup.close);
+  const server = await app.listen({ port: Number(process.env.PORT ?? 8000), host: process.env.HOST ?? "127.0.0.1" });
+  console.log(`upie private chat on http://${server.host}:${server.port} (pid ${process.pid}; ${setup.description}; log in as two people in two windows)`);
   const stop = () => void server.close().then(() => process.exit(0));
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);

@@ -1,16 +1,27 @@
 /**
- * Who is connected: each user's open sockets ({@link ChatConnection}), and
- * fan-out to them ({@link ChatHub}). A user may have several tabs open;
- * every tab receives.
+ * Who is connected to this process: each user's open sockets
+ * ({@link ChatConnection}) and the registry of them ({@link ChatHub}).
+ * Fan-out does not happen here: packets for a user are published on their
+ * topic ({@link userTopic}), which every socket of theirs, in any process,
+ * subscribes to.
  *
  * @module
  */
 
-/** What a connection needs from a socket (upie's `WebSocket` has both). */
+/** What a connection needs from a socket (upie's `WebSocket` has all three). */
 export interface PacketSocket {
   sendText(text: string): Promise<void>;
   close(code?: number, reason?: string): unknown;
+  subscribe(topic: string): unknown;
 }
+
+/** The topic every socket of `username` subscribes to: packets for them are published there. */
+export function userTopic(username: string): string {
+  return `chat:user:${username}`;
+}
+
+/** The topic every socket subscribes to (`users-changed`). */
+export const EVERYONE_TOPIC = "chat:everyone";
 
 /** The per-socket packet budget: a token bucket. */
 export interface PacketRate {
@@ -75,6 +86,12 @@ export class ChatConnection {
     this.sendRaw(JSON.stringify(packet));
   }
 
+  /** Subscribes the socket to what is published for its user and for everyone. */
+  subscribe(): void {
+    this.#socket.subscribe(userTopic(this.username));
+    this.#socket.subscribe(EVERYONE_TOPIC);
+  }
+
   /** Takes one packet's worth from the budget; false when the client is over it. */
   takeToken(now = performance.now()): boolean {
     const { perSecond, burst } = this.#rate;
@@ -124,13 +141,13 @@ export class ChatConnection {
 }
 
 /**
- * The open connections by user.
+ * This process's open connections by user.
  *
  * @example
  * ```ts
  * const hub = new ChatHub();
- * const first = hub.add(connection);      // true: the user just came online
- * hub.sendTo(["alice", "bob"], packet);  // serialised once, queued on every socket of both
+ * const first = hub.add(connection);  // true: the user's first socket here
+ * hub.closeSession(sessionKey, 4001, "logged out");
  * ```
  */
 export class ChatHub {
@@ -158,28 +175,9 @@ export class ChatHub {
     return this.#byUser.has(username);
   }
 
-  /** Usernames with at least one open socket. */
+  /** Usernames with at least one open socket here. */
   onlineUsernames(): string[] {
     return [...this.#byUser.keys()];
-  }
-
-  /** Sends `packet` to every socket of each user in `usernames` (each user once). */
-  sendTo(usernames: Iterable<string>, packet: object): void {
-    let text: string | undefined;
-    const seen = new Set<string>();
-    for (const username of usernames) {
-      if (seen.has(username)) continue;
-      seen.add(username);
-      const set = this.#byUser.get(username);
-      if (set === undefined) continue;
-      text ??= JSON.stringify(packet);
-      for (const connection of set) connection.sendRaw(text);
-    }
-  }
-
-  /** Sends `packet` to every open socket. */
-  broadcast(packet: object): void {
-    this.sendTo(this.#byUser.keys(), packet);
   }
 
   /** Closes every socket opened with session `sessionKey` (on logout). */

@@ -47,6 +47,7 @@ export const ERRORS = {
   WS_HANDLER_ERROR: { code: "UPIE_ERR_WS_HANDLER_ERROR", status: 1011, message: "Internal error" },
   WS_CLOSED: { code: "UPIE_ERR_WS_CLOSED", status: 1006, message: "Connection closed" },
   WS_SLOW_SUBSCRIBER: { code: "UPIE_ERR_WS_SLOW_SUBSCRIBER", status: 1013, message: "Subscriber too slow: published messages would be lost" },
+  BROKER_BACKLOG_FULL: { code: "UPIE_ERR_BROKER_BACKLOG_FULL", status: 503, message: "Broker unreachable and its backlog is full" },
 } as const satisfies Record<string, ErrorSpec>;
 
 /** Reason phrases for the statuses upie writes itself. */

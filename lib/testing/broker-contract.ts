@@ -68,19 +68,22 @@ export function runBrokerContract(name: string, makeFixture: () => BrokerFixture
       }
     }
 
-    it("delivers text as text and bytes as bytes to a sink with subscribers", () =>
+    it("delivers text as text and bytes as bytes to every attached sink", () =>
       withFixture(async (fixture) => {
         const broker = await fixture.broker();
         const topic = topicName("kinds");
-        const { sink, detach } = await subscribed(broker, [topic]);
+        const first = await subscribed(broker, [topic]);
+        const second = await subscribed(broker, [topic]);
         await broker.publish(topic, "héllo");
         await broker.publish(topic, new Uint8Array([0, 255, 7]));
-        await until(() => sink.got.filter(([t]) => t === topic).length === 2, "both messages");
-        const got = sink.got.filter(([t]) => t === topic).map(([, message]) => message);
-        assert.equal(got[0], "héllo");
-        assert.ok(got[1] instanceof Uint8Array, "bytes stay bytes");
-        assert.deepEqual([...(got[1] as Uint8Array)], [0, 255, 7]);
-        detach();
+        for (const { sink, detach } of [first, second]) {
+          await until(() => sink.got.filter(([t]) => t === topic).length === 2, "both messages");
+          const got = sink.got.filter(([t]) => t === topic).map(([, message]) => message);
+          assert.equal(got[0], "héllo");
+          assert.ok(got[1] instanceof Uint8Array, "bytes stay bytes");
+          assert.deepEqual([...(got[1] as Uint8Array)], [0, 255, 7]);
+          detach();
+        }
       }));
 
     it("keeps one publisher's order, with no duplicates", () =>

@@ -13,6 +13,7 @@
  */
 export { runAdapterContract } from "./adapter-contract.js";
 export { runBrokerContract, type BrokerFixture } from "./broker-contract.js";
+export { runSessionBackendContract, type SessionBackendFixture } from "./session-backend-contract.js";
 export type { AdapterHarness, AdapterUnderTest, HarnessResponse, HarnessSocket } from "./harness.js";
 export { testClientAdapter } from "./test-client-harness.js";
 export { uwsAdapter } from "./uws-harness.js";

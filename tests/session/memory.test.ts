@@ -5,7 +5,7 @@ import { InvalidOptionError } from "../../lib/core/errors.js";
 import { SessionBackend } from "../../lib/session/backend.js";
 import { InMemorySessionBackend } from "../../lib/session/memory.js";
 import { newSessionId } from "../../lib/session/session-id.js";
-import { runSessionBackendContract } from "./backend-contract.js";
+import { runSessionBackendContract } from "../../lib/testing/index.js";
 
 /** A backend on a fake clock that tests move by hand. */
 function fakeClockBackend(options: { maxSessions?: number } = {}) {

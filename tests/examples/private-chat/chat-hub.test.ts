@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { ChatConnection, ChatHub, MAX_QUEUED_PACKETS, type PacketSocket } from "../../../examples/private-chat/chat-hub.js";
+import { ChatConnection, ChatHub, EVERYONE_TOPIC, MAX_QUEUED_PACKETS, userTopic, type PacketSocket } from "../../../examples/private-chat/chat-hub.js";
 
 /** A socket that records what it is sent; `stall` makes sends wait until released. */
 function fakeSocket() {
   const sent: string[] = [];
   const closes: Array<[number | undefined, string | undefined]> = [];
+  const topics: string[] = [];
   let release: (() => void) | undefined;
   let stalled = false;
   const socket: PacketSocket = {
@@ -15,11 +16,13 @@ function fakeSocket() {
       return stalled ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve();
     },
     close: (code, reason) => void closes.push([code, reason]),
+    subscribe: (topic) => void topics.push(topic),
   };
   return {
     socket,
     sent,
     closes,
+    topics,
     stall: () => (stalled = true),
     release: () => {
       stalled = false;
@@ -44,19 +47,11 @@ describe("examples/private-chat: ChatHub and ChatConnection", () => {
     assert.equal(hub.isOnline("alice"), false);
   });
 
-  it("sends to every socket of each user once, serialising once", async () => {
-    const hub = new ChatHub();
-    const a1 = fakeSocket();
-    const a2 = fakeSocket();
-    const b = fakeSocket();
-    const c = fakeSocket();
-    hub.add(new ChatConnection(a1.socket, "alice", "k1"));
-    hub.add(new ChatConnection(a2.socket, "alice", "k2"));
-    hub.add(new ChatConnection(b.socket, "bob", "k3"));
-    hub.add(new ChatConnection(c.socket, "carol", "k4"));
-    hub.sendTo(["alice", "bob", "alice", "nobody"], { type: "x" });
-    await tick();
-    assert.deepEqual([a1.sent, a2.sent, b.sent, c.sent], [['{"type":"x"}'], ['{"type":"x"}'], ['{"type":"x"}'], []]);
+  it("subscribes a socket to its user's topic and to everyone's", () => {
+    const s = fakeSocket();
+    new ChatConnection(s.socket, "alice", "k").subscribe();
+    assert.deepEqual(s.topics, [userTopic("alice"), EVERYONE_TOPIC]);
+    assert.notEqual(userTopic("alice"), userTopic("bob"));
   });
 
   it("keeps packets in order while a socket waits for drain", async () => {

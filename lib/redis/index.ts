@@ -1,0 +1,10 @@
+/**
+ * `upie/redis`: the Redis broker and session backend. Importing it loads
+ * `ioredis` (an optional peer dependency); importing `upie` never does.
+ *
+ * @module
+ */
+export { RedisBroker, type RedisBrokerOptions } from "./redis-broker.js";
+export { RedisSessionBackend, type RedisSessionBackendOptions } from "./redis-session-backend.js";
+export { BacklogFullError } from "./backlog-full-error.js";
+export type { RedisConnectionOptions } from "./redis-connection.js";
