@@ -59,6 +59,8 @@ export interface WSClientOptions {
   receiveTimeoutMs?: number;
   /** The connect timeout per attempt, and how long a send may wait to be written. Default 16 s. */
   timeoutMs?: number;
+  /** How long a send may wait to be written (or acknowledged), if not `timeoutMs`: e.g. longer, to ride out outages. */
+  sendTimeoutMs?: number;
   reconnect?: ReconnectOptions;
   /** Unsettled sends beyond this reject with `QueueFullError`. Default 10 000. */
   maxQueue?: number;
@@ -101,6 +103,7 @@ export class WSClient {
   readonly url: string;
   readonly #options: WSClientOptions;
   readonly #timeoutMs: number;
+  readonly #sendTimeoutMs: number;
   readonly #healthyAfterMs: number;
   readonly #logger: ClientLogger;
   readonly #backoff: Backoff;
@@ -139,6 +142,7 @@ export class WSClient {
       }
     };
     positive("timeoutMs", options.timeoutMs);
+    positive("sendTimeoutMs", options.sendTimeoutMs);
     positive("receiveTimeoutMs", options.receiveTimeoutMs, true);
     positive("maxQueue", options.maxQueue);
     positive("reconnect.initialDelayMs", options.reconnect?.initialDelayMs);
@@ -151,6 +155,7 @@ export class WSClient {
     this.url = url;
     this.#options = options;
     this.#timeoutMs = options.timeoutMs ?? 16_000;
+    this.#sendTimeoutMs = options.sendTimeoutMs ?? this.#timeoutMs;
     this.#healthyAfterMs = options.reconnect?.healthyAfterMs ?? 5_000;
     this.#logger = options.logger ?? console;
     const initial = options.reconnect?.initialDelayMs ?? 100;
@@ -201,7 +206,7 @@ export class WSClient {
    * While disconnected it waits in the queue; what a dying socket failed to
    * write goes out again before later sends.
    * @throws {@link QueueFullError} when `maxQueue` sends are unsettled.
-   * @throws {@link ClientTimeoutError} when it waited `timeoutMs`.
+   * @throws {@link ClientTimeoutError} when it waited `sendTimeoutMs` (default `timeoutMs`).
    * @throws {@link ConnectionClosed} once `close()` was called.
    */
   send(value: SendValue): Promise<void> {
@@ -222,7 +227,7 @@ export class WSClient {
         data,
         id,
         first: this.#inOnConnect,
-        deadline: Date.now() + this.#timeoutMs,
+        deadline: Date.now() + this.#sendTimeoutMs,
         state: "waiting",
         connection: 0,
         resolve,
@@ -440,8 +445,8 @@ export class WSClient {
   #timeoutError(): ClientTimeoutError {
     return new ClientTimeoutError(
       this.#options.acks === undefined
-        ? `WSClient: send not written within ${this.#timeoutMs} ms (not connected)`
-        : `WSClient: send not acknowledged within ${this.#timeoutMs} ms (it may have arrived)`,
+        ? `WSClient: send not written within ${this.#sendTimeoutMs} ms (not connected)`
+        : `WSClient: send not acknowledged within ${this.#sendTimeoutMs} ms (it may have arrived)`,
     );
   }
 
