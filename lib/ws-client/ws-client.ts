@@ -485,7 +485,9 @@ export class WSClient {
     try {
       for (let data = this.#inbox.shift(); data !== undefined; data = this.#inbox.shift()) {
         try {
-          await handle(data);
+          const result = handle(data) as { then?: unknown } | undefined;
+          // Await only what is awaitable: a synchronous handle costs no extra tick per message.
+          if (typeof result?.then === "function") await result;
         } catch (error) {
           this.#logger.error("WSClient: handle threw; going on with the next message", error);
         }
