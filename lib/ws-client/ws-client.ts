@@ -78,7 +78,7 @@ export interface WSClientOptions {
 export type SendValue = string | Uint8Array | ArrayBuffer | ArrayBufferView | object | number | boolean | null;
 
 /** Frames written before waiting for the transport to confirm some; and the bytes buffered. */
-const MAX_INFLIGHT = 1024;
+const MAX_INFLIGHT = 65_536;
 const HIGH_WATER_BYTES = 1 << 20;
 /** Inbound messages waiting for `handle` before the socket stops reading (`ws` only). */
 const INBOX_HIGH_WATER = 1000;
@@ -120,6 +120,8 @@ export class WSClient {
   #connection = 0;
   #connected = false;
   #inOnConnect = false;
+  #pumping = false;
+  #onWritten: (error?: Error) => void = () => {};
   #lastAlive = 0;
   #ackSeq = 0;
   readonly #ackPrefix = Math.random().toString(36).slice(2, 10);
@@ -316,6 +318,7 @@ export class WSClient {
   /** One open connection, from `onConnect` to its end; returns how it ended. */
   async #live(transport: Transport, connection: number, end: Promise<{ code: number; reason: string }>): Promise<{ code: number; reason: string }> {
     this.#transport = transport;
+    this.#onWritten = this.#confirmer(transport);
     this.#lastAlive = Date.now();
     const stopTimers = this.#startLiveness(transport);
     let connected = false;
@@ -402,33 +405,52 @@ export class WSClient {
     };
   }
 
-  /** Writes what may go now: `onConnect`'s sends, then (once connected) the queue, within the in-flight window. */
+  /**
+   * Writes what may go now: `onConnect`'s sends, then (once connected) the
+   * queue, until the socket holds `HIGH_WATER_BYTES` unwritten (as a bare
+   * `ws` client would, so bursts become few large writes) or `MAX_INFLIGHT`
+   * frames await confirmation. Confirmations call it again.
+   */
   #pump(): void {
     const transport = this.#transport;
-    if (transport === undefined) return;
+    if (transport === undefined || this.#pumping) return;
     if (!this.#connected && !this.#inOnConnect) return;
     const connection = this.#connection;
-    while (this.#queue.inflight < MAX_INFLIGHT) {
-      if (transport.bufferedAmount > HIGH_WATER_BYTES) {
-        // Browsers never say when the buffer drains; look again shortly.
-        if (!transport.canPing) setTimeout(() => this.#pump(), 20);
-        return;
+    const onWritten = this.#onWritten;
+    // A browser transport confirms inside send(): without this guard, pump → confirm → pump would recurse per frame.
+    this.#pumping = true;
+    try {
+      while (this.#queue.inflight < MAX_INFLIGHT) {
+        if (transport.bufferedAmount > HIGH_WATER_BYTES) {
+          // Browsers never say when their buffer drains; look again shortly.
+          if (!transport.canPing) setTimeout(() => this.#pump(), 20);
+          return;
+        }
+        const entry = this.#queue.take(connection, !this.#connected);
+        if (entry === undefined) return;
+        transport.send(entry.data, onWritten);
       }
-      const entry = this.#queue.take(connection, !this.#connected);
-      if (entry === undefined) return;
-      transport.send(entry.data, (error) => this.#written(entry, connection, transport, error));
+    } finally {
+      this.#pumping = false;
     }
   }
 
-  #written(entry: Outgoing, connection: number, transport: Transport, error: Error | undefined): void {
-    if (entry.connection !== connection) return;
-    if (error !== undefined) {
-      // The socket is dying; its end moves this entry back to the front of the queue.
-      transport.terminate();
-      return;
-    }
-    if (this.#options.acks === undefined) this.#queue.confirm(entry);
-    if (this.#queue.inflight < MAX_INFLIGHT / 2 || entry.state === "settled") this.#pump();
+  /**
+   * The write confirmation of one connection: transports confirm frames in
+   * the order they were written, so each confirmation is the oldest frame's.
+   * One function per connection, not one closure per frame.
+   */
+  #confirmer(transport: Transport): (error?: Error) => void {
+    return (error) => {
+      if (this.#transport !== transport) return; // a late word from a connection already given up
+      if (error !== undefined) {
+        // The socket is dying; its end moves the unconfirmed frames back to the front of the queue.
+        transport.terminate();
+        return;
+      }
+      if (this.#options.acks === undefined) this.#queue.confirmOldest();
+      if (this.#queue.waiting > 0 && transport.bufferedAmount < HIGH_WATER_BYTES / 2) this.#pump();
+    };
   }
 
   /** Schedules the check that rejects sends older than `timeoutMs`. */
@@ -470,31 +492,50 @@ export class WSClient {
       }
     }
     if (this.#options.handle === undefined) return;
-    this.#inbox.push(data);
-    if (this.#inbox.length > INBOX_HIGH_WATER && !this.#paused && this.#transport !== undefined) {
-      this.#paused = true;
-      this.#transport.pause();
+    if (this.#draining) {
+      this.#inbox.push(data);
+      if (this.#inbox.length > INBOX_HIGH_WATER && !this.#paused && this.#transport !== undefined) {
+        this.#paused = true;
+        this.#transport.pause();
+      }
+      return;
     }
-    if (!this.#draining) void this.#drain();
+    // Nothing waiting: run it now; only a handle that returns a promise makes later messages queue.
+    const pending = this.#handleOne(data);
+    if (pending !== undefined) void this.#drain(pending);
   }
 
-  /** Hands the inbox to `handle`, one message at a time (the SDK ran each in its own task). */
-  async #drain(): Promise<void> {
-    this.#draining = true;
-    const handle = this.#options.handle!;
+  /** Runs `handle` on one message; returns its promise if it gave one. A throw is logged. */
+  #handleOne(data: Frame): PromiseLike<unknown> | undefined {
     try {
-      for (let data = this.#inbox.shift(); data !== undefined; data = this.#inbox.shift()) {
+      const result = this.#options.handle!(data) as PromiseLike<unknown> | undefined;
+      return typeof result?.then === "function" ? result : undefined;
+    } catch (error) {
+      this.#logger.error("WSClient: handle threw; going on with the next message", error);
+      return undefined;
+    }
+  }
+
+  /** Waits for `pending`, then hands the inbox to `handle` one message at a time (the SDK ran each in its own task). */
+  async #drain(pending: PromiseLike<unknown>): Promise<void> {
+    this.#draining = true;
+    try {
+      for (;;) {
         try {
-          const result = handle(data) as { then?: unknown } | undefined;
-          // Await only what is awaitable: a synchronous handle costs no extra tick per message.
-          if (typeof result?.then === "function") await result;
+          await pending;
         } catch (error) {
           this.#logger.error("WSClient: handle threw; going on with the next message", error);
         }
-        if (this.#paused && this.#inbox.length < INBOX_HIGH_WATER / 2) {
-          this.#paused = false;
-          this.#transport?.resume();
+        let next: PromiseLike<unknown> | undefined;
+        while (next === undefined && this.#inbox.length > 0) {
+          next = this.#handleOne(this.#inbox.shift()!);
+          if (this.#paused && this.#inbox.length < INBOX_HIGH_WATER / 2) {
+            this.#paused = false;
+            this.#transport?.resume();
+          }
         }
+        if (next === undefined) return;
+        pending = next;
       }
     } finally {
       this.#draining = false;
