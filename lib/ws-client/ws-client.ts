@@ -67,7 +67,7 @@ export interface WSClientOptions {
   protocols?: string | string[];
   /** Handshake headers (Node only: it then uses `ws`). */
   headers?: Record<string, string>;
-  /** The WebSocket constructor to use (tests, or `ws` on purpose); default: the global one, else `ws`. */
+  /** The WebSocket constructor to use (tests, or Node's standard one on purpose); default: `ws` in Node, else the global one. */
   WebSocket?: WebSocketConstructor;
   acks?: AckOptions;
   /** Default: `console`. */
