@@ -121,6 +121,7 @@ export class WSClient {
   #connected = false;
   #inOnConnect = false;
   #pumping = false;
+  #drainTimer: ReturnType<typeof setTimeout> | undefined;
   #onWritten: (error?: Error) => void = () => {};
   #lastAlive = 0;
   #ackSeq = 0;
@@ -329,7 +330,10 @@ export class WSClient {
       this.#inOnConnect = false;
       if (this.#paused) this.#paused = false;
       if (this.#closed) this.#queue.rejectAll(new ConnectionClosed(result.code, result.reason || "client closed"), true);
-      else this.#queue.requeue(new ConnectionClosed(result.code, result.reason || "connection lost"));
+      else {
+        this.#queue.requeue(new ConnectionClosed(result.code, result.reason || "connection lost"));
+        this.#armExpiry(); // what was written unconfirmed waits again, within its sendTimeoutMs
+      }
       if (connected) this.#events.emit("disconnect", { ...result, connection });
       this.#endConnection?.();
       this.#endConnection = undefined;
@@ -422,8 +426,13 @@ export class WSClient {
     try {
       while (this.#queue.inflight < MAX_INFLIGHT) {
         if (transport.bufferedAmount > HIGH_WATER_BYTES) {
-          // Browsers never say when their buffer drains; look again shortly.
-          if (!transport.canPing) setTimeout(() => this.#pump(), 20);
+          // Browsers never say when their buffer drains; look again shortly (one timer at a time).
+          if (!transport.canPing && this.#drainTimer === undefined) {
+            this.#drainTimer = setTimeout(() => {
+              this.#drainTimer = undefined;
+              this.#pump();
+            }, 20);
+          }
           return;
         }
         const entry = this.#queue.take(connection, !this.#connected);
