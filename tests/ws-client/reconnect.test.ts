@@ -96,6 +96,43 @@ describe("WSClient reconnects", { timeout: 90_000 }, () => {
     }
   });
 
+  it("sends unacknowledged messages again, first and with the same ids, after a reconnect", async () => {
+    const port = await freePort();
+    let acking = false;
+    const server = new KillableServer(port, (socket, text) => {
+      if (acking) socket.send(JSON.stringify({ ack: (JSON.parse(text) as { id: string }).id }));
+    });
+    await server.start();
+    const client = new WSClient(`ws://127.0.0.1:${port}/`, {
+      reconnect: { initialDelayMs: 10, maxDelayMs: 50 },
+      acks: {
+        stamp: (value, id) => ({ ...(value as object), id }),
+        match: (message) => (typeof message === "string" && message.startsWith('{"ack"') ? (JSON.parse(message) as { ack: string }).ack : undefined),
+      },
+      logger: quietLogger(),
+    });
+    await client.connect();
+    let settled = 0;
+    const sends = Array.from({ length: 10 }, (_, n) => client.send({ n }).then(() => void settled++));
+    try {
+      await until("ten unacknowledged messages on the server", () => server.received.length === 10);
+      await sleep(50);
+      assert.equal(settled, 0, "written is not delivered: no send resolves before its ack");
+      acking = true;
+      await server.kill();
+      await server.start();
+      await Promise.all(sends);
+      const first = server.received.slice(0, 10).map((t) => JSON.parse(t) as { id: string; n: number });
+      const again = server.received.slice(10, 20).map((t) => JSON.parse(t) as { id: string; n: number });
+      assert.deepEqual(again, first, "the same messages, same ids, same order");
+      assert.deepEqual(first.map((m) => m.n), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      assert.equal(client.queued, 0);
+    } finally {
+      await client.close();
+      await server.kill();
+    }
+  });
+
   it("drops a silent connection after receiveTimeoutMs and reconnects", async () => {
     const silent = await silentServer();
     const logger = quietLogger();
