@@ -36,6 +36,11 @@ export class Inbox {
     this.#onError = onError;
   }
 
+  /** True while the connection is paused because `handle` is behind. */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
   /** The connection that delivers from now on (or none): a new socket starts unpaused. */
   attach(flow: FlowControl | undefined): void {
     this.#flow = flow;

@@ -22,6 +22,12 @@ export interface LivenessHooks {
   isOpen(): boolean;
   /** `Date.now()` of the last message or pong. */
   lastAlive(): number;
+  /**
+   * True while the client itself stopped reading (`handle` is behind): the
+   * silence is ours, so the watchdog waits, and pings (whose pongs would pile
+   * up unread on the server) pause.
+   */
+  paused(): boolean;
   /** The heartbeat frame, or `undefined` if building it failed (already reported). */
   heartbeatFrame(): Frame | undefined;
   warn(message: string): void;
@@ -42,6 +48,7 @@ export function effectiveReceiveTimeout(receiveTimeoutMs: number | undefined, ca
  */
 export function startLiveness(transport: Transport, heartbeat: HeartbeatOptions | undefined, receiveTimeoutMs: number, hooks: LivenessHooks): () => void {
   const timers: Array<ReturnType<typeof setInterval>> = [];
+  let recheck: ReturnType<typeof setTimeout> | undefined;
   if (heartbeat !== undefined) {
     timers.push(setInterval(() => {
       if (!hooks.isOpen()) return;
@@ -53,14 +60,23 @@ export function startLiveness(transport: Transport, heartbeat: HeartbeatOptions 
   }
   if (receiveTimeoutMs > 0) {
     // Three pings per timeout: a healthy but quiet peer answers well before it.
-    if (transport.canPing) timers.push(setInterval(() => transport.ping(), Math.max(10, receiveTimeoutMs / 3)));
+    if (transport.canPing) timers.push(setInterval(() => hooks.paused() || transport.ping(), Math.max(10, receiveTimeoutMs / 3)));
+    const silent = () => !hooks.paused() && Date.now() - hooks.lastAlive() >= receiveTimeoutMs;
     timers.push(setInterval(() => {
-      if (Date.now() - hooks.lastAlive() < receiveTimeoutMs) return;
-      hooks.warn(`WSClient: nothing received for ${receiveTimeoutMs} ms; dropping the connection`);
-      transport.terminate();
+      if (!silent()) return;
+      // Look again after one turn of the event loop: when this process itself was
+      // stalled, timers run before the socket's waiting data is read.
+      if (recheck !== undefined) return;
+      recheck = setTimeout(() => {
+        recheck = undefined;
+        if (!silent()) return;
+        hooks.warn(`WSClient: nothing received for ${receiveTimeoutMs} ms; dropping the connection`);
+        transport.terminate();
+      }, 0);
     }, Math.max(10, Math.min(1000, receiveTimeoutMs / 4))));
   }
   return () => {
     for (const timer of timers) clearInterval(timer);
+    clearTimeout(recheck);
   };
 }

@@ -318,6 +318,11 @@ export class WSClient {
     const stopTimers = startLiveness(transport, heartbeat, effectiveReceiveTimeout(receiveTimeoutMs, transport.canPing, heartbeat), {
       isOpen: () => this.#connected && this.#transport === transport,
       lastAlive: () => this.#lastAlive,
+      paused: () => {
+        if (this.#inbox?.paused !== true) return false;
+        this.#lastAlive = Date.now(); // the silence is ours: count from when we read again
+        return true;
+      },
       heartbeatFrame: () => {
         try {
           return encode(heartbeat!.message!() as SendValue);

@@ -315,8 +315,11 @@ describe("WSClient limits and failures", { timeout: 60_000 }, () => {
         await gate;
         handled.push(Number.parseInt(String(m), 10));
       },
+      receiveTimeoutMs: 200, // shorter than the pause: a silence the client chose is not a dead server
       logger: quietLogger(),
     });
+    let disconnects = 0;
+    client.on("disconnect", () => void disconnects++);
     try {
       await client.connect();
       await client.send("go");
@@ -327,6 +330,7 @@ describe("WSClient limits and failures", { timeout: 60_000 }, () => {
       release();
       await until("everything handled", () => handled.length === total, 30_000);
       assert.ok(handled.every((n, i) => n === i));
+      assert.equal(disconnects, 0);
     } finally {
       await client.close();
       await server.kill();
