@@ -46,6 +46,8 @@ export const ERRORS = {
   WS_QUEUE_OVERFLOW: { code: "UPIE_ERR_WS_QUEUE_OVERFLOW", status: 1008, message: "Too many unread messages" },
   WS_HANDLER_ERROR: { code: "UPIE_ERR_WS_HANDLER_ERROR", status: 1011, message: "Internal error" },
   WS_CLOSED: { code: "UPIE_ERR_WS_CLOSED", status: 1006, message: "Connection closed" },
+  WS_CLIENT_QUEUE_FULL: { code: "UPIE_ERR_WS_CLIENT_QUEUE_FULL", status: 1013, message: "WSClient send queue is full" },
+  WS_CLIENT_TIMEOUT: { code: "UPIE_ERR_WS_CLIENT_TIMEOUT", status: 1006, message: "WSClient timed out" },
   WS_SLOW_SUBSCRIBER: { code: "UPIE_ERR_WS_SLOW_SUBSCRIBER", status: 1013, message: "Subscriber too slow: published messages would be lost" },
   BROKER_BACKLOG_FULL: { code: "UPIE_ERR_BROKER_BACKLOG_FULL", status: 503, message: "Broker unreachable and its backlog is full" },
 } as const satisfies Record<string, ErrorSpec>;

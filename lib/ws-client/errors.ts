@@ -1,0 +1,31 @@
+/**
+ * The errors `WSClient` rejects with. They carry catalogue codes from
+ * `lib/core/errors.ts`, a leaf module with no imports, so the browser bundle
+ * stays free of server code. A closed client rejects with upie's own
+ * {@link ConnectionClosed}, the class the server side throws too.
+ *
+ * @module
+ */
+import { ConnectionClosed, ERRORS } from "../core/errors.js";
+
+export { ConnectionClosed };
+
+/** `send()` found `maxQueue` sends already waiting; this one is not queued and never goes out. */
+export class QueueFullError extends Error {
+  override name = "QueueFullError";
+  readonly code: string = ERRORS.WS_CLIENT_QUEUE_FULL.code;
+
+  constructor(maxQueue: number) {
+    super(`WSClient send queue is full (${maxQueue} sends waiting); this message was not queued`);
+  }
+}
+
+/**
+ * A send waited `timeoutMs` without being written to an open socket (or,
+ * with acknowledgements on, without being acknowledged: it may then have
+ * arrived).
+ */
+export class ClientTimeoutError extends Error {
+  override name = "ClientTimeoutError";
+  readonly code: string = ERRORS.WS_CLIENT_TIMEOUT.code;
+}

@@ -1,0 +1,484 @@
+/**
+ * `WSClient`: a WebSocket client that stays connected. It queues sends while
+ * the connection is down and delivers them in call order, reconnects with
+ * backoff forever (until `close()`), re-runs `onConnect` (the login) after
+ * every connect, detects dead sockets, and hands messages to `handle` one at
+ * a time. The Moobius SDK's `WSClient`, without its bugs: see
+ * `../shared/protocols/moobius.md`.
+ *
+ * @module
+ */
+import { Backoff, type ReconnectOptions } from "./backoff.js";
+import { ClientEvents, type ClientEventMap, type ClientListener } from "./client-events.js";
+import { encode, type SendValue } from "./encode.js";
+import { ClientTimeoutError, ConnectionClosed } from "./errors.js";
+import { Inbox } from "./inbox.js";
+import { effectiveReceiveTimeout, startLiveness, type HeartbeatOptions } from "./liveness.js";
+import { SendQueue, type Outgoing } from "./send-queue.js";
+import { openTransport, type Frame, type Transport, type WebSocketConstructor } from "./transport.js";
+
+export type { HeartbeatOptions, SendValue };
+
+/** Where the client reports what went wrong; `console` fits. */
+export interface ClientLogger {
+  error(message: string, error?: unknown): void;
+  warn?(message: string, error?: unknown): void;
+}
+
+/**
+ * Opt-in acknowledgements, for at-least-once delivery with deduplication:
+ * every send gets an id (`stamp` puts it in the message), the server
+ * answers with a message naming that id (`match` finds it), and `send()`
+ * resolves only then. A send not acknowledged when its connection dies is
+ * sent again, with the same id, first after the next connect; a server that
+ * remembers recent ids drops the repeat (and acknowledges it again).
+ */
+export interface AckOptions {
+  /** Returns the value to send, carrying `id` (e.g. `{ ...value, request_id: id }`). */
+  stamp(value: unknown, id: string): unknown;
+  /** The id an inbound message acknowledges, or `undefined` if it is not an acknowledgement. Acknowledgements are not passed to `handle`. */
+  match(message: string | Uint8Array): string | undefined;
+}
+
+/** Everything about a {@link WSClient}; all optional. */
+export interface WSClientOptions {
+  /** Runs after every (re)connect, before queued sends go out; what it sends goes first. A throw drops the connection and it is retried. */
+  onConnect?: (client: WSClient) => unknown;
+  /** Each inbound message (text as `string`, binary as `Uint8Array`), one at a time, in arrival order. A throw is logged; the next message follows. */
+  handle?: (message: string | Uint8Array) => unknown;
+  heartbeat?: HeartbeatOptions;
+  /**
+   * Nothing received (messages or pongs) for this long: the socket is dead,
+   * drop it and reconnect. `0` turns it off. Default: 90 s where the
+   * transport pings (Node's `ws`) or a heartbeat is set, else off (a browser
+   * cannot ping, and an idle server sends nothing).
+   */
+  receiveTimeoutMs?: number;
+  /** The connect timeout per attempt, and how long a send may wait to be written. Default 16 s. */
+  timeoutMs?: number;
+  /** How long a send may wait to be written (or acknowledged), if not `timeoutMs`: e.g. longer, to ride out outages. */
+  sendTimeoutMs?: number;
+  reconnect?: ReconnectOptions;
+  /** Unsettled sends beyond this reject with `QueueFullError`. Default 10 000. */
+  maxQueue?: number;
+  protocols?: string | string[];
+  /** Handshake headers (Node only: it then uses `ws`). */
+  headers?: Record<string, string>;
+  /** The WebSocket constructor to use (tests, or Node's standard one on purpose); default: `ws` in Node, else the global one. */
+  WebSocket?: WebSocketConstructor;
+  acks?: AckOptions;
+  /** Default: `console`. */
+  logger?: ClientLogger;
+}
+
+/** Frames written before waiting for the transport to confirm some; and the bytes buffered. */
+const MAX_INFLIGHT = 65_536;
+const HIGH_WATER_BYTES = 1 << 20;
+
+/**
+ * A WebSocket client that reconnects by itself and never loses or reorders
+ * what you send.
+ *
+ * @example
+ * ```ts
+ * import { WSClient } from "upie/client";
+ * const client = new WSClient("ws://127.0.0.1:8000/chat", {
+ *   onConnect: (c) => c.send({ type: "login", token }),
+ *   handle: (message) => console.log(message),
+ * });
+ * await client.connect();
+ * await client.send({ type: "hello" });
+ * await client.close();
+ * ```
+ */
+export class WSClient {
+  readonly url: string;
+  readonly #options: WSClientOptions;
+  readonly #timeoutMs: number;
+  readonly #sendTimeoutMs: number;
+  readonly #healthyAfterMs: number;
+  readonly #logger: ClientLogger;
+  readonly #backoff: Backoff;
+  readonly #queue: SendQueue;
+  readonly #events: ClientEvents;
+  readonly #inbox: Inbox | undefined;
+  #started = false;
+  #closed = false;
+  #closeDone: Promise<void> | undefined;
+  #transport: Transport | undefined;
+  /** Counts connections that opened; entries remember which one they were written on. */
+  #connection = 0;
+  #connected = false;
+  #inOnConnect = false;
+  #pumping = false;
+  #drainTimer: ReturnType<typeof setTimeout> | undefined;
+  #onWritten: (error?: Error) => void = () => {};
+  #lastAlive = 0;
+  #ackSeq = 0;
+  readonly #ackPrefix = Math.random().toString(36).slice(2, 10);
+  #expiryTimer: ReturnType<typeof setTimeout> | undefined;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #wakeRetry: (() => void) | undefined;
+  #endConnection: (() => void) | undefined;
+  #connectWaiters: Array<{ resolve(): void; reject(error: Error): void }> = [];
+
+  /**
+   * @param url - `ws://` or `wss://` URL.
+   * @throws TypeError on a bad option (checked here, not at the first failure).
+   */
+  constructor(url: string, options: WSClientOptions = {}) {
+    if (typeof url !== "string" || !/^wss?:\/\//i.test(url)) throw new TypeError(`WSClient: url must start with ws:// or wss://, got ${String(url)}`);
+    const positive = (name: string, value: number | undefined, allowZero = false) => {
+      if (value === undefined) return;
+      if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+        throw new TypeError(`WSClient: ${name} must be a ${allowZero ? "non-negative" : "positive"} finite number, got ${String(value)}`);
+      }
+    };
+    positive("timeoutMs", options.timeoutMs);
+    positive("sendTimeoutMs", options.sendTimeoutMs);
+    positive("receiveTimeoutMs", options.receiveTimeoutMs, true);
+    positive("maxQueue", options.maxQueue);
+    positive("reconnect.initialDelayMs", options.reconnect?.initialDelayMs);
+    positive("reconnect.maxDelayMs", options.reconnect?.maxDelayMs);
+    positive("reconnect.healthyAfterMs", options.reconnect?.healthyAfterMs, true);
+    positive("heartbeat.intervalMs", options.heartbeat?.intervalMs ?? (options.heartbeat ? Number.NaN : undefined));
+    if (options.headers !== undefined && typeof (globalThis as { process?: unknown }).process === "undefined" && options.WebSocket === undefined) {
+      throw new TypeError("WSClient: headers are Node-only (a browser WebSocket cannot send them)");
+    }
+    this.url = url;
+    this.#options = options;
+    this.#timeoutMs = options.timeoutMs ?? 16_000;
+    this.#sendTimeoutMs = options.sendTimeoutMs ?? this.#timeoutMs;
+    this.#healthyAfterMs = options.reconnect?.healthyAfterMs ?? 5_000;
+    this.#logger = options.logger ?? console;
+    const initial = options.reconnect?.initialDelayMs ?? 100;
+    this.#backoff = new Backoff(initial, Math.max(initial, options.reconnect?.maxDelayMs ?? 30_000));
+    this.#queue = new SendQueue(options.maxQueue ?? 10_000);
+    this.#events = new ClientEvents((error) => this.#logger.error("WSClient: an event listener threw", error));
+    const handle = options.handle;
+    this.#inbox = handle && new Inbox(handle, (error) => this.#logger.error("WSClient: handle threw; going on with the next message", error));
+  }
+
+  /** True while a connection is open and `onConnect` has finished on it. */
+  get connected(): boolean {
+    return this.#connected;
+  }
+
+  /** Sends not yet settled: waiting to be written, or written and not yet confirmed. */
+  get queued(): number {
+    return this.#queue.waiting + this.#queue.inflight;
+  }
+
+  /** Listens to `connect`, `disconnect`, `reconnecting` or `close`; returns a function that stops listening. */
+  on<K extends keyof ClientEventMap>(name: K, listener: ClientListener<K>): () => void {
+    return this.#events.on(name, listener);
+  }
+
+  off<K extends keyof ClientEventMap>(name: K, listener: ClientListener<K>): void {
+    this.#events.off(name, listener);
+  }
+
+  /**
+   * Starts connecting (once; later calls just wait). Resolves when a
+   * connection is open and `onConnect` has run; until then it keeps retrying.
+   * @throws {@link ConnectionClosed} when `close()` is called first.
+   */
+  connect(): Promise<void> {
+    if (this.#closed) return Promise.reject(new ConnectionClosed(1000, "client closed"));
+    if (this.#connected) return Promise.resolve();
+    const waiting = new Promise<void>((resolve, reject) => this.#connectWaiters.push({ resolve, reject }));
+    if (!this.#started) {
+      this.#started = true;
+      this.#run().catch((error) => this.#logger.error("WSClient: the connection loop failed", error));
+    }
+    return waiting;
+  }
+
+  /**
+   * Sends `value`: strings as text, `Uint8Array`/`ArrayBuffer` as binary,
+   * anything else as JSON text. Resolves, in call order, once the frame is
+   * written to an open socket (with acks: once the server acknowledged it).
+   * While disconnected it waits in the queue; what a dying socket failed to
+   * write goes out again before later sends.
+   * @throws {@link QueueFullError} when `maxQueue` sends are unsettled.
+   * @throws {@link ClientTimeoutError} when it waited `sendTimeoutMs` (default `timeoutMs`).
+   * @throws {@link ConnectionClosed} once `close()` was called.
+   */
+  send(value: SendValue): Promise<void> {
+    if (this.#closed) return Promise.reject(new ConnectionClosed(1000, "client closed"));
+    let data: Frame;
+    let id: string | undefined;
+    try {
+      if (this.#options.acks !== undefined) {
+        id = `${this.#ackPrefix}-${++this.#ackSeq}`;
+        value = this.#options.acks.stamp(value, id) as SendValue;
+      }
+      data = encode(value);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<void>((resolve, reject) => {
+      const entry: Outgoing = {
+        data,
+        id,
+        first: this.#inOnConnect,
+        deadline: Date.now() + this.#sendTimeoutMs,
+        state: "waiting",
+        connection: 0,
+        resolve,
+        reject,
+      };
+      try {
+        this.#queue.push(entry);
+      } catch (error) {
+        return reject(error);
+      }
+      this.#pump();
+      if (entry.state === "waiting" || this.#options.acks !== undefined) this.#armExpiry();
+    });
+  }
+
+  /**
+   * Closes the connection and stops reconnecting. Sends still queued reject
+   * with {@link ConnectionClosed}; frames already written finish. Idempotent.
+   */
+  close(code = 1000, reason = ""): Promise<void> {
+    if (this.#closeDone !== undefined) return this.#closeDone;
+    this.#closed = true;
+    const closedError = new ConnectionClosed(code, reason || "client closed");
+    for (const waiter of this.#connectWaiters.splice(0)) waiter.reject(closedError);
+    this.#queue.rejectAll(closedError, this.#options.acks !== undefined);
+    clearTimeout(this.#expiryTimer);
+    clearTimeout(this.#retryTimer);
+    this.#wakeRetry?.();
+    const transport = this.#transport;
+    this.#closeDone = (async () => {
+      if (transport !== undefined) {
+        const ended = new Promise<void>((resolve) => {
+          const previous = this.#endConnection;
+          this.#endConnection = () => {
+            previous?.();
+            resolve();
+          };
+        });
+        transport.close(code, reason);
+        const timer = setTimeout(() => transport.terminate(), this.#timeoutMs);
+        await ended;
+        clearTimeout(timer);
+      }
+      this.#queue.rejectAll(closedError, true);
+      this.#events.emit("close", { code, reason });
+    })();
+    return this.#closeDone;
+  }
+
+  /** The connection loop: connect, run, wait for the end, back off, again; until `close()`. */
+  async #run(): Promise<void> {
+    let failures = 0;
+    while (!this.#closed) {
+      let ended!: (value: { code: number; reason: string }) => void;
+      const end = new Promise<{ code: number; reason: string }>((resolve) => (ended = resolve));
+      let transport: Transport;
+      try {
+        transport = await openTransport(
+          this.url,
+          { protocols: this.#options.protocols, headers: this.#options.headers, WebSocket: this.#options.WebSocket, timeoutMs: this.#timeoutMs },
+          {
+            message: (data) => this.#receive(data),
+            alive: () => (this.#lastAlive = Date.now()),
+            close: (code, reason) => ended({ code, reason }),
+          },
+        );
+      } catch (error) {
+        if (this.#closed) break;
+        if (failures++ === 0) this.#logger.warn?.(`WSClient: cannot connect to ${this.url}; retrying with backoff`, error);
+        await this.#retryAfter(error as Error);
+        continue;
+      }
+      if (this.#closed) {
+        transport.close(1000, "client closed");
+        break;
+      }
+      failures = 0;
+      const connection = ++this.#connection;
+      const openedAt = Date.now();
+      await this.#live(transport, connection, end);
+      if (Date.now() - openedAt >= this.#healthyAfterMs) this.#backoff.reset();
+      if (!this.#closed) await this.#retryAfter(undefined);
+    }
+  }
+
+  /** One open connection, from `onConnect` to its end; returns how it ended. */
+  async #live(transport: Transport, connection: number, end: Promise<{ code: number; reason: string }>): Promise<{ code: number; reason: string }> {
+    this.#transport = transport;
+    this.#onWritten = this.#confirmer(transport);
+    this.#lastAlive = Date.now();
+    this.#inbox?.attach(transport);
+    const { heartbeat, receiveTimeoutMs } = this.#options;
+    const stopTimers = startLiveness(transport, heartbeat, effectiveReceiveTimeout(receiveTimeoutMs, transport.canPing, heartbeat), {
+      isOpen: () => this.#connected && this.#transport === transport,
+      lastAlive: () => this.#lastAlive,
+      paused: () => {
+        if (this.#inbox?.paused !== true) return false;
+        this.#lastAlive = Date.now(); // the silence is ours: count from when we read again
+        return true;
+      },
+      heartbeatFrame: () => {
+        try {
+          return encode(heartbeat!.message!() as SendValue);
+        } catch (error) {
+          this.#logger.error("WSClient: heartbeat.message threw", error);
+          return undefined;
+        }
+      },
+      warn: (message) => this.#logger.warn?.(message),
+    });
+    let connected = false;
+    const ended = end.then((result) => {
+      stopTimers();
+      this.#transport = undefined;
+      this.#connected = false;
+      this.#inOnConnect = false;
+      this.#inbox?.attach(undefined);
+      if (this.#closed) this.#queue.rejectAll(new ConnectionClosed(result.code, result.reason || "client closed"), true);
+      else {
+        this.#queue.requeue(new ConnectionClosed(result.code, result.reason || "connection lost"));
+        this.#armExpiry(); // what was written unconfirmed waits again, within its sendTimeoutMs
+      }
+      if (connected) this.#events.emit("disconnect", { ...result, connection });
+      this.#endConnection?.();
+      this.#endConnection = undefined;
+      return result;
+    });
+
+    if (this.#options.onConnect !== undefined) {
+      this.#inOnConnect = true;
+      const setup = (async () => this.#options.onConnect!(this))();
+      setup.catch(() => {});
+      try {
+        const outcome = await Promise.race([setup.then(() => "ok" as const), ended.then(() => "ended" as const)]);
+        if (outcome === "ended") return ended;
+      } catch (error) {
+        this.#inOnConnect = false;
+        this.#logger.error("WSClient: onConnect threw; dropping this connection and retrying", error);
+        transport.close(1000, "onConnect failed");
+        const timer = setTimeout(() => transport.terminate(), this.#timeoutMs);
+        await ended;
+        clearTimeout(timer);
+        return ended;
+      }
+      this.#inOnConnect = false;
+    }
+    if (this.#transport !== transport) return ended;
+    connected = true;
+    this.#connected = true;
+    this.#events.emit("connect", { url: this.url, connection });
+    for (const waiter of this.#connectWaiters.splice(0)) waiter.resolve();
+    this.#pump();
+    return ended;
+  }
+
+  /** Waits the next backoff delay (cut short by `close()`), telling listeners first. */
+  #retryAfter(error: Error | undefined): Promise<void> {
+    const delayMs = this.#backoff.next();
+    this.#events.emit("reconnecting", { attempt: this.#backoff.attempt, delayMs, ...(error ? { error } : {}) });
+    return new Promise((resolve) => {
+      this.#wakeRetry = resolve;
+      this.#retryTimer = setTimeout(resolve, delayMs);
+    });
+  }
+
+  /**
+   * Writes what may go now: `onConnect`'s sends, then (once connected) the
+   * queue, until the socket holds `HIGH_WATER_BYTES` unwritten (as a bare
+   * `ws` client would, so bursts become few large writes) or `MAX_INFLIGHT`
+   * frames await confirmation. Confirmations call it again.
+   */
+  #pump(): void {
+    const transport = this.#transport;
+    if (transport === undefined || this.#pumping) return;
+    if (!this.#connected && !this.#inOnConnect) return;
+    const connection = this.#connection;
+    const onWritten = this.#onWritten;
+    // A browser transport confirms inside send(): without this guard, pump → confirm → pump would recurse per frame.
+    this.#pumping = true;
+    try {
+      while (this.#queue.inflight < MAX_INFLIGHT) {
+        if (transport.bufferedAmount > HIGH_WATER_BYTES) {
+          // Browsers never say when their buffer drains; look again shortly (one timer at a time).
+          if (!transport.canPing && this.#drainTimer === undefined) {
+            this.#drainTimer = setTimeout(() => {
+              this.#drainTimer = undefined;
+              this.#pump();
+            }, 20);
+          }
+          return;
+        }
+        const entry = this.#queue.take(connection, !this.#connected);
+        if (entry === undefined) return;
+        transport.send(entry.data, onWritten);
+      }
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  /**
+   * The write confirmation of one connection: transports confirm frames in
+   * the order they were written, so each confirmation is the oldest frame's.
+   * One function per connection, not one closure per frame.
+   */
+  #confirmer(transport: Transport): (error?: Error) => void {
+    return (error) => {
+      if (this.#transport !== transport) return; // a late word from a connection already given up
+      if (error !== undefined) {
+        // The socket is dying; its end moves the unconfirmed frames back to the front of the queue.
+        transport.terminate();
+        return;
+      }
+      if (this.#options.acks === undefined) this.#queue.confirmOldest();
+      if (this.#queue.waiting > 0 && transport.bufferedAmount < HIGH_WATER_BYTES / 2) this.#pump();
+    };
+  }
+
+  /** Schedules the check that rejects sends older than `timeoutMs`. */
+  #armExpiry(): void {
+    if (this.#expiryTimer !== undefined || this.#closed) return;
+    const next = this.#queue.expire(Date.now(), this.#options.acks !== undefined, () => this.#timeoutError());
+    if (next === undefined) return;
+    this.#expiryTimer = setTimeout(() => {
+      this.#expiryTimer = undefined;
+      this.#armExpiry();
+    }, Math.max(1, next - Date.now()));
+  }
+
+  #timeoutError(): ClientTimeoutError {
+    return new ClientTimeoutError(
+      this.#options.acks === undefined
+        ? `WSClient: send not written within ${this.#sendTimeoutMs} ms (not connected)`
+        : `WSClient: send not acknowledged within ${this.#sendTimeoutMs} ms (it may have arrived)`,
+    );
+  }
+
+  /** An inbound message: an acknowledgement settles its send; anything else goes to `handle`, in order. */
+  #receive(data: Frame): void {
+    const acks = this.#options.acks;
+    if (acks !== undefined) {
+      let id: string | undefined;
+      try {
+        id = acks.match(data);
+      } catch (error) {
+        this.#logger.error("WSClient: acks.match threw", error);
+      }
+      if (id !== undefined) {
+        const entry = this.#queue.findInflight(id);
+        if (entry !== undefined) {
+          this.#queue.confirm(entry);
+          this.#pump();
+        }
+        return;
+      }
+    }
+    this.#inbox?.push(data);
+  }
+}
