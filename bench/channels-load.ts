@@ -7,6 +7,7 @@
  * service). Each user keeps `--window` messages in flight.
  *
  * Metric: round trips completed per second, and their latency (p50, p99).
+ * The per-socket frame budget is off (the bench measures the platform, not the limit).
  * The platform runs in its own process (this file with `--serve`); the
  * users and the service are `ws` clients in this process.
  *
@@ -30,7 +31,7 @@ const option = (name: string, fallback: number) => {
 
 if (args.includes("--serve")) {
   const { ChannelsApp } = await import("../examples/channels/app.js");
-  const server = await new ChannelsApp({ authRate: false }).listen({ port: 0, host: "127.0.0.1" });
+  const server = await new ChannelsApp({ authRate: false, frameRate: false }).listen({ port: 0, host: "127.0.0.1" });
   console.log(JSON.stringify({ port: server.port }));
 } else {
   await main();

@@ -27,13 +27,15 @@ import {
   type WebSocket,
 } from "../../lib/index.js";
 import { ChannelStore, publicCharacter, type Account, type Role, type StoreLimits } from "./channel-store.js";
-import { Platform, PlatformConnection } from "./platform.js";
+import { DEFAULT_FRAME_RATE, Platform, PlatformConnection, type FrameRate } from "./platform.js";
 import { ProtocolError, USERNAME, id, list, text, type MessageBody } from "./protocol.js";
 
 /** Options for {@link ChannelsApp}: upie's own, plus the platform's. */
 export interface ChannelsOptions extends AppOptions {
   /** Bounds of the in-memory store. */
   storeLimits?: Partial<StoreLimits>;
+  /** Frames one WebSocket may send (a token bucket); `false` for no limit. Default {@link DEFAULT_FRAME_RATE}. */
+  frameRate?: FrameRate | false;
   /** Sign-up and sign-in attempts per client address; `false` for none. Default: bursts of 30, then 2 per second. */
   authRate?: RateLimitOptions | false;
 }
@@ -46,15 +48,18 @@ const MAX_HISTORY_PAGE = 200;
 export class ChannelsApp extends App {
   readonly platform: Platform;
   readonly #page = readFileSync(HERE("./public/index.html"), "utf8");
+  readonly #frameRate: FrameRate | undefined;
 
   constructor(options: ChannelsOptions = {}) {
-    const { storeLimits, authRate = {}, ...appOptions } = options;
+    const { storeLimits, authRate = {}, frameRate = DEFAULT_FRAME_RATE, ...appOptions } = options;
     super({
       limits: { bodySize: 64 * 1024, fileSize: MAX_UPLOAD, files: 1, fields: 8, parts: 10 },
       websocket: { maxPayloadLength: 128 * 1024 },
       ...appOptions,
     });
     this.platform = new Platform(new ChannelStore(storeLimits));
+    if (frameRate !== false && !(frameRate.perSecond > 0 && frameRate.burst >= 1)) throw new RangeError("frameRate needs perSecond > 0 and burst >= 1");
+    this.#frameRate = frameRate === false ? undefined : frameRate;
     if (authRate !== false) {
       const onAuth = (request: Request) => (request.method === "POST" && request.path.startsWith("/api/sign_") ? request.remoteAddress : undefined);
       this.middlewares.push(new RateLimit({ capacity: 30, refillPerSecond: 2, key: onAuth, ...authRate }));
@@ -248,7 +253,7 @@ export class ChannelsApp extends App {
   /** WebSocket `/ws`: users and services; the first frame logs in (see the README's protocol table). */
   async ws_ws(ws: WebSocket) {
     await ws.accept();
-    const connection = new PlatformConnection(ws);
+    const connection = new PlatformConnection(ws, this.#frameRate);
     try {
       for await (const frame of ws) this.platform.receive(connection, frame);
     } finally {

@@ -42,15 +42,48 @@ const MAX_FAILED_LOGINS = 5;
 /** Sockets one user may have open at once (tabs, devices). */
 const MAX_SOCKETS_PER_USER = 16;
 
-/** One WebSocket on the platform: who it logged in as, and a bounded outbox. */
+/** How many frames one connection may send: `perSecond` on average, bursts of `burst`. */
+export interface FrameRate {
+  perSecond: number;
+  burst: number;
+}
+
+/** The default budget: far above what a person types, low enough that one socket cannot monopolise the platform. */
+export const DEFAULT_FRAME_RATE: FrameRate = { perSecond: 200, burst: 400 };
+/** Refused frames in a row after which the connection is closed (1008, policy violation). */
+const MAX_REFUSED_IN_A_ROW = 200;
+
+/** One WebSocket on the platform: who it logged in as, a frame budget and a bounded outbox. */
 export class PlatformConnection {
   readonly ws: WebSocket;
   account: Account | undefined;
   failedLogins = 0;
   #pending = 0;
+  readonly #rate: FrameRate | undefined;
+  #tokens: number;
+  #refilled = performance.now();
+  #refusedInARow = 0;
 
-  constructor(ws: WebSocket) {
+  /** @param rate - the frame budget; `undefined` for none (benchmarks). */
+  constructor(ws: WebSocket, rate: FrameRate | undefined = DEFAULT_FRAME_RATE) {
     this.ws = ws;
+    this.#rate = rate;
+    this.#tokens = rate?.burst ?? 0;
+  }
+
+  /** Takes one frame from the budget (a token bucket); false when it is spent. */
+  takeFrame(): boolean {
+    if (this.#rate === undefined) return true;
+    const now = performance.now();
+    this.#tokens = Math.min(this.#rate.burst, this.#tokens + ((now - this.#refilled) / 1000) * this.#rate.perSecond);
+    this.#refilled = now;
+    if (this.#tokens >= 1) {
+      this.#tokens--;
+      this.#refusedInARow = 0;
+      return true;
+    }
+    if (++this.#refusedInARow >= MAX_REFUSED_IN_A_ROW) void this.ws.close(1008, "too many frames");
+    return false;
   }
 
   /**
@@ -92,6 +125,10 @@ export class Platform {
 
   /** Handles one text frame; bad input gets a `copy` with `status: false`, never a throw. */
   receive(connection: PlatformConnection, raw: string): void {
+    if (!connection.takeFrame()) {
+      this.#copy(connection, undefined, "unknown", false, "too many frames: slow down");
+      return;
+    }
     let frame: Envelope;
     try {
       frame = record(JSON.parse(raw), "a frame") as Envelope;

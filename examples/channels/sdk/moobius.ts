@@ -100,10 +100,14 @@ export class Moobius {
   defaultSender: string | undefined;
   #ws: WSClient | undefined;
   #lastRelogin = 0;
+  /** Resolves once `onStart` has run: the seed starts listening only after it (step 6 of 6). */
+  #started: Promise<void>;
+  #markStarted!: () => void;
 
   constructor(options: MoobiusOptions) {
     this.options = { mode: "service", channels: [], heartbeatMs: 30_000, ...options };
     this.http = new HttpApi(options.httpUrl);
+    this.#started = new Promise((resolve) => (this.#markStarted = resolve));
   }
 
   get mode(): "service" | "user" {
@@ -120,7 +124,7 @@ export class Moobius {
    * The lifecycle: authenticate → connect (logging in on every connect) →
    * bind (service) or join (user) the configured channels → heartbeats →
    * `onStart()` → `onChannelInit(channelId)` for each channel. Inbound
-   * frames are handled from then on, one at a time; `start()` resolves when
+   * frames (but `copy`) are handled from `onStart()`'s end on, one at a time; `start()` resolves when
    * the steps are done (`stop()` ends it).
    */
   async start(): Promise<void> {
@@ -134,12 +138,16 @@ export class Moobius {
       ...(this.options.WebSocket === undefined ? {} : { WebSocket: this.options.WebSocket }),
       ...(this.options.logger === undefined ? {} : { logger: this.options.logger }),
     });
-    await this.#ws.connect();
-    for (const channelId of this.options.channels!) {
-      if (this.mode === "service") await this.http.bind(channelId);
-      else await this.sendJoinChannel(channelId);
+    try {
+      await this.#ws.connect();
+      for (const channelId of this.options.channels!) {
+        if (this.mode === "service") await this.http.bind(channelId);
+        else await this.sendJoinChannel(channelId);
+      }
+      await this.onStart();
+    } finally {
+      this.#markStarted();
     }
-    await this.onStart();
     for (const channelId of this.options.channels!) await this.onChannelInit(channelId);
   }
 
@@ -177,13 +185,14 @@ export class Moobius {
     } catch {
       return this.onUnknownPayload(raw);
     }
+    if (frame?.type === "copy") return this.#copy(frame.body as Copy);
+    // Frames that arrive while starting (a join, say) wait for onStart: callbacks may rely on what it set up.
+    await this.#started;
     switch (frame?.type) {
       case "message_up":
         return this.onMessageUp(frame.body as MessageBody);
       case "action":
         return this.onAction(frame.body as Action);
-      case "copy":
-        return this.#copy(frame.body as Copy);
       case "message_down":
         return this.onMessageDown(frame.body as MessageBody);
       case "update":

@@ -119,6 +119,23 @@ describe("bad input", () => {
     assert.match((await alice.request({ type: "action", body: { subtype: "dance", channel_id: channelId } })).body.context.error, /unknown action subtype/);
   });
 
+  it("refuses frames beyond the per-socket budget with a copy, then lets them through again", async () => {
+    const limited = await Platform.start({ frameRate: { perSecond: 5, burst: 3 } });
+    try {
+      const peer = await limited.user(await limited.account()); // the login takes one frame
+      const ids = ["a", "b", "c", "d"];
+      for (const id of ids) peer.send({ type: "heartbeat", request_id: id, body: {} });
+      const copies = [await peer.copy("a"), await peer.copy("b")];
+      assert.deepEqual(copies.map((c) => c.body.status), [true, true]);
+      const refused = await peer.next((f) => f.type === "copy" && f.body.status === false);
+      assert.match(refused.body.context.error, /too many frames/);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      assert.equal((await peer.request({ type: "heartbeat" })).body.status, true);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it("drops a connection that sends a frame over the payload limit and keeps serving others", async () => {
     const peer = await platform.user(await platform.account());
     peer.sendRaw(JSON.stringify({ type: "heartbeat", body: { pad: "x".repeat(200 * 1024) } }));
