@@ -37,17 +37,18 @@ export async function startDemo(port = 8000, host = "127.0.0.1", options: Channe
     (await api.createChannel("Random", "A second channel, same service", true)).channel_id,
   ];
   const service = await startDemoService({ httpUrl, username, password, channels, reconnect: { initialDelayMs: 100, maxDelayMs: 2_000 } });
-  return {
+  const demo: Demo = {
     app,
     server,
     service,
     channels,
     httpUrl,
     async close() {
-      await service.stop();
+      await this.service.stop(); // the current one: a test may have restarted it
       await server.close();
     },
   };
+  return demo;
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

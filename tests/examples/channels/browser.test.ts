@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 
 import { buildClientBundle } from "../../../examples/build-client.js";
+import { startDemoService } from "../../../examples/channels/demo-service.js";
 import { startDemo, type Demo } from "../../../examples/channels/run.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -123,6 +124,18 @@ describe("examples/channels in Chromium", { timeout: 120_000, skip: !existsSync(
     await alice.screenshot({ path: `${SCREENSHOTS}channel-alice.png` });
     await bob.screenshot({ path: `${SCREENSHOTS}channel-bob.png` });
     assert.deepEqual(dialogs, []);
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it("tells members when the service goes away and comes back, and keeps their page working", async () => {
+    await demo.service.stop();
+    await bob.locator("#service-banner:not([hidden])").waitFor(WAIT);
+    await bob.screenshot({ path: `${SCREENSHOTS}service-offline.png` });
+    demo.service = await startDemoService({ httpUrl: demo.httpUrl, username: "demo_service", password: "demo-service-password", channels: demo.channels });
+    await bob.locator("#service-banner[hidden]").waitFor({ state: "attached", ...WAIT });
+    await bob.fill("#text", "still here");
+    await bob.press("#text", "Enter");
+    await message(alice, /bob said 10 characters/).waitFor(WAIT);
     assert.deepEqual(pageErrors, []);
   });
 });
