@@ -140,6 +140,12 @@ export class SendQueue {
     this.#settleHead();
   }
 
+  /** Confirms the oldest unconfirmed in-flight entry (transports confirm writes in order). */
+  confirmOldest(): void {
+    const head = this.#inflight.find((entry) => entry.state === "inflight");
+    if (head !== undefined) this.confirm(head);
+  }
+
   /** The in-flight entry acknowledged as `id`, if any. */
   findInflight(id: string): Outgoing | undefined {
     return this.#byId.get(id);

@@ -10,22 +10,19 @@
  */
 import { Backoff, type ReconnectOptions } from "./backoff.js";
 import { ClientEvents, type ClientEventMap, type ClientListener } from "./client-events.js";
+import { encode, type SendValue } from "./encode.js";
 import { ClientTimeoutError, ConnectionClosed } from "./errors.js";
+import { Inbox } from "./inbox.js";
+import { effectiveReceiveTimeout, startLiveness, type HeartbeatOptions } from "./liveness.js";
 import { SendQueue, type Outgoing } from "./send-queue.js";
 import { openTransport, type Frame, type Transport, type WebSocketConstructor } from "./transport.js";
+
+export type { HeartbeatOptions, SendValue };
 
 /** Where the client reports what went wrong; `console` fits. */
 export interface ClientLogger {
   error(message: string, error?: unknown): void;
   warn?(message: string, error?: unknown): void;
-}
-
-/** An application-level heartbeat, sent while connected. */
-export interface HeartbeatOptions {
-  /** Every this many ms. */
-  intervalMs: number;
-  /** The message (encoded like `send`'s values). Without it, a protocol ping where the transport can (Node). */
-  message?: () => unknown;
 }
 
 /**
@@ -67,21 +64,16 @@ export interface WSClientOptions {
   protocols?: string | string[];
   /** Handshake headers (Node only: it then uses `ws`). */
   headers?: Record<string, string>;
-  /** The WebSocket constructor to use (tests, or `ws` on purpose); default: the global one, else `ws`. */
+  /** The WebSocket constructor to use (tests, or Node's standard one on purpose); default: `ws` in Node, else the global one. */
   WebSocket?: WebSocketConstructor;
   acks?: AckOptions;
   /** Default: `console`. */
   logger?: ClientLogger;
 }
 
-/** Values `send` accepts. */
-export type SendValue = string | Uint8Array | ArrayBuffer | ArrayBufferView | object | number | boolean | null;
-
 /** Frames written before waiting for the transport to confirm some; and the bytes buffered. */
-const MAX_INFLIGHT = 1024;
+const MAX_INFLIGHT = 65_536;
 const HIGH_WATER_BYTES = 1 << 20;
-/** Inbound messages waiting for `handle` before the socket stops reading (`ws` only). */
-const INBOX_HIGH_WATER = 1000;
 
 /**
  * A WebSocket client that reconnects by itself and never loses or reorders
@@ -109,9 +101,7 @@ export class WSClient {
   readonly #backoff: Backoff;
   readonly #queue: SendQueue;
   readonly #events: ClientEvents;
-  readonly #inbox: Frame[] = [];
-  #draining = false;
-  #paused = false;
+  readonly #inbox: Inbox | undefined;
   #started = false;
   #closed = false;
   #closeDone: Promise<void> | undefined;
@@ -120,6 +110,9 @@ export class WSClient {
   #connection = 0;
   #connected = false;
   #inOnConnect = false;
+  #pumping = false;
+  #drainTimer: ReturnType<typeof setTimeout> | undefined;
+  #onWritten: (error?: Error) => void = () => {};
   #lastAlive = 0;
   #ackSeq = 0;
   readonly #ackPrefix = Math.random().toString(36).slice(2, 10);
@@ -162,6 +155,8 @@ export class WSClient {
     this.#backoff = new Backoff(initial, Math.max(initial, options.reconnect?.maxDelayMs ?? 30_000));
     this.#queue = new SendQueue(options.maxQueue ?? 10_000);
     this.#events = new ClientEvents((error) => this.#logger.error("WSClient: an event listener threw", error));
+    const handle = options.handle;
+    this.#inbox = handle && new Inbox(handle, (error) => this.#logger.error("WSClient: handle threw; going on with the next message", error));
   }
 
   /** True while a connection is open and `onConnect` has finished on it. */
@@ -316,17 +311,35 @@ export class WSClient {
   /** One open connection, from `onConnect` to its end; returns how it ended. */
   async #live(transport: Transport, connection: number, end: Promise<{ code: number; reason: string }>): Promise<{ code: number; reason: string }> {
     this.#transport = transport;
+    this.#onWritten = this.#confirmer(transport);
     this.#lastAlive = Date.now();
-    const stopTimers = this.#startLiveness(transport);
+    this.#inbox?.attach(transport);
+    const { heartbeat, receiveTimeoutMs } = this.#options;
+    const stopTimers = startLiveness(transport, heartbeat, effectiveReceiveTimeout(receiveTimeoutMs, transport.canPing, heartbeat), {
+      isOpen: () => this.#connected && this.#transport === transport,
+      lastAlive: () => this.#lastAlive,
+      heartbeatFrame: () => {
+        try {
+          return encode(heartbeat!.message!() as SendValue);
+        } catch (error) {
+          this.#logger.error("WSClient: heartbeat.message threw", error);
+          return undefined;
+        }
+      },
+      warn: (message) => this.#logger.warn?.(message),
+    });
     let connected = false;
     const ended = end.then((result) => {
       stopTimers();
       this.#transport = undefined;
       this.#connected = false;
       this.#inOnConnect = false;
-      if (this.#paused) this.#paused = false;
+      this.#inbox?.attach(undefined);
       if (this.#closed) this.#queue.rejectAll(new ConnectionClosed(result.code, result.reason || "client closed"), true);
-      else this.#queue.requeue(new ConnectionClosed(result.code, result.reason || "connection lost"));
+      else {
+        this.#queue.requeue(new ConnectionClosed(result.code, result.reason || "connection lost"));
+        this.#armExpiry(); // what was written unconfirmed waits again, within its sendTimeoutMs
+      }
       if (connected) this.#events.emit("disconnect", { ...result, connection });
       this.#endConnection?.();
       this.#endConnection = undefined;
@@ -370,65 +383,57 @@ export class WSClient {
     });
   }
 
-  /** Heartbeat, pings and the receive watchdog of one connection; returns their stop. */
-  #startLiveness(transport: Transport): () => void {
-    const timers: Array<ReturnType<typeof setInterval>> = [];
-    const heartbeat = this.#options.heartbeat;
-    const receiveTimeoutMs = this.#options.receiveTimeoutMs ?? (transport.canPing || heartbeat !== undefined ? 90_000 : 0);
-    if (heartbeat !== undefined) {
-      timers.push(setInterval(() => {
-        if (!this.#connected || this.#transport !== transport) return;
-        if (heartbeat.message === undefined) return transport.ping();
-        let frame: Frame;
-        try {
-          frame = encode(heartbeat.message() as SendValue);
-        } catch (error) {
-          return this.#logger.error("WSClient: heartbeat.message threw", error);
-        }
-        // Straight to the socket: a heartbeat has no place in the ordered queue.
-        transport.send(frame, () => {});
-      }, heartbeat.intervalMs));
-    }
-    if (receiveTimeoutMs > 0) {
-      if (transport.canPing) timers.push(setInterval(() => transport.ping(), Math.max(10, receiveTimeoutMs / 3)));
-      timers.push(setInterval(() => {
-        if (Date.now() - this.#lastAlive < receiveTimeoutMs) return;
-        this.#logger.warn?.(`WSClient: nothing received for ${receiveTimeoutMs} ms; dropping the connection`);
-        transport.terminate();
-      }, Math.max(10, Math.min(1000, receiveTimeoutMs / 4))));
-    }
-    return () => {
-      for (const timer of timers) clearInterval(timer);
-    };
-  }
-
-  /** Writes what may go now: `onConnect`'s sends, then (once connected) the queue, within the in-flight window. */
+  /**
+   * Writes what may go now: `onConnect`'s sends, then (once connected) the
+   * queue, until the socket holds `HIGH_WATER_BYTES` unwritten (as a bare
+   * `ws` client would, so bursts become few large writes) or `MAX_INFLIGHT`
+   * frames await confirmation. Confirmations call it again.
+   */
   #pump(): void {
     const transport = this.#transport;
-    if (transport === undefined) return;
+    if (transport === undefined || this.#pumping) return;
     if (!this.#connected && !this.#inOnConnect) return;
     const connection = this.#connection;
-    while (this.#queue.inflight < MAX_INFLIGHT) {
-      if (transport.bufferedAmount > HIGH_WATER_BYTES) {
-        // Browsers never say when the buffer drains; look again shortly.
-        if (!transport.canPing) setTimeout(() => this.#pump(), 20);
-        return;
+    const onWritten = this.#onWritten;
+    // A browser transport confirms inside send(): without this guard, pump → confirm → pump would recurse per frame.
+    this.#pumping = true;
+    try {
+      while (this.#queue.inflight < MAX_INFLIGHT) {
+        if (transport.bufferedAmount > HIGH_WATER_BYTES) {
+          // Browsers never say when their buffer drains; look again shortly (one timer at a time).
+          if (!transport.canPing && this.#drainTimer === undefined) {
+            this.#drainTimer = setTimeout(() => {
+              this.#drainTimer = undefined;
+              this.#pump();
+            }, 20);
+          }
+          return;
+        }
+        const entry = this.#queue.take(connection, !this.#connected);
+        if (entry === undefined) return;
+        transport.send(entry.data, onWritten);
       }
-      const entry = this.#queue.take(connection, !this.#connected);
-      if (entry === undefined) return;
-      transport.send(entry.data, (error) => this.#written(entry, connection, transport, error));
+    } finally {
+      this.#pumping = false;
     }
   }
 
-  #written(entry: Outgoing, connection: number, transport: Transport, error: Error | undefined): void {
-    if (entry.connection !== connection) return;
-    if (error !== undefined) {
-      // The socket is dying; its end moves this entry back to the front of the queue.
-      transport.terminate();
-      return;
-    }
-    if (this.#options.acks === undefined) this.#queue.confirm(entry);
-    if (this.#queue.inflight < MAX_INFLIGHT / 2 || entry.state === "settled") this.#pump();
+  /**
+   * The write confirmation of one connection: transports confirm frames in
+   * the order they were written, so each confirmation is the oldest frame's.
+   * One function per connection, not one closure per frame.
+   */
+  #confirmer(transport: Transport): (error?: Error) => void {
+    return (error) => {
+      if (this.#transport !== transport) return; // a late word from a connection already given up
+      if (error !== undefined) {
+        // The socket is dying; its end moves the unconfirmed frames back to the front of the queue.
+        transport.terminate();
+        return;
+      }
+      if (this.#options.acks === undefined) this.#queue.confirmOldest();
+      if (this.#queue.waiting > 0 && transport.bufferedAmount < HIGH_WATER_BYTES / 2) this.#pump();
+    };
   }
 
   /** Schedules the check that rejects sends older than `timeoutMs`. */
@@ -469,46 +474,6 @@ export class WSClient {
         return;
       }
     }
-    if (this.#options.handle === undefined) return;
-    this.#inbox.push(data);
-    if (this.#inbox.length > INBOX_HIGH_WATER && !this.#paused && this.#transport !== undefined) {
-      this.#paused = true;
-      this.#transport.pause();
-    }
-    if (!this.#draining) void this.#drain();
+    this.#inbox?.push(data);
   }
-
-  /** Hands the inbox to `handle`, one message at a time (the SDK ran each in its own task). */
-  async #drain(): Promise<void> {
-    this.#draining = true;
-    const handle = this.#options.handle!;
-    try {
-      for (let data = this.#inbox.shift(); data !== undefined; data = this.#inbox.shift()) {
-        try {
-          const result = handle(data) as { then?: unknown } | undefined;
-          // Await only what is awaitable: a synchronous handle costs no extra tick per message.
-          if (typeof result?.then === "function") await result;
-        } catch (error) {
-          this.#logger.error("WSClient: handle threw; going on with the next message", error);
-        }
-        if (this.#paused && this.#inbox.length < INBOX_HIGH_WATER / 2) {
-          this.#paused = false;
-          this.#transport?.resume();
-        }
-      }
-    } finally {
-      this.#draining = false;
-    }
-  }
-}
-
-/** Strings stay text; bytes are binary; anything else is JSON text. */
-function encode(value: SendValue): Frame {
-  if (typeof value === "string") return value;
-  if (value instanceof Uint8Array) return value;
-  if (value instanceof ArrayBuffer) return new Uint8Array(value);
-  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-  const json = JSON.stringify(value);
-  if (json === undefined) throw new TypeError(`WSClient: cannot send ${typeof value} (not JSON-serialisable)`);
-  return json;
 }
