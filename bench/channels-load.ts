@@ -1,0 +1,133 @@
+/**
+ * Channels load: the channels platform (examples/channels) with N users in
+ * one channel and one service. Each user sends `message_up`; the service
+ * answers each with a `message_down` addressed to its author (the round
+ * trip user → platform → service → platform → user), so every message is
+ * routed twice and acknowledged twice (`copy` to the user and to the
+ * service). Each user keeps `--window` messages in flight.
+ *
+ * Metric: round trips completed per second, and their latency (p50, p99).
+ * The per-socket frame budget is off (the bench measures the platform, not the limit).
+ * The platform runs in its own process (this file with `--serve`); the
+ * users and the service are `ws` clients in this process.
+ *
+ * Run: `npx tsx bench/channels-load.ts [--users 100] [--window 4] [--duration 10] [--warmup 2]`.
+ *
+ * @module
+ */
+import { spawn } from "node:child_process";
+import os from "node:os";
+import { performance } from "node:perf_hooks";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+import WebSocket from "ws";
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: number) => {
+  const index = args.indexOf(`--${name}`);
+  return index >= 0 ? Number(args[index + 1]) : fallback;
+};
+
+if (args.includes("--serve")) {
+  const { ChannelsApp } = await import("../examples/channels/app.js");
+  const server = await new ChannelsApp({ authRate: false, frameRate: false }).listen({ port: 0, host: "127.0.0.1" });
+  console.log(JSON.stringify({ port: server.port }));
+} else {
+  await main();
+}
+
+async function main(): Promise<void> {
+  const users = option("users", 100);
+  const window = option("window", 4);
+  const durationS = option("duration", 10);
+  const warmupS = option("warmup", 2);
+  const server = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--serve"], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, NODE_ENV: "production" } });
+  const port: number = await new Promise((resolve) => createInterface({ input: server.stdout! }).once("line", (line) => resolve(JSON.parse(line).port)));
+  const base = `http://127.0.0.1:${port}`;
+  const post = async (path: string, body: unknown, token?: string) => {
+    const res = await fetch(base + path, { method: "POST", headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as any;
+  };
+  const account = async (username: string, role: string) => {
+    await post("/api/sign_up", { username, password: "bench password", role });
+    return post("/api/sign_in", { username, password: "bench password" });
+  };
+  const open = (login: object) =>
+    new Promise<WebSocket>((resolve, reject) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+      ws.once("open", () => {
+        ws.send(JSON.stringify({ type: login.hasOwnProperty("service_id") ? "service_login" : "user_login", request_id: "login", ...login }));
+        resolve(ws);
+      });
+      ws.once("error", reject);
+    });
+
+  const service = await account("bench_service", "service");
+  const channel = await post("/api/channels/create", { channel_name: "bench", channel_desc: "" }, service.access_token);
+  const serviceWs = await open({ access_token: service.access_token, service_id: service.id });
+  let errors = 0;
+  serviceWs.on("message", (data) => {
+    const frame = JSON.parse(String(data));
+    if (frame.type === "copy") {
+      if (!frame.body.status) errors++;
+      return;
+    }
+    if (frame.type !== "message_up") return;
+    const m = frame.body;
+    serviceWs.send(JSON.stringify({ type: "message_down", request_id: m.message_id, service_id: service.id, body: { subtype: "text", channel_id: m.channel_id, content: m.content, recipients: [m.sender], sender: m.sender, context: m.context } }));
+  });
+
+  const latencies: number[] = [];
+  let measuring = false;
+  let completed = 0;
+  let running = true;
+  const sockets: WebSocket[] = [];
+  for (let batch = 0; batch < users; batch += 10) {
+    await Promise.all(
+      Array.from({ length: Math.min(10, users - batch) }, async (_, i) => {
+        const login = await account(`bench_user_${batch + i}`, "user");
+        const ws = await open({ access_token: login.access_token });
+        ws.send(JSON.stringify({ type: "action", request_id: "join", body: { subtype: "join_channel", channel_id: channel.channel_id } }));
+        sockets.push(ws);
+      }),
+    );
+  }
+  const sendOne = (ws: WebSocket) =>
+    ws.send(JSON.stringify({ type: "message_up", request_id: "m", body: { subtype: "text", channel_id: channel.channel_id, content: { text: "hello from the bench" }, recipients: "service", context: { t: performance.now() } } }));
+  for (const ws of sockets) {
+    ws.on("message", (data) => {
+      const frame = JSON.parse(String(data));
+      if (frame.type === "copy") {
+        if (!frame.body.status) errors++;
+        return;
+      }
+      if (frame.type !== "message_down") return;
+      if (measuring) {
+        completed++;
+        latencies.push(performance.now() - frame.body.context.t);
+      }
+      if (running) sendOne(ws);
+    });
+  }
+  await new Promise((resolve) => setTimeout(resolve, 300)); // joins settle
+  for (const ws of sockets) for (let i = 0; i < window; i++) sendOne(ws);
+  await new Promise((resolve) => setTimeout(resolve, warmupS * 1000));
+  measuring = true;
+  const started = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, durationS * 1000));
+  measuring = false;
+  const elapsed = (performance.now() - started) / 1000;
+  running = false;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  console.log(`channels-load: ${users} users in one channel + 1 service, ${window} in flight per user, ${durationS} s after ${warmupS} s warm-up`);
+  console.log(`machine: ${os.cpus()[0]?.model ?? "?"} × ${os.cpus().length}, load ${os.loadavg()[0]!.toFixed(2)}, Node ${process.version}, ${new Date().toISOString()}`);
+  console.log("| users | in flight | round trips/s | p50 ms | p99 ms | errors |");
+  console.log("|---:|---:|---:|---:|---:|---:|");
+  console.log(`| ${users} | ${users * window} | ${Math.round(completed / elapsed).toLocaleString("en")} | ${at(0.5).toFixed(2)} | ${at(0.99).toFixed(2)} | ${errors} |`);
+  for (const ws of sockets) ws.terminate();
+  serviceWs.terminate();
+  server.kill();
+}

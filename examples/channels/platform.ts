@@ -1,0 +1,421 @@
+/**
+ * `Platform`: what happens to each frame on the channels WebSocket. It logs
+ * connections in (`service_login` / `user_login` first), routes users'
+ * `message_up` and actions to the channel's service, and the service's
+ * `message_down` and `update` to the recipients it names; every request is
+ * answered with a `copy` (`status: false` and an error for bad input).
+ *
+ * @module
+ */
+import type { WebSocket } from "../../lib/index.js";
+import { ChannelStore, publicCharacter, type Account, type Channel } from "./channel-store.js";
+import {
+  MESSAGE_SUBTYPES,
+  ProtocolError,
+  UPDATE_SUBTYPES,
+  id,
+  list,
+  messageContent,
+  newId,
+  recipients as checkRecipients,
+  record,
+  text,
+  type Envelope,
+  type MessageBody,
+  type MessageSubtype,
+} from "./protocol.js";
+
+/** Close codes this platform uses (4000-4999 is the application's range, RFC 6455 §7.4.2). */
+export const CLOSE = {
+  /** Another connection logged in as this service. */
+  REPLACED: 4000,
+  /** Too many failed logins on one connection. */
+  LOGIN_FAILED: 4003,
+  /** The peer does not read what it is sent (RFC 6455: 1013 Try Again Later). */
+  TOO_SLOW: 1013,
+} as const;
+
+/** Frames a connection may have in flight (sent but not yet written) before it is closed as too slow. */
+const MAX_PENDING = 1_000;
+/** Failed logins one connection may try. */
+const MAX_FAILED_LOGINS = 5;
+/** Sockets one user may have open at once (tabs, devices). */
+const MAX_SOCKETS_PER_USER = 16;
+
+/** How many frames one connection may send: `perSecond` on average, bursts of `burst`. */
+export interface FrameRate {
+  perSecond: number;
+  burst: number;
+}
+
+/** The default budget: far above what a person types, low enough that one socket cannot monopolise the platform. */
+export const DEFAULT_FRAME_RATE: FrameRate = { perSecond: 200, burst: 400 };
+/** Refused frames in a row after which the connection is closed (1008, policy violation). */
+const MAX_REFUSED_IN_A_ROW = 200;
+
+/** One WebSocket on the platform: who it logged in as, a frame budget and a bounded outbox. */
+export class PlatformConnection {
+  readonly ws: WebSocket;
+  account: Account | undefined;
+  failedLogins = 0;
+  #pending = 0;
+  readonly #rate: FrameRate | undefined;
+  #tokens: number;
+  #refilled = performance.now();
+  #refusedInARow = 0;
+
+  /** @param rate - the frame budget; `undefined` for none (benchmarks). */
+  constructor(ws: WebSocket, rate: FrameRate | undefined = DEFAULT_FRAME_RATE) {
+    this.ws = ws;
+    this.#rate = rate;
+    this.#tokens = rate?.burst ?? 0;
+  }
+
+  /** Takes one frame from the budget (a token bucket); false when it is spent. */
+  takeFrame(): boolean {
+    if (this.#rate === undefined) return true;
+    const now = performance.now();
+    this.#tokens = Math.min(this.#rate.burst, this.#tokens + ((now - this.#refilled) / 1000) * this.#rate.perSecond);
+    this.#refilled = now;
+    if (this.#tokens >= 1) {
+      this.#tokens--;
+      this.#refusedInARow = 0;
+      return true;
+    }
+    if (++this.#refusedInARow >= MAX_REFUSED_IN_A_ROW) void this.ws.close(1008, "too many frames");
+    return false;
+  }
+
+  /**
+   * Sends a frame without waiting for it to be written: one slow reader must
+   * not hold up a channel. What it has not read is bounded: past
+   * {@link MAX_PENDING} frames, it is closed with 1013 instead.
+   */
+  sendText(frame: string): void {
+    if (this.#pending >= MAX_PENDING) {
+      void this.ws.close(CLOSE.TOO_SLOW, "not reading fast enough");
+      return;
+    }
+    this.#pending++;
+    this.ws.sendText(frame).then(
+      () => void this.#pending--,
+      () => void this.#pending--, // closed meanwhile: nothing to deliver to
+    );
+  }
+
+  send(frame: object): void {
+    this.sendText(JSON.stringify(frame));
+  }
+}
+
+/** The platform: the store, and who is connected. */
+export class Platform {
+  readonly store: ChannelStore;
+  readonly #users = new Map<string, Set<PlatformConnection>>();
+  readonly #services = new Map<string, PlatformConnection>();
+
+  constructor(store = new ChannelStore()) {
+    this.store = store;
+  }
+
+  /** Whether the service is connected and logged in. */
+  isServiceOnline(serviceId: string): boolean {
+    return this.#services.has(serviceId);
+  }
+
+  /** Handles one text frame; bad input gets a `copy` with `status: false`, never a throw. */
+  receive(connection: PlatformConnection, raw: string): void {
+    if (!connection.takeFrame()) {
+      this.#copy(connection, undefined, "unknown", false, "too many frames: slow down");
+      return;
+    }
+    let frame: Envelope;
+    try {
+      frame = record(JSON.parse(raw), "a frame") as Envelope;
+    } catch (error) {
+      this.#copy(connection, undefined, "unknown", false, error instanceof ProtocolError ? error.message : "malformed JSON");
+      return;
+    }
+    const requestId = typeof frame.request_id === "string" ? frame.request_id.slice(0, 64) : undefined;
+    const type = typeof frame.type === "string" ? frame.type.slice(0, 64) : "unknown";
+    try {
+      const context = this.#dispatch(connection, frame, type);
+      if (context !== undefined) this.#copy(connection, requestId, type, true, context);
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      this.#copy(connection, requestId, type, false, error.message);
+      if (type.endsWith("_login") && connection.account === undefined && ++connection.failedLogins >= MAX_FAILED_LOGINS) {
+        void connection.ws.close(CLOSE.LOGIN_FAILED, "too many failed logins");
+      }
+    }
+  }
+
+  /** A connection went away: forget it; when a service goes, its channels' members are told. */
+  disconnect(connection: PlatformConnection): void {
+    const account = connection.account;
+    if (account === undefined) return;
+    if (account.role === "user") {
+      const sockets = this.#users.get(account.id);
+      sockets?.delete(connection);
+      if (sockets?.size === 0) this.#users.delete(account.id);
+    } else if (this.#services.get(account.id) === connection) {
+      this.#services.delete(account.id);
+      this.#announceServiceStatus(account.id, false);
+    }
+  }
+
+  /** Sends `frame` to every socket of every user in `userIds`. */
+  deliver(userIds: Iterable<string>, frame: object): void {
+    const encoded = JSON.stringify(frame);
+    for (const userId of userIds) {
+      for (const socket of this.#users.get(userId) ?? []) socket.sendText(encoded);
+    }
+  }
+
+  /** Runs one frame; returns the `copy` context for success, `undefined` for no copy. */
+  #dispatch(connection: PlatformConnection, frame: Envelope, type: string): string | undefined {
+    if (type === "service_login") return this.#serviceLogin(connection, frame);
+    if (type === "user_login") return this.#userLogin(connection, frame);
+    const account = connection.account;
+    if (account === undefined) throw new ProtocolError("log in first: the first frame must be service_login or user_login");
+    const body = frame.body === undefined ? {} : record(frame.body, "body");
+    switch (type) {
+      case "heartbeat":
+        return "heartbeat received";
+      case "action":
+        return this.#action(requireRole(account, "user", type), body, frame);
+      case "message_up":
+        return this.#messageUp(requireRole(account, "user", type), body, frame);
+      case "message_down":
+        return this.#messageDown(requireRole(account, "service", type), body, frame);
+      case "update":
+        return this.#update(requireRole(account, "service", type), body, frame);
+      default:
+        throw new ProtocolError(`unknown type ${JSON.stringify(type)}`);
+    }
+  }
+
+  #serviceLogin(connection: PlatformConnection, frame: Envelope): string {
+    const account = this.#loginAccount(connection, frame, "service");
+    if (frame.service_id !== account.id) throw new ProtocolError("service_id does not belong to this access token");
+    const previous = this.#services.get(account.id);
+    if (previous !== undefined && previous !== connection) {
+      previous.account = undefined; // its close must not announce the service offline
+      void previous.ws.close(CLOSE.REPLACED, "replaced by a newer login");
+    }
+    connection.account = account;
+    this.#services.set(account.id, connection);
+    this.#announceServiceStatus(account.id, true);
+    return "service logged in";
+  }
+
+  #userLogin(connection: PlatformConnection, frame: Envelope): string {
+    const account = this.#loginAccount(connection, frame, "user");
+    const sockets = this.#users.get(account.id) ?? new Set();
+    if (sockets.size >= MAX_SOCKETS_PER_USER && !sockets.has(connection)) throw new ProtocolError("too many connections for this user");
+    connection.account = account;
+    sockets.add(connection);
+    this.#users.set(account.id, sockets);
+    return "user logged in";
+  }
+
+  #loginAccount(connection: PlatformConnection, frame: Envelope, role: "user" | "service"): Account {
+    const account = this.store.accountForToken(frame.access_token);
+    if (account === undefined || account.role !== role) throw new ProtocolError(`invalid access token for a ${role}`);
+    if (connection.account !== undefined && connection.account.id !== account.id) throw new ProtocolError("this connection is logged in as someone else");
+    return account;
+  }
+
+  #action(user: Account, body: Record<string, unknown>, frame: Envelope): string {
+    const subtype = text(body.subtype, "body.subtype", undefined, 64);
+    const channelId = id(body.channel_id, "body.channel_id");
+    const channel = this.#channel(channelId);
+    const base = { channel_id: channelId, sender: user.id, context: {} };
+    let forwarded: Record<string, unknown>;
+    switch (subtype) {
+      case "join_channel":
+        channel.members.add(user.id);
+        forwarded = { subtype: "join", ...base };
+        break;
+      case "leave_channel":
+        if (!channel.members.delete(user.id)) throw new ProtocolError("you are not a member of this channel");
+        forwarded = { subtype: "leave", ...base };
+        break;
+      case "refresh":
+        requireMember(channel, user);
+        forwarded = { subtype: "refresh", ...base };
+        break;
+      case "button_click":
+        requireMember(channel, user);
+        forwarded = {
+          subtype,
+          ...base,
+          button_id: id(body.button_id, "body.button_id"),
+          arguments: clickArguments(body.arguments),
+          ...(body.bottom_button_id === undefined ? {} : { bottom_button_id: id(body.bottom_button_id, "body.bottom_button_id") }),
+        };
+        break;
+      case "menu_item_click":
+        requireMember(channel, user);
+        forwarded = {
+          subtype,
+          ...base,
+          menu_item_id: id(body.menu_item_id, "body.menu_item_id"),
+          message_id: text(body.message_id, "body.message_id", "", 64),
+          message_subtype: text(body.message_subtype, "body.message_subtype", "text", 16),
+          message_content: body.message_content === undefined ? {} : messageContent(body.message_content),
+          arguments: clickArguments(body.arguments),
+        };
+        break;
+      default:
+        throw new ProtocolError(`unknown action subtype ${JSON.stringify(subtype)}`);
+    }
+    this.#toService(channel, { type: "action", request_id: frameId(frame), user_id: user.id, body: forwarded });
+    return `${subtype} done`;
+  }
+
+  #messageUp(user: Account, body: Record<string, unknown>, frame: Envelope): string {
+    const channel = this.#channel(id(body.channel_id, "body.channel_id"));
+    requireMember(channel, user);
+    const message = this.#message(body, user.id, channel, "service");
+    if (channel.serviceId === undefined || !this.#services.has(channel.serviceId)) throw new ProtocolError("the channel's service is offline");
+    this.store.remember(message);
+    this.#toService(channel, { type: "message_up", request_id: frameId(frame), user_id: user.id, service_id: channel.serviceId, body: message });
+    return "message received";
+  }
+
+  #messageDown(service: Account, body: Record<string, unknown>, frame: Envelope): string {
+    const channel = this.#ownChannel(service, body);
+    const sender = id(body.sender, "body.sender");
+    const character = this.store.character(sender);
+    if (character === undefined || (character.owner !== service.id && !channel.members.has(sender))) {
+      throw new ProtocolError("sender must be one of this service's agents or a member of the channel");
+    }
+    const message = this.#message(body, sender, channel, body.recipients);
+    this.store.remember(message);
+    this.deliver(this.#resolve(channel, message.recipients), { type: "message_down", request_id: frameId(frame), service_id: service.id, body: message });
+    return "message delivered";
+  }
+
+  #update(service: Account, body: Record<string, unknown>, frame: Envelope): string {
+    if (frame.subtype === "channel_info" || body.subtype === "channel_info") return this.#updateChannelInfo(service, body, frame);
+    const subtype = text(body.subtype, "body.subtype", undefined, 32);
+    if (!(UPDATE_SUBTYPES as readonly string[]).includes(subtype)) throw new ProtocolError(`unknown update subtype ${JSON.stringify(subtype)}`);
+    const channel = this.#ownChannel(service, body);
+    const to = checkRecipients(body.recipients);
+    let content: unknown;
+    if (subtype === "characters") {
+      const raw = record(body.content, "content");
+      const named = checkRecipients(raw.characters);
+      const ids = typeof named === "string" ? this.#group(named) : named;
+      const characterList = ids.flatMap((characterId) => {
+        const character = this.store.character(characterId);
+        return character === undefined ? [] : [publicCharacter(character)];
+      });
+      content = { characters: named, character_list: characterList };
+    } else {
+      content = list(body.content, "content").map((item, i) => record(item, `content[${i}]`));
+    }
+    this.deliver(this.#resolve(channel, to), {
+      type: "update",
+      request_id: frameId(frame),
+      service_id: service.id,
+      body: { subtype, channel_id: channel.info.channel_id, content, recipients: to, context: {} },
+    });
+    return `${subtype} updated`;
+  }
+
+  #updateChannelInfo(service: Account, body: Record<string, unknown>, frame: Envelope): string {
+    const channel = this.#ownChannel(service, { channel_id: frame.channel_id ?? body.channel_id });
+    channel.info.channel_name = text(body.channel_name, "body.channel_name", channel.info.channel_name, 100);
+    channel.info.channel_description = text(body.channel_description, "body.channel_description", channel.info.channel_description, 1000);
+    this.deliver(channel.members, { type: "update", request_id: frameId(frame), subtype: "channel_info", channel_id: channel.info.channel_id, body: { ...channel.info } });
+    return "channel_info updated";
+  }
+
+  /** A message body, checked, with the platform's id and time. */
+  #message(body: Record<string, unknown>, sender: string, channel: Channel, to: unknown): MessageBody {
+    const subtype = text(body.subtype, "body.subtype", "text", 16);
+    if (!(MESSAGE_SUBTYPES as readonly string[]).includes(subtype)) throw new ProtocolError(`unknown message subtype ${JSON.stringify(subtype)}`);
+    return {
+      message_id: newId(),
+      subtype: subtype as MessageSubtype,
+      channel_id: channel.info.channel_id,
+      content: messageContent(body.content),
+      sender,
+      recipients: checkRecipients(to),
+      timestamp: Date.now(),
+      context: body.context === undefined ? {} : record(body.context, "body.context"),
+    };
+  }
+
+  /** The user ids a `recipients` value names, among the channel's members (`"service"` names none). */
+  #resolve(channel: Channel, to: string | string[]): string[] {
+    if (to === "service") return [];
+    const ids = typeof to === "string" ? this.#group(to) : to;
+    return ids.filter((userId) => channel.members.has(userId));
+  }
+
+  #group(groupId: string): string[] {
+    const members = this.store.group(groupId);
+    if (members === undefined) throw new ProtocolError(`no group ${groupId}`);
+    return members;
+  }
+
+  #channel(channelId: string): Channel {
+    const channel = this.store.channel(channelId);
+    if (channel === undefined) throw new ProtocolError(`no channel ${channelId}`);
+    return channel;
+  }
+
+  /** The channel named in `body`, which must be bound to `service`. */
+  #ownChannel(service: Account, body: Record<string, unknown>): Channel {
+    const channel = this.#channel(id(body.channel_id, "channel_id"));
+    if (channel.serviceId !== service.id) throw new ProtocolError("the channel is not bound to this service");
+    return channel;
+  }
+
+  #toService(channel: Channel, frame: object): void {
+    if (channel.serviceId !== undefined) this.#services.get(channel.serviceId)?.send(frame);
+  }
+
+  /** Tells the members of a service's channels that it went away or came back (an upie extension: `update` `service_status`). */
+  #announceServiceStatus(serviceId: string, online: boolean): void {
+    for (const channelId of this.store.boundChannels(serviceId)) {
+      const channel = this.store.channel(channelId)!;
+      this.deliver(channel.members, {
+        type: "update",
+        request_id: newId(),
+        service_id: serviceId,
+        body: { subtype: "service_status", channel_id: channelId, content: { online }, recipients: [...channel.members], context: {} },
+      });
+    }
+  }
+
+  #copy(connection: PlatformConnection, requestId: string | undefined, originType: string, status: boolean, message: string): void {
+    const context = status ? { message } : { error: message };
+    connection.send({ type: "copy", request_id: requestId ?? null, body: { request_id: requestId ?? null, origin_type: originType, status, context } });
+  }
+}
+
+function requireRole(account: Account, role: "user" | "service", type: string): Account {
+  if (account.role !== role) throw new ProtocolError(`${type} is for ${role}s`);
+  return account;
+}
+
+function requireMember(channel: Channel, user: Account): void {
+  if (!channel.members.has(user.id)) throw new ProtocolError("you are not a member of this channel: join_channel first");
+}
+
+/** A button or menu click's arguments: a list of `{ label, value }`. */
+function clickArguments(value: unknown): { label: string; value: string }[] {
+  if (value === undefined) return [];
+  return list(value, "body.arguments").map((entry, i) => {
+    const argument = record(entry, `body.arguments[${i}]`);
+    return { label: text(argument.label, "argument label", undefined, 200), value: text(String(argument.value ?? ""), "argument value", undefined, 2000) };
+  });
+}
+
+function frameId(frame: Envelope): string {
+  return typeof frame.request_id === "string" ? frame.request_id.slice(0, 64) : newId();
+}

@@ -1,0 +1,141 @@
+/**
+ * End to end in a real browser: Debian's Chromium driven by playwright-core,
+ * against the platform and the demo service. Two people in one channel;
+ * the bot answers, a button's dialog is submitted, a menu item is picked,
+ * the canvas changes. Screenshots go to examples/channels/screenshots/.
+ */
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync } from "node:fs";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+
+import { buildClientBundle } from "../../../examples/build-client.js";
+import { startDemoService } from "../../../examples/channels/demo-service.js";
+import { startDemo, type Demo } from "../../../examples/channels/run.js";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const SCREENSHOTS = fileURLToPath(new URL("../../../examples/channels/screenshots/", import.meta.url));
+const PUBLIC = fileURLToPath(new URL("../../../examples/channels/public/", import.meta.url));
+const XSS = "<img src=x onerror=alert(1)>";
+const WAIT = { timeout: 15_000 };
+
+describe("examples/channels in Chromium", { timeout: 120_000, skip: !existsSync(CHROMIUM) && `no browser at ${CHROMIUM} (apt-get install chromium)` }, () => {
+  let demo: Demo;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const dialogs: string[] = [];
+  const pageErrors: string[] = [];
+  let alice: Page;
+  let bob: Page;
+
+  async function open(username: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, deviceScaleFactor: 1 });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on("dialog", (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    page.on("pageerror", (error) => pageErrors.push(`${username}: ${error.message}`));
+    await page.goto(`${demo.httpUrl}/`);
+    await page.fill("#username", username);
+    await page.fill("#password", "a long password");
+    await page.click("#sign-up");
+    await page.locator("#app:not([hidden])").waitFor(WAIT);
+    await page.click('#channels button:has-text("Lobby")');
+    await page.locator("#send:not([disabled])").waitFor(WAIT);
+    return page;
+  }
+
+  const message = (page: Page, text: string | RegExp) => page.locator("#messages .message", { hasText: text });
+
+  before(async () => {
+    await buildClientBundle([PUBLIC]);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    demo = await startDemo(0, "127.0.0.1", { authRate: false });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+  });
+
+  after(async () => {
+    for (const context of contexts) await context.close().catch(() => {});
+    await browser?.close();
+    await demo?.close();
+  });
+
+  it("signs two people up into one channel; the bot welcomes them and lists members with the agent", async () => {
+    alice = await open("alice");
+    await message(alice, "Welcome, alice!").waitFor(WAIT);
+    bob = await open("bob");
+    await message(bob, "Welcome, bob!").waitFor(WAIT);
+    await alice.locator("#members li", { hasText: "bob" }).waitFor(WAIT);
+    await bob.locator("#members li", { hasText: "Helper Bot" }).locator(".tag").waitFor(WAIT);
+  });
+
+  it("shows different buttons to the host and the guest", async () => {
+    await alice.locator('#buttons [data-button-id="reset"]').waitFor(WAIT);
+    await bob.locator('#buttons [data-button-id="roll"]').waitFor(WAIT);
+    assert.equal(await bob.locator('#buttons [data-button-id="reset"]').count(), 0);
+  });
+
+  it("delivers a message to both, escaped, and the bot answers", async () => {
+    await alice.fill("#text", XSS);
+    await alice.press("#text", "Enter");
+    await message(bob, XSS).first().waitFor(WAIT);
+    await message(bob, /said 28 characters/).waitFor(WAIT);
+    await alice.fill("#text", "card");
+    await alice.press("#text", "Enter");
+    await bob.locator(".card", { hasText: "A card from the bot" }).waitFor(WAIT);
+    await alice.fill("#text", "image");
+    await alice.press("#text", "Enter");
+    await bob.locator('.message img[src^="/files/"]').waitFor(WAIT);
+    assert.equal(await bob.locator(".message img").evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth), 16);
+    assert.deepEqual(dialogs, []);
+  });
+
+  it("submits a button's dialog; the service answers and the canvas changes", async () => {
+    await bob.click('#buttons [data-button-id="survey"]');
+    await bob.locator("#button-dialog[open]").waitFor(WAIT);
+    await bob.fill('#dialog-fields input[name="Name"]', "Bob");
+    await bob.selectOption('#dialog-fields select[name="Color"]', "green");
+    await bob.fill('#dialog-fields input[name="Count"]', "4");
+    await bob.screenshot({ path: `${SCREENSHOTS}dialog.png` });
+    await bob.click('#dialog-buttons [data-bottom-id="send"]');
+    await message(alice, "Survey from bob: Name=Bob, Color=green, Count=4").waitFor(WAIT);
+    await alice.locator("#canvas", { hasText: "Last survey: bob likes green" }).waitFor(WAIT);
+    await bob.locator("#canvas", { hasText: "Last survey: bob likes green" }).waitFor(WAIT);
+  });
+
+  it("picks a context-menu item on a message", async () => {
+    await message(alice, XSS).first().click({ button: "right" });
+    await alice.locator("#context-menu:not([hidden])").waitFor(WAIT);
+    await alice.screenshot({ path: `${SCREENSHOTS}menu.png` });
+    await alice.click('#context-menu [data-menu-item-id="quote"]');
+    await message(bob, `alice picked quote: > ${XSS}`).waitFor(WAIT);
+  });
+
+  it("rolls the die from a button without a dialog and the canvas follows", async () => {
+    await alice.click('#buttons [data-button-id="roll"]');
+    await bob.locator("#canvas", { hasText: /Die: [1-6] \(rolled by alice\)/ }).waitFor(WAIT);
+    await alice.screenshot({ path: `${SCREENSHOTS}channel-alice.png` });
+    await bob.screenshot({ path: `${SCREENSHOTS}channel-bob.png` });
+    assert.deepEqual(dialogs, []);
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it("tells members when the service goes away and comes back, and keeps their page working", async () => {
+    await demo.service.stop();
+    await bob.locator("#service-banner:not([hidden])").waitFor(WAIT);
+    await bob.screenshot({ path: `${SCREENSHOTS}service-offline.png` });
+    demo.service = await startDemoService({ httpUrl: demo.httpUrl, username: "demo_service", password: "demo-service-password", channels: demo.channels });
+    await bob.locator("#service-banner[hidden]").waitFor({ state: "attached", ...WAIT });
+    await bob.fill("#text", "still here");
+    await bob.press("#text", "Enter");
+    await message(alice, /bob said 10 characters/).waitFor(WAIT);
+    assert.deepEqual(pageErrors, []);
+  });
+});
