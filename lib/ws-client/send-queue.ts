@@ -69,6 +69,12 @@ class Deque<T> {
     this.#head = 0;
   }
 
+  /** The first item that satisfies `test`. */
+  find(test: (item: T) => boolean): T | undefined {
+    for (let i = this.#head; i < this.#items.length; i++) if (test(this.#items[i]!)) return this.#items[i];
+    return undefined;
+  }
+
   drain(): T[] {
     const items = this.#items.slice(this.#head);
     this.#items = [];
@@ -82,7 +88,9 @@ export class SendQueue {
   readonly #maxQueue: number;
   readonly #first = new Deque<Outgoing>();
   readonly #waiting = new Deque<Outgoing>();
-  #inflight: Outgoing[] = [];
+  readonly #inflight = new Deque<Outgoing>();
+  /** In-flight entries by acknowledgement id (acks on). */
+  readonly #byId = new Map<string, Outgoing>();
 
   /** @param maxQueue - how many unsettled sends (all lanes but `first`) it holds before {@link push} throws. */
   constructor(maxQueue: number) {
@@ -121,6 +129,7 @@ export class SendQueue {
     entry.state = "inflight";
     entry.connection = connection;
     this.#inflight.push(entry);
+    if (entry.id !== undefined) this.#byId.set(entry.id, entry);
     return entry;
   }
 
@@ -128,19 +137,28 @@ export class SendQueue {
   confirm(entry: Outgoing): void {
     if (entry.state !== "inflight") return;
     entry.state = "confirmed";
-    let done = 0;
-    while (done < this.#inflight.length && this.#inflight[done]!.state === "confirmed") done++;
-    if (done === 0) return;
-    const settled = this.#inflight.splice(0, done);
-    for (const e of settled) {
-      e.state = "settled";
-      e.resolve();
-    }
+    this.#settleHead();
+  }
+
+  /** Confirms the oldest unconfirmed in-flight entry (transports confirm writes in order). */
+  confirmOldest(): void {
+    const head = this.#inflight.find((entry) => entry.state === "inflight");
+    if (head !== undefined) this.confirm(head);
   }
 
   /** The in-flight entry acknowledged as `id`, if any. */
   findInflight(id: string): Outgoing | undefined {
-    return this.#inflight.find((entry) => entry.id === id);
+    return this.#byId.get(id);
+  }
+
+  /** Resolves the confirmed entries at the head of the in-flight lane, in order. */
+  #settleHead(): void {
+    for (let head = this.#inflight.peek(); head !== undefined && head.state === "confirmed"; head = this.#inflight.peek()) {
+      this.#inflight.shift();
+      if (head.id !== undefined) this.#byId.delete(head.id);
+      head.state = "settled";
+      head.resolve();
+    }
   }
 
   /**
@@ -152,7 +170,8 @@ export class SendQueue {
   requeue(error: Error): void {
     const back: Outgoing[] = [];
     const dropped: Outgoing[] = [];
-    for (const entry of this.#inflight) {
+    this.#byId.clear();
+    for (const entry of this.#inflight.drain()) {
       if (entry.state === "confirmed") {
         // Written, and acknowledged out of order (acks on): it arrived, so it settles.
         entry.state = "settled";
@@ -163,7 +182,6 @@ export class SendQueue {
         back.push(entry);
       }
     }
-    this.#inflight = [];
     this.#waiting.unshiftAll(back);
     for (const entry of [...dropped, ...this.#first.drain()]) this.#settleWith(entry, error);
   }
@@ -175,17 +193,15 @@ export class SendQueue {
    */
   expire(now: number, inflightExpires: boolean, makeError: (entry: Outgoing) => Error): number | undefined {
     if (inflightExpires) {
-      const expired = this.#inflight.filter((entry) => entry.state === "inflight" && entry.deadline <= now);
-      if (expired.length > 0) {
-        this.#inflight = this.#inflight.filter((entry) => !expired.includes(entry));
-        for (const entry of expired) this.#settleWith(entry, makeError(entry));
-        // Entries confirmed behind an expired one may settle now.
-        const head = this.#inflight.find((entry) => entry.state === "confirmed");
-        if (head !== undefined) {
-          head.state = "inflight";
-          this.confirm(head);
-        }
+      const all = this.#inflight.drain();
+      for (const entry of all) {
+        if (entry.state === "inflight" && entry.deadline <= now) {
+          if (entry.id !== undefined) this.#byId.delete(entry.id);
+          this.#settleWith(entry, makeError(entry));
+        } else this.#inflight.push(entry);
       }
+      // Entries confirmed behind an expired one may settle now.
+      this.#settleHead();
     }
     for (const lane of [this.#first, this.#waiting]) {
       while (lane.length > 0 && lane.peek()!.deadline <= now) {
@@ -204,9 +220,8 @@ export class SendQueue {
   rejectAll(error: Error, includeInflight: boolean): void {
     for (const entry of [...this.#first.drain(), ...this.#waiting.drain()]) this.#settleWith(entry, error);
     if (!includeInflight) return;
-    const inflight = this.#inflight;
-    this.#inflight = [];
-    for (const entry of inflight) {
+    this.#byId.clear();
+    for (const entry of this.#inflight.drain()) {
       if (entry.state === "confirmed") {
         entry.state = "settled";
         entry.resolve();

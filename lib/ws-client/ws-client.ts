@@ -59,6 +59,8 @@ export interface WSClientOptions {
   receiveTimeoutMs?: number;
   /** The connect timeout per attempt, and how long a send may wait to be written. Default 16 s. */
   timeoutMs?: number;
+  /** How long a send may wait to be written (or acknowledged), if not `timeoutMs`: e.g. longer, to ride out outages. */
+  sendTimeoutMs?: number;
   reconnect?: ReconnectOptions;
   /** Unsettled sends beyond this reject with `QueueFullError`. Default 10 000. */
   maxQueue?: number;
@@ -76,7 +78,7 @@ export interface WSClientOptions {
 export type SendValue = string | Uint8Array | ArrayBuffer | ArrayBufferView | object | number | boolean | null;
 
 /** Frames written before waiting for the transport to confirm some; and the bytes buffered. */
-const MAX_INFLIGHT = 1024;
+const MAX_INFLIGHT = 65_536;
 const HIGH_WATER_BYTES = 1 << 20;
 /** Inbound messages waiting for `handle` before the socket stops reading (`ws` only). */
 const INBOX_HIGH_WATER = 1000;
@@ -101,6 +103,7 @@ export class WSClient {
   readonly url: string;
   readonly #options: WSClientOptions;
   readonly #timeoutMs: number;
+  readonly #sendTimeoutMs: number;
   readonly #healthyAfterMs: number;
   readonly #logger: ClientLogger;
   readonly #backoff: Backoff;
@@ -117,6 +120,8 @@ export class WSClient {
   #connection = 0;
   #connected = false;
   #inOnConnect = false;
+  #pumping = false;
+  #onWritten: (error?: Error) => void = () => {};
   #lastAlive = 0;
   #ackSeq = 0;
   readonly #ackPrefix = Math.random().toString(36).slice(2, 10);
@@ -139,6 +144,7 @@ export class WSClient {
       }
     };
     positive("timeoutMs", options.timeoutMs);
+    positive("sendTimeoutMs", options.sendTimeoutMs);
     positive("receiveTimeoutMs", options.receiveTimeoutMs, true);
     positive("maxQueue", options.maxQueue);
     positive("reconnect.initialDelayMs", options.reconnect?.initialDelayMs);
@@ -151,6 +157,7 @@ export class WSClient {
     this.url = url;
     this.#options = options;
     this.#timeoutMs = options.timeoutMs ?? 16_000;
+    this.#sendTimeoutMs = options.sendTimeoutMs ?? this.#timeoutMs;
     this.#healthyAfterMs = options.reconnect?.healthyAfterMs ?? 5_000;
     this.#logger = options.logger ?? console;
     const initial = options.reconnect?.initialDelayMs ?? 100;
@@ -201,7 +208,7 @@ export class WSClient {
    * While disconnected it waits in the queue; what a dying socket failed to
    * write goes out again before later sends.
    * @throws {@link QueueFullError} when `maxQueue` sends are unsettled.
-   * @throws {@link ClientTimeoutError} when it waited `timeoutMs`.
+   * @throws {@link ClientTimeoutError} when it waited `sendTimeoutMs` (default `timeoutMs`).
    * @throws {@link ConnectionClosed} once `close()` was called.
    */
   send(value: SendValue): Promise<void> {
@@ -222,7 +229,7 @@ export class WSClient {
         data,
         id,
         first: this.#inOnConnect,
-        deadline: Date.now() + this.#timeoutMs,
+        deadline: Date.now() + this.#sendTimeoutMs,
         state: "waiting",
         connection: 0,
         resolve,
@@ -311,6 +318,7 @@ export class WSClient {
   /** One open connection, from `onConnect` to its end; returns how it ended. */
   async #live(transport: Transport, connection: number, end: Promise<{ code: number; reason: string }>): Promise<{ code: number; reason: string }> {
     this.#transport = transport;
+    this.#onWritten = this.#confirmer(transport);
     this.#lastAlive = Date.now();
     const stopTimers = this.#startLiveness(transport);
     let connected = false;
@@ -397,33 +405,52 @@ export class WSClient {
     };
   }
 
-  /** Writes what may go now: `onConnect`'s sends, then (once connected) the queue, within the in-flight window. */
+  /**
+   * Writes what may go now: `onConnect`'s sends, then (once connected) the
+   * queue, until the socket holds `HIGH_WATER_BYTES` unwritten (as a bare
+   * `ws` client would, so bursts become few large writes) or `MAX_INFLIGHT`
+   * frames await confirmation. Confirmations call it again.
+   */
   #pump(): void {
     const transport = this.#transport;
-    if (transport === undefined) return;
+    if (transport === undefined || this.#pumping) return;
     if (!this.#connected && !this.#inOnConnect) return;
     const connection = this.#connection;
-    while (this.#queue.inflight < MAX_INFLIGHT) {
-      if (transport.bufferedAmount > HIGH_WATER_BYTES) {
-        // Browsers never say when the buffer drains; look again shortly.
-        if (!transport.canPing) setTimeout(() => this.#pump(), 20);
-        return;
+    const onWritten = this.#onWritten;
+    // A browser transport confirms inside send(): without this guard, pump → confirm → pump would recurse per frame.
+    this.#pumping = true;
+    try {
+      while (this.#queue.inflight < MAX_INFLIGHT) {
+        if (transport.bufferedAmount > HIGH_WATER_BYTES) {
+          // Browsers never say when their buffer drains; look again shortly.
+          if (!transport.canPing) setTimeout(() => this.#pump(), 20);
+          return;
+        }
+        const entry = this.#queue.take(connection, !this.#connected);
+        if (entry === undefined) return;
+        transport.send(entry.data, onWritten);
       }
-      const entry = this.#queue.take(connection, !this.#connected);
-      if (entry === undefined) return;
-      transport.send(entry.data, (error) => this.#written(entry, connection, transport, error));
+    } finally {
+      this.#pumping = false;
     }
   }
 
-  #written(entry: Outgoing, connection: number, transport: Transport, error: Error | undefined): void {
-    if (entry.connection !== connection) return;
-    if (error !== undefined) {
-      // The socket is dying; its end moves this entry back to the front of the queue.
-      transport.terminate();
-      return;
-    }
-    if (this.#options.acks === undefined) this.#queue.confirm(entry);
-    if (this.#queue.inflight < MAX_INFLIGHT / 2 || entry.state === "settled") this.#pump();
+  /**
+   * The write confirmation of one connection: transports confirm frames in
+   * the order they were written, so each confirmation is the oldest frame's.
+   * One function per connection, not one closure per frame.
+   */
+  #confirmer(transport: Transport): (error?: Error) => void {
+    return (error) => {
+      if (this.#transport !== transport) return; // a late word from a connection already given up
+      if (error !== undefined) {
+        // The socket is dying; its end moves the unconfirmed frames back to the front of the queue.
+        transport.terminate();
+        return;
+      }
+      if (this.#options.acks === undefined) this.#queue.confirmOldest();
+      if (this.#queue.waiting > 0 && transport.bufferedAmount < HIGH_WATER_BYTES / 2) this.#pump();
+    };
   }
 
   /** Schedules the check that rejects sends older than `timeoutMs`. */
@@ -440,8 +467,8 @@ export class WSClient {
   #timeoutError(): ClientTimeoutError {
     return new ClientTimeoutError(
       this.#options.acks === undefined
-        ? `WSClient: send not written within ${this.#timeoutMs} ms (not connected)`
-        : `WSClient: send not acknowledged within ${this.#timeoutMs} ms (it may have arrived)`,
+        ? `WSClient: send not written within ${this.#sendTimeoutMs} ms (not connected)`
+        : `WSClient: send not acknowledged within ${this.#sendTimeoutMs} ms (it may have arrived)`,
     );
   }
 
@@ -465,29 +492,50 @@ export class WSClient {
       }
     }
     if (this.#options.handle === undefined) return;
-    this.#inbox.push(data);
-    if (this.#inbox.length > INBOX_HIGH_WATER && !this.#paused && this.#transport !== undefined) {
-      this.#paused = true;
-      this.#transport.pause();
+    if (this.#draining) {
+      this.#inbox.push(data);
+      if (this.#inbox.length > INBOX_HIGH_WATER && !this.#paused && this.#transport !== undefined) {
+        this.#paused = true;
+        this.#transport.pause();
+      }
+      return;
     }
-    if (!this.#draining) void this.#drain();
+    // Nothing waiting: run it now; only a handle that returns a promise makes later messages queue.
+    const pending = this.#handleOne(data);
+    if (pending !== undefined) void this.#drain(pending);
   }
 
-  /** Hands the inbox to `handle`, one message at a time (the SDK ran each in its own task). */
-  async #drain(): Promise<void> {
-    this.#draining = true;
-    const handle = this.#options.handle!;
+  /** Runs `handle` on one message; returns its promise if it gave one. A throw is logged. */
+  #handleOne(data: Frame): PromiseLike<unknown> | undefined {
     try {
-      for (let data = this.#inbox.shift(); data !== undefined; data = this.#inbox.shift()) {
+      const result = this.#options.handle!(data) as PromiseLike<unknown> | undefined;
+      return typeof result?.then === "function" ? result : undefined;
+    } catch (error) {
+      this.#logger.error("WSClient: handle threw; going on with the next message", error);
+      return undefined;
+    }
+  }
+
+  /** Waits for `pending`, then hands the inbox to `handle` one message at a time (the SDK ran each in its own task). */
+  async #drain(pending: PromiseLike<unknown>): Promise<void> {
+    this.#draining = true;
+    try {
+      for (;;) {
         try {
-          await handle(data);
+          await pending;
         } catch (error) {
           this.#logger.error("WSClient: handle threw; going on with the next message", error);
         }
-        if (this.#paused && this.#inbox.length < INBOX_HIGH_WATER / 2) {
-          this.#paused = false;
-          this.#transport?.resume();
+        let next: PromiseLike<unknown> | undefined;
+        while (next === undefined && this.#inbox.length > 0) {
+          next = this.#handleOne(this.#inbox.shift()!);
+          if (this.#paused && this.#inbox.length < INBOX_HIGH_WATER / 2) {
+            this.#paused = false;
+            this.#transport?.resume();
+          }
         }
+        if (next === undefined) return;
+        pending = next;
       }
     } finally {
       this.#draining = false;

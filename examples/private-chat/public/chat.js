@@ -1,5 +1,7 @@
-// upie private chat: the browser side. Plain JavaScript, no build step.
+// upie private chat: the browser side. Plain JavaScript; the only built file it
+// loads is upie's own client (npm run build:client).
 // Every piece of user text goes into the page through textContent, never as markup.
+import { WSClient } from "./upie-client.js";
 
 const app = document.getElementById("app");
 const me = app.dataset.me;
@@ -16,51 +18,56 @@ const TYPING_SHOWN_MS = 3000;
 const TYPING_SEND_EVERY_MS = 2000;
 const HISTORY_PAGE = 30;
 
-let socket = null;
-let attempts = 0;
 let everConnected = false;
 
 // ---- The connection ----------------------------------------------------------
+// upie/client's WSClient (served as /static/upie-client.js, built from lib/ws-client)
+// reconnects with backoff, logs in again after every connect, and keeps what is sent
+// while the connection is down, delivering it in order once it is back.
 
-function connect() {
-  const scheme = location.protocol === "https:" ? "wss" : "ws";
-  const ws = new WebSocket(`${scheme}://${location.host}/chat`);
-  let opened = false;
-  socket = ws;
-  ws.addEventListener("open", () => {
-    opened = true;
-    attempts = 0;
-    banner.hidden = true;
-    setComposerEnabled(true);
-    send({ type: "new-user", username: me });
-    send({ type: "online", username: me });
-    send({ type: "check-online", username: me });
-    if (everConnected && chat) chat.catchUp();
-    everConnected = true;
-    if (chat) chat.sendReadReceipt();
-  });
-  ws.addEventListener("message", (event) => {
+const scheme = location.protocol === "https:" ? "wss" : "ws";
+const client = new WSClient(`${scheme}://${location.host}/chat`, {
+  onConnect: (c) =>
+    Promise.all([
+      c.send({ type: "new-user", username: me }),
+      c.send({ type: "online", username: me }),
+      c.send({ type: "check-online", username: me }),
+    ]),
+  handle: (text) => {
     let packet;
     try {
-      packet = JSON.parse(event.data);
+      packet = JSON.parse(text);
     } catch {
       return;
     }
     handle(packet);
-  });
-  ws.addEventListener("close", (event) => {
-    if (socket !== ws) return;
-    socket = null;
-    setComposerEnabled(false);
-    if (event.code === 4001) return void location.assign("/login"); // logged out in another tab
-    banner.hidden = false;
-    if (!opened) void checkStillLoggedIn();
-    // Exponential backoff with jitter: 0.5 s, 1 s, 2 s … capped at 30 s.
-    const delay = Math.min(30_000, 500 * 2 ** attempts) * (0.5 + Math.random() / 2);
-    attempts++;
-    setTimeout(connect, delay);
-  });
-}
+  },
+  reconnect: { initialDelayMs: 500, maxDelayMs: 30_000 },
+  // What is typed during an outage waits this long for the connection to come back.
+  sendTimeoutMs: 120_000,
+});
+
+client.on("connect", () => {
+  banner.hidden = true;
+  setComposerEnabled(true);
+  if (everConnected && chat) chat.catchUp();
+  everConnected = true;
+  if (chat) chat.sendReadReceipt();
+});
+client.on("disconnect", (event) => {
+  if (event.code === 4001) {
+    // Logged out in another tab.
+    void client.close();
+    location.assign("/login");
+    return;
+  }
+  banner.hidden = false;
+});
+client.on("reconnecting", (event) => {
+  banner.hidden = !everConnected && event.attempt < 2;
+  // A refused handshake looks like any failed attempt; ask the server whether we are still logged in.
+  if (event.error) void checkStillLoggedIn();
+});
 
 /** A refused handshake looks like any dropped connection; ask the server whether we are still logged in. */
 async function checkStillLoggedIn() {
@@ -72,10 +79,9 @@ async function checkStillLoggedIn() {
   }
 }
 
+/** Queues `packet`; it goes out in order once connected. Resolves when written, rejects if it never can be. */
 function send(packet) {
-  if (socket === null || socket.readyState !== WebSocket.OPEN) return false;
-  socket.send(JSON.stringify(packet));
-  return true;
+  return client.send(packet);
 }
 
 function handle(packet) {
@@ -351,23 +357,29 @@ function createChat() {
     let newest = 0;
     for (const { m } of byId.values()) if (m.sender_name === opponent && !m.read && m.message_id > newest) newest = m.message_id;
     if (newest <= readUpTo) return;
-    if (send({ type: "read_message", username: opponent, message_id: newest })) {
-      readUpTo = newest;
-      for (const entry of byId.values()) if (entry.m.sender_name === opponent && entry.m.message_id <= newest) entry.m.read = true;
-      sidebar.clearUnread(opponent);
-    }
+    send({ type: "read_message", username: opponent, message_id: newest }).catch(() => {
+      if (readUpTo === newest) readUpTo = 0; // not delivered: say it again next time
+    });
+    readUpTo = newest;
+    for (const entry of byId.values()) if (entry.m.sender_name === opponent && entry.m.message_id <= newest) entry.m.read = true;
+    sidebar.clearUnread(opponent);
   }
 
   function submit() {
     const text = input.value;
     if (text.trim() === "") return;
-    if (!send({ type: "new-message", username: opponent, message: text })) {
-      showToast("Not connected: your message was kept, send it again once reconnected.");
-      return;
-    }
     const li = render({ sender_name: me, message: text }, true);
     li.dataset.text = text;
     pendingList.append(li);
+    // Typed while disconnected, it waits in the client's queue and goes out, in order, on reconnect.
+    send({ type: "new-message", username: opponent, message: text }).catch(() => {
+      li.remove();
+      if (input.value === "") {
+        input.value = text;
+        resizeInput();
+      }
+      showToast("Could not reach the server: your message was not sent.");
+    });
     input.value = "";
     resizeInput();
     scrollToBottom();
@@ -388,7 +400,9 @@ function createChat() {
   input.addEventListener("input", () => {
     resizeInput();
     const now = Date.now();
-    if (input.value !== "" && now - lastTypingSent > TYPING_SEND_EVERY_MS && send({ type: "is-typing", username: opponent, typing: true })) {
+    // Typing is news only now: never queued for later.
+    if (input.value !== "" && now - lastTypingSent > TYPING_SEND_EVERY_MS && client.connected) {
+      send({ type: "is-typing", username: opponent, typing: true }).catch(() => {});
       lastTypingSent = now;
     }
   });
@@ -467,4 +481,4 @@ if (chat) {
   chat.load().catch((error) => showToast(error.message));
 }
 sidebar.updateTitle();
-connect();
+client.connect().catch(() => {}); // rejects only once closed (logged out)
