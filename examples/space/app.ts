@@ -8,10 +8,11 @@
  * @module
  */
 import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 import { App, HttpMiddleware, route, StaticFiles, type AppOptions, type Request, type ResponseInit, type WebSocket } from "../../lib/index.js";
-import { bundlePage } from "./page-bundle.js";
+import { pageSchemaModule } from "./page-schema.js";
 import { loadSchema } from "./schema.js";
 import type { ActionRate } from "./space-connection.js";
 import { SpaceHub } from "./space-hub.js";
@@ -37,7 +38,7 @@ const HERE = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 export class SpaceApp extends App {
   readonly hub: SpaceHub;
-  #bundle: Promise<string> | undefined;
+  #schemaModule: string | undefined;
 
   constructor(options: SpaceAppOptions = {}) {
     const { apiKeys = { [GUEST_KEY]: "Guest" }, tickHz, heartbeatIntervalMs, actionRate, ...appOptions } = options;
@@ -59,11 +60,18 @@ export class SpaceApp extends App {
     return readFile(HERE("./public/index.html"), "utf8");
   }
 
-  /** `GET /space.js`: the page's script, bundled once (with protobufjs, `upie/client` and the schema). */
-  @route("/space.js", { methods: ["GET"] })
-  async script() {
-    this.#bundle ??= bundlePage();
-    return [200, await this.#bundle, { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-cache" }];
+  /** `GET /schema.js`: the schema and its precompiled functions, for the page (see page-schema.ts). */
+  @route("/schema.js", { methods: ["GET"] })
+  async schema() {
+    this.#schemaModule ??= pageSchemaModule();
+    return [200, this.#schemaModule, { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-cache" }];
+  }
+
+  /** `GET /vendor/protobuf.js`: protobufjs' light browser build, from node_modules. */
+  @route("/vendor/protobuf.js", { methods: ["GET"] })
+  async vendor() {
+    const file = createRequire(import.meta.url).resolve("protobufjs/dist/light/protobuf.min.js");
+    return [200, await readFile(file, "utf8"), { "content-type": "text/javascript; charset=utf-8", "cache-control": "max-age=3600" }];
   }
 
   /** WebSocket `/space`: one `ClientServerAction` per binary frame in, one `ServerClientBatch` per frame out. */
@@ -76,7 +84,7 @@ export class SpaceApp extends App {
 /**
  * A strict Content-Security-Policy: scripts, styles and connections from
  * this origin only, no inline script, no eval (the page's protobuf code is
- * compiled ahead of time, see page-bundle.ts).
+ * compiled ahead of time, see page-schema.ts).
  */
 class SecurityHeaders extends HttpMiddleware {
   override afterRequest(_request: Request, response: ResponseInit): void {
