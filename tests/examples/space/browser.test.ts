@@ -73,12 +73,12 @@ describe("examples/space in Chromium", { timeout: 120_000, skip: !existsSync(CHR
   });
 
   it("shows both players on both pages", async () => {
-    for (const page of [alice, bob]) await page.waitForFunction(() => document.querySelectorAll("#people li").length === 2, undefined, WAIT);
+    for (const page of [alice, bob]) await page.waitForFunction('document.querySelectorAll("#people li").length === 2', undefined, WAIT);
     assert.match((await bob.locator("#people").textContent())!, /Alice/);
   });
 
   it("walks with the arrow keys, and the other page sees it", async () => {
-    const encId = (await alice.evaluate(() => document.body.dataset.me))!;
+    const encId = (await alice.evaluate<string>("document.body.dataset.me"))!;
     const start = await position(bob, encId);
     await alice.locator("#map").focus();
     for (let i = 0; i < 3; i++) {
@@ -86,16 +86,9 @@ describe("examples/space in Chromium", { timeout: 120_000, skip: !existsSync(CHR
       await alice.waitForTimeout(150);
     }
     await alice.keyboard.press("ArrowLeft");
-    await bob.waitForFunction(
-      ({ encId, y }) => Number(document.querySelector(`#people li[data-enc-id="${encId}"]`)?.getAttribute("data-y")) === y,
-      { encId, y: start.y - 3 },
-      WAIT,
-    );
-    await bob.waitForFunction(
-      ({ encId, x }) => Number(document.querySelector(`#people li[data-enc-id="${encId}"]`)?.getAttribute("data-x")) === x,
-      { encId, x: start.x - 1 },
-      WAIT,
-    );
+    const at = (axis: "x" | "y", value: number) => `Number(document.querySelector('#people li[data-enc-id="${encId}"]')?.dataset.${axis}) === ${value}`;
+    await bob.waitForFunction(at("y", start.y - 3), undefined, WAIT);
+    await bob.waitForFunction(at("x", start.x - 1), undefined, WAIT);
   });
 
   it("chats: the other page shows the line as text, not markup", async () => {
