@@ -163,8 +163,9 @@ export const ACTIONS: Readonly<Record<string, Handler>> = {
     if (chatRecipient === "GLOBAL_CHAT") {
       space.toSpace({ playerChats: { ...message, messageType: "GLOBAL" } });
     } else if (chatRecipient === "LOCAL_CHAT" || chatRecipient === "ROOM_CHAT" || chatRecipient === "") {
-      const where = mapId === "" || mapId === undefined ? player.mapId : mapId;
-      if (where === undefined || !space.maps.has(where)) return fail("not in a map: enter first, or chat to GLOBAL_CHAT");
+      const where = player.mapId;
+      if (where === undefined) return fail("not in a map: enter first, or chat to GLOBAL_CHAT");
+      if (mapId !== "" && mapId !== where) return fail("map chat goes to your own map only");
       space.toMap(where, { playerChats: { ...message, recipient: "LOCAL_CHAT", messageType: "LOCAL", mapId: where } });
     } else {
       const recipient = space.byId(chatRecipient);

@@ -115,9 +115,4 @@ export class SpaceConnection {
       .catch(() => {}) // closed meanwhile: the handler's loop ends and cleans up
       .finally(() => this.#inflight--);
   }
-
-  /** Sends `events` now, waiting for the socket (before a close: errors and refusals). */
-  async sendNow(events: readonly object[]): Promise<void> {
-    await this.ws.sendBytes(encodeBatch(this.#schema, events)).catch(() => {});
-  }
 }

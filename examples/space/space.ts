@@ -24,7 +24,6 @@ export class Space {
   readonly defaultMapId: string;
   /** Events for everyone on a map, sent (published) at the next tick. */
   readonly outboxes = new Map<string, object[]>();
-  /** Connections whose map changed and must (un)subscribe: the hub does it, it owns the topics. */
   #nextEncId = 1;
 
   constructor(id: string, firstMap: SpaceMap = defaultMap()) {

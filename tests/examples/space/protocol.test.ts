@@ -313,16 +313,36 @@ describe("examples/space protocol", { timeout: 60_000 }, () => {
       client.close();
     });
 
-    it("delivers one batch per tick holding several players' events", async () => {
-      const [alice, bob] = await pair("hb/Batch");
-      const frames: number[] = [];
-      bob.ws.on("message", (data: Buffer) => frames.push(data.length));
-      await Promise.all([alice.act({ setTextStatus: { textStatus: "a" } }), bob.act({ setTextStatus: { textStatus: "b" } })]);
-      await bob.next("playerSetsTextStatus", (e) => e.playerSetsTextStatus.textStatus === "a");
-      await bob.next("playerSetsTextStatus", (e) => e.playerSetsTextStatus.textStatus === "b");
-      assert.ok(frames.length <= 4, `two actions' statuses and events arrive in a few batches, got ${frames.length} frames`);
-      alice.close();
-      bob.close();
+    it("delivers one batch per tick: a map's events in one frame, a player's own answers in another", async () => {
+      const slow = await SpaceServer.start({ tickHz: 0.01 }); // ticks only when the test says
+      const ticking = setInterval(() => slow.app.hub.tick(), 10);
+      try {
+        const alice = await slow.join("key-alice", "batch/One");
+        const bob = await slow.join("key-bob", "batch/One");
+        await alice.next("playerJoins", (e) => e.playerJoins.id === bob.id);
+        await bob.next("playerJoins", (e) => e.playerJoins.id === bob.id);
+        clearInterval(ticking);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        let frames = 0;
+        bob.ws.on("message", () => frames++);
+        const before = slow.app.hub.stats.actions;
+        alice.send({ setTextStatus: { textStatus: "a" } });
+        alice.send({ setEmojiStatus: { emojiStatus: "🙂" } });
+        alice.send({ move: { dir: 2 } });
+        bob.send({ setTextStatus: { textStatus: "b" } });
+        bob.send({ setAway: { isAway: true } });
+        for (let i = 0; i < 200 && slow.app.hub.stats.actions < before + 5; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+        bob.events.length = 0;
+        slow.app.hub.tick();
+        await bob.next("playerSetsIsAway");
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        assert.equal(frames, 2, "bob's own batch (his two statuses) and the map's batch");
+        const kinds = bob.events.map((e) => e.event).sort();
+        assert.deepEqual(kinds, ["playerMoves", "playerSetsEmojiStatus", "playerSetsTextStatus", "playerSetsTextStatus", "transactionStatus", "transactionStatus"].sort());
+      } finally {
+        clearInterval(ticking);
+        await slow.close();
+      }
     });
   });
 
