@@ -141,6 +141,10 @@ export class GatherClient {
       if (reconnect === false) this.#stop?.();
       else if (FATAL_CLOSE.has(code)) this.#stop?.(new GatherRefusedError(`the server closed the connection: ${code} ${reason}`, code));
     });
+    // Without reconnects, a failed (re)connect attempt ends the run too, instead of retrying forever.
+    ws.on("reconnecting", ({ error }) => {
+      if (reconnect === false) this.#stop?.(error ?? new Error(`cannot connect to ${this.url}`));
+    });
     try {
       ws.connect().catch(() => {}); // run ends through `stopped` if it never connects
       const first = await Promise.race([ready.then(() => undefined), stopped]);

@@ -174,6 +174,13 @@ describe("GatherClient", { timeout: 60_000 }, () => {
     assert.equal(result, undefined);
   });
 
+  it("rejects run when the server cannot be reached and reconnect is false", async () => {
+    const gather = new GatherClient({ apiKey: "key-bob", spaceId: "gc/Nowhere", url: "ws://127.0.0.1:9/space", reconnect: false, log: () => {} });
+    let produced = false;
+    await assert.rejects(gather.run(async () => void (produced = true)));
+    assert.equal(produced, false);
+  });
+
   it("formats log lines like the Python client", () => {
     assert.equal(formatLogLine("INFO", "Connected as user U", new Date("2023-03-19T22:44:57.340Z")), "[2023-03-19 22:44:57,340][INFO] Connected as user U");
   });
