@@ -11,7 +11,7 @@ import { ConnectionClosed, type WebSocket } from "../../lib/index.js";
 import { decodeAction, encodeBatch, type SpaceAction, type SpaceSchema } from "./schema.js";
 import { ACTIONS } from "./space-actions.js";
 import { SpaceConnection, type ActionRate } from "./space-connection.js";
-import { MAX_PLAYERS, Space } from "./space.js";
+import { MAX_PLAYERS, Space, type ActionResult } from "./space.js";
 
 /** Options of the engine (all of {@link SpaceAppOptions}' space settings). */
 export interface SpaceHubOptions {
@@ -177,7 +177,14 @@ export class SpaceHub {
     const handler = Object.hasOwn(ACTIONS, name) ? ACTIONS[name] : undefined;
     if (handler === undefined) return answer(false, `action '${name}' is not implemented by this server`), true;
     const mapBefore = connection.player.mapId;
-    const result = handler(space, connection, action[name] ?? {});
+    let result: ActionResult;
+    try {
+      result = handler(space, connection, action[name] ?? {});
+    } catch (error) {
+      // A bug in one handler fails that action, not the connection or the tick.
+      console.error(`space: action ${name} threw`, error);
+      result = { ok: false, reason: "internal error" };
+    }
     answer(result.ok, result.ok ? "" : result.reason);
     if (connection.player.mapId !== mapBefore) this.#resubscribe(space, connection, mapBefore);
     return true;
