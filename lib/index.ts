@@ -4,7 +4,7 @@
  * @module
  */
 export { App, type AppOptions, type ListenOptions, type Server } from "./core/app.js";
-export { HttpError, ConnectionClosed, ERRORS, InvalidOptionError, WebSocketStateError, type ErrorSpec } from "./core/errors.js";
+export { HttpError, ConnectionClosed, ERRORS, InvalidOptionError, UwsUnavailableError, WebSocketStateError, type ErrorSpec } from "./core/errors.js";
 export { redirect, type ResponseInit, type ResponseTuple, type ResponseBody } from "./core/response.js";
 export { HttpMiddleware, WebSocketMiddleware, type WebSocketRejection } from "./core/middleware.js";
 export { Request } from "./core/request.js";
@@ -15,7 +15,7 @@ export type { Limits } from "./body/limits.js";
 export type { UploadedFile } from "./body/uploaded-file.js";
 export { SessionBackend, type SessionData } from "./session/backend.js";
 export { InMemorySessionBackend } from "./session/memory.js";
-export { TestClient, TestResponse, type RequestOptions, type TestFile } from "./client/test-client.js";
+export { TestClient, TestResponse, type RequestOptions, type TestClientOptions, type TestFile } from "./client/test-client.js";
 export type * from "./core/protocol.js";
 export { TemplateEngineMissingError } from "./core/templates.js";
 export { sse, formatSseEvent, type SseEvent, type SseContext, type SseSource, type SseOptions } from "./core/sse.js";

@@ -5,11 +5,13 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
+import { ClientGoneError } from "../body/client-gone-error.js";
 import { appCore, type App } from "../core/app.js";
 import { handleHttp } from "../core/http-handler.js";
 import type { HttpScope, ReceiveEvent, SendEvent, WebSocketScope } from "../core/protocol.js";
+import { LocalFanout } from "../pubsub/local-fanout.js";
 import { websocketSettings } from "../websocket/websocket-settings.js";
-import { openTestWebSocket, TestTopics, type TestWebSocket, type WebSocketRequestOptions } from "./test-websocket.js";
+import { openTestWebSocket, type TestConnection, type TestSockets, type TestWebSocket, type WebSocketRequestOptions } from "./test-websocket.js";
 
 /** A file for {@link RequestOptions.files}. */
 export interface TestFile {
@@ -33,6 +35,17 @@ export interface RequestOptions {
   body?: string | Uint8Array;
   /** Client address the app sees (default 127.0.0.1). */
   remoteAddress?: string;
+  /**
+   * Delivers the body to the app in pieces of this many bytes, as a socket
+   * would (default: one piece).
+   */
+  chunkSize?: number;
+  /**
+   * The client leaves when this aborts: the app's `receive()` gets
+   * `http.disconnect`, a streamed response is cancelled, and the request
+   * rejects with the signal's reason (as `fetch` does).
+   */
+  signal?: AbortSignal;
 }
 
 /** A collected response. */
@@ -72,16 +85,38 @@ export class TestResponse {
  * assert.equal(res.text, "Hello, Al!");
  * ```
  */
+/** Options for `new TestClient(app, options)`. */
+export interface TestClientOptions {
+  /**
+   * Bytes an in-process WebSocket's simulated kernel buffer holds before the
+   * app's sends count as backpressure (then they wait until the test reads,
+   * and a subscriber not read from is closed with 1013). Default 256 KiB.
+   */
+  socketBuffer?: number;
+}
+
+/** How long `close()` waits for WebSocket handlers after closing their sockets (the server's grace). */
+const CLOSE_GRACE_MS = 10_000;
+const DEFAULT_SOCKET_BUFFER = 256 * 1024;
+
 export class TestClient {
   readonly app: App;
   /** Cookies the client sends, by name. */
   readonly cookies = new Map<string, string>();
   #started: Promise<void> | undefined;
-  /** In-process subscribers of `app.publish`, attached to the app's broker on first use. */
-  #topics: { sink: TestTopics; detach: () => void } | undefined;
+  readonly #socketBuffer: number;
+  /** In-process sockets: their fan-out (attached to the app's broker on first use) and the live ones. */
+  #sockets: (TestSockets & { detach: () => void }) | undefined;
 
-  constructor(app: App) {
+  /**
+   * @param app - the app to drive in process.
+   * @param options - the simulated network's settings.
+   */
+  constructor(app: App, options: TestClientOptions = {}) {
     this.app = app;
+    const socketBuffer = options.socketBuffer ?? DEFAULT_SOCKET_BUFFER;
+    if (!Number.isInteger(socketBuffer) || socketBuffer < 0) throw new TypeError("socketBuffer must be a non-negative integer");
+    this.#socketBuffer = socketBuffer;
   }
 
   /** Runs the app's startup handlers (done automatically before the first request). */
@@ -92,10 +127,23 @@ export class TestClient {
     })());
   }
 
-  /** Runs the app's shutdown handlers. */
+  /**
+   * Stops like `server.close()`: open WebSockets are closed with 1001, their
+   * handlers get up to 10 s to finish, then the shutdown handlers run.
+   */
   async close(): Promise<void> {
-    this.#topics?.detach();
-    this.#topics = undefined;
+    const sockets = this.#sockets;
+    this.#sockets = undefined;
+    if (sockets !== undefined) {
+      const finished = [...sockets.live].map((connection) => {
+        connection.endpoint.shutdown(1001, "Server shutting down");
+        return connection.finished;
+      });
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(finished), new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))]);
+      clearTimeout(timer);
+      sockets.detach();
+    }
     for (const handler of this.app.shutdownHandlers) await handler();
   }
 
@@ -119,18 +167,38 @@ export class TestClient {
       headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
     }
     const scope: HttpScope = { type: "http", method: method.toUpperCase(), path, rawQuery, headers, client: options.remoteAddress ?? "127.0.0.1" };
-    let sentBody = false;
+    const chunkSize = options.chunkSize ?? Math.max(body.byteLength, 1);
+    if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new TypeError("chunkSize must be a positive integer");
+    const signal = options.signal;
+    signal?.throwIfAborted();
+    let offset = 0;
+    let delivered = false;
+    let gone = false;
+    const disconnect: ReceiveEvent = { type: "http.disconnect" };
+    // Like a real client, nothing after the body until it leaves (then: a disconnect).
+    const left = new Promise<ReceiveEvent>((resolve) => signal?.addEventListener("abort", () => {
+      gone = true;
+      resolve(disconnect);
+    }, { once: true }));
     const receive = async (): Promise<ReceiveEvent> => {
-      if (!sentBody) {
-        sentBody = true;
-        return { type: "http.request", body, more: false };
+      if (gone) return disconnect;
+      if (!delivered) {
+        const piece = body.subarray(offset, offset + chunkSize);
+        offset += piece.byteLength;
+        delivered = offset >= body.byteLength;
+        return { type: "http.request", body: piece, more: !delivered };
       }
-      return new Promise(() => {}); // like a real client: no disconnect while the response is awaited
+      return left;
     };
     let status = 0;
     let responseHeaders: SendEvent & { type: "http.response.start" } | undefined;
     const chunks: Uint8Array[] = [];
     const send = async (event: SendEvent): Promise<void> => {
+      if (gone) {
+        // As on uWS: a streamed chunk learns the client is gone; the last one is dropped.
+        if (event.type === "http.response.body" && event.more) throw new ClientGoneError();
+        return;
+      }
       if (event.type === "http.response.start") {
         status = event.status;
         responseHeaders = event;
@@ -138,7 +206,11 @@ export class TestClient {
         chunks.push(typeof event.body === "string" ? Buffer.from(event.body) : event.body);
       }
     };
-    await handleHttp(appCore(this.app), scope, { receive, send });
+    const handled = handleHttp(appCore(this.app), scope, { receive, send });
+    // A client that leaves does not wait for the app: the request rejects at once, the app carries on.
+    if (signal === undefined) await handled;
+    else await Promise.race([handled, left]);
+    if (gone) throw signal!.reason;
     const flat: Record<string, string> = {};
     const setCookies: string[] = [];
     for (const [name, value] of Object.entries(responseHeaders?.headers ?? {})) {
@@ -180,13 +252,23 @@ export class TestClient {
       headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
     }
     const scope: WebSocketScope = { type: "websocket", method: "GET", path, rawQuery, headers, client: options.remoteAddress ?? "127.0.0.1", subprotocols };
-    if (this.#topics === undefined) {
-      const sink = new TestTopics();
-      this.#topics = { sink, detach: websocketSettings(core).broker.attach(sink) };
-    }
-    const socket = await openTestWebSocket(core, scope, this.#topics.sink);
+    const socket = await openTestWebSocket(core, scope, this.#socketsFor(core));
     this.#storeCookies(socket.setCookies);
     return socket;
+  }
+
+  #socketsFor(core: ReturnType<typeof appCore>): TestSockets {
+    if (this.#sockets === undefined) {
+      const { broker, options } = websocketSettings(core);
+      const topics = new LocalFanout<TestConnection>(
+        { publish: (_topic, message, subscribers) => { for (const connection of subscribers) connection.deliverPublished(message); } },
+        broker,
+        options.maxSubscriberBackpressure,
+        core.logger,
+      );
+      this.#sockets = { topics, socketBuffer: this.#socketBuffer, live: new Set(), detach: broker.attach(topics) };
+    }
+    return this.#sockets;
   }
 
   #storeCookies(setCookies: string[]): void {

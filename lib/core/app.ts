@@ -49,6 +49,8 @@ export interface Server {
   /** The real port (useful with `port: 0`). */
   readonly port: number;
   readonly host: string;
+  /** The uWebSockets.js build serving it (upie picks the newest that loads natively). */
+  readonly uws: { readonly package: string; readonly version: string };
   /** Graceful stop: stop accepting, finish in-flight requests, close WebSockets with 1001, run shutdown handlers. */
   close(): Promise<void>;
 }

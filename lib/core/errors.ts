@@ -32,6 +32,7 @@ export const ERRORS = {
   INTERNAL: { code: "UPIE_ERR_INTERNAL", status: 500, message: "Internal Server Error" },
   HTTP: { code: "UPIE_ERR_HTTP", status: 500, message: "HTTP error" },
   INVALID_OPTION: { code: "UPIE_ERR_INVALID_OPTION", status: 500, message: "Invalid option" },
+  UWS_UNAVAILABLE: { code: "UPIE_ERR_UWS_UNAVAILABLE", status: 500, message: "No native uWebSockets.js build for this runtime" },
   CLIENT_GONE: { code: "UPIE_ERR_CLIENT_GONE", status: 499, message: "Client closed the connection" },
   STATIC_BAD_PATH: { code: "UPIE_ERR_STATIC_BAD_PATH", status: 400, message: "Bad Request" },
   STATIC_FORBIDDEN: { code: "UPIE_ERR_STATIC_FORBIDDEN", status: 403, message: "Forbidden" },
@@ -128,4 +129,13 @@ export class WebSocketStateError extends Error {
 export class InvalidOptionError extends TypeError {
   override name = "InvalidOptionError";
   readonly code: string = ERRORS.INVALID_OPTION.code;
+}
+
+/**
+ * `listen()` found no uWebSockets.js build that loads natively on this Node.js
+ * and platform. The message names the runtime, each build's reason and the fix.
+ */
+export class UwsUnavailableError extends Error {
+  override name = "UwsUnavailableError";
+  readonly code: string = ERRORS.UWS_UNAVAILABLE.code;
 }

@@ -89,6 +89,21 @@ export interface WebSocketReceiveEvent {
   text?: string;
   /** Set for binary frames (a copy owned by the receiver). */
   bytes?: Uint8Array;
+  /** The message's size on the wire in bytes, when the adapter knows it (spares re-encoding text to count it). */
+  size?: number;
+}
+
+/**
+ * The transport's send buffer shrank (uWS `drain`): sends waiting on
+ * backpressure may go on once `bufferedAmount` is back under the limit.
+ */
+export interface WebSocketDrainEvent {
+  type: "websocket.drain";
+}
+
+/** The peer sent a ping; the transport has already queued the pong. */
+export interface WebSocketPingEvent {
+  type: "websocket.ping";
 }
 
 export interface WebSocketDisconnectEvent {
@@ -113,6 +128,11 @@ export interface WebSocketCloseEvent {
   type: "websocket.close";
   code: number;
   reason?: string;
+  /**
+   * Drop the connection now instead of sending a close frame after what is
+   * buffered (a peer that does not read would never get it).
+   */
+  abort?: boolean;
 }
 
 /** Refuses the handshake with a plain HTTP response (403 unless told otherwise). */
@@ -133,6 +153,8 @@ export type ReceiveEvent =
   | HttpDisconnectEvent
   | WebSocketConnectEvent
   | WebSocketReceiveEvent
+  | WebSocketDrainEvent
+  | WebSocketPingEvent
   | WebSocketDisconnectEvent;
 
 export type SendEvent =
@@ -160,4 +182,39 @@ export type Send = (event: SendEvent) => Promise<void> | void;
 export interface Channel {
   receive: Receive;
   send: Send;
+}
+
+// ---- WebSocket channels ------------------------------------------------------
+
+/**
+ * The core's side of one WebSocket, for adapters that push events as they
+ * happen instead of answering `receive()`: the same events, delivered in
+ * order, without a promise per message (uWS's callbacks). Also what a
+ * server's topic fan-out and shutdown ask of each socket.
+ */
+export interface WebSocketEndpoint {
+  /** A `websocket.*` receive event, in the order it happened. */
+  deliver(event: ReceiveEvent): void;
+  /** Published messages just reached this socket: close it (1013) if it is too far behind to take more. */
+  checkSubscriber(): void;
+  /** The server is stopping: close with `code` after what is already buffered. */
+  shutdown(code: number, reason: string): void;
+}
+
+/**
+ * A WebSocket's channel. Backpressure is decided in the core from
+ * `bufferedAmount`, so an adapter must never drop a `websocket.send` it was
+ * handed: it writes or buffers it, and reports `websocket.drain` when its
+ * buffer shrinks.
+ */
+export interface WebSocketChannel extends Channel {
+  /** Bytes handed to `send` but not yet written to the peer (0 when the transport cannot tell). */
+  readonly bufferedAmount?: number;
+  /**
+   * The push form of `receive()`: when present, the core calls it once with
+   * its endpoint and never calls `receive()`; the adapter delivers every event there.
+   */
+  attach?(endpoint: WebSocketEndpoint): void;
+  /** Called once the handler (and `afterWebSocket`) has finished: the connection is the adapter's to forget. */
+  done?(): void;
 }

@@ -12,8 +12,8 @@
  * @module
  */
 import { DEFAULT_SESSION_TTL_SECONDS, serializeSessionCookie } from "../session/session-state.js";
-import { MessageQueue } from "../websocket/message-queue.js";
-import { isHandshakePending, rejectHandshake, WebSocket, type WebSocketHooks } from "../websocket/websocket.js";
+import { WebSocket, type WebSocketHooks } from "../websocket/websocket.js";
+import { WebSocketEngine } from "../websocket/websocket-engine.js";
 import { websocketSettings } from "../websocket/websocket-settings.js";
 import type { AppCore } from "./app-core.js";
 import { bindArguments } from "./binding.js";
@@ -22,7 +22,7 @@ import { ConnectionClosed, ERRORS, HttpError, STATUS_TEXT } from "./errors.js";
 import { isThenable } from "./is-thenable.js";
 import type { WebSocketRejection } from "./middleware.js";
 import { splitPath } from "./path.js";
-import type { Channel, ResponseHeaders, WebSocketScope } from "./protocol.js";
+import type { ResponseHeaders, WebSocketChannel, WebSocketScope } from "./protocol.js";
 import { Request } from "./request.js";
 import { validateHeaders } from "./response.js";
 import type { RouteMatch } from "./route-table.js";
@@ -34,14 +34,9 @@ interface Refusal {
 
 const hooks = new WeakMap<AppCore, WebSocketHooks>();
 
-/** The adapter fast path: a queue the adapter fills itself, told when the handler is done. */
-export interface InboundQueue extends MessageQueue {
-  /** Called once the handler and `afterWebSocket` middleware have finished. */
-  handlerDone(): void;
-}
-
 /** A connection ready to run: the socket, its request, and the bound handler. */
 interface Started {
+  engine: WebSocketEngine;
   socket: WebSocket;
   request: Request;
   fn: Function;
@@ -51,40 +46,38 @@ interface Started {
 const FINISHED_OK: unique symbol = Symbol("finished");
 
 /**
- * Handles one WebSocket scope through the protocol (the TestClient, any
- * adapter without a fast path). Never rejects: every failure becomes a
+ * Handles one WebSocket scope: a {@link WebSocketEngine} over the adapter's
+ * channel (pushed events when the channel can `attach`, else `receive()`),
+ * the handler, and how it ended. Never rejects: every failure becomes a
  * refused handshake or a close frame, and is logged when it is a bug.
  *
  * @param core - the app.
  * @param scope - the handshake, as the adapter saw it.
- * @param channel - the protocol's `receive` (`websocket.connect`, then
- *   `websocket.receive` events, then `websocket.disconnect`) and `send`.
+ * @param channel - the adapter's side; its `done()`, if any, is called at the end.
  * @returns once the handler and `afterWebSocket` middleware have finished.
  * @example
  * ```ts
- * await handleWebSocket(appCore(app), scope, { receive, send });
+ * await handleWebSocket(appCore(app), scope, channel);
  * ```
  */
-export function handleWebSocket(core: AppCore, scope: WebSocketScope, channel: Channel): Promise<void> {
-  return new Promise((resolve) => serve(core, scope, channel, undefined, resolve));
+export function handleWebSocket(core: AppCore, scope: WebSocketScope, channel: WebSocketChannel): Promise<void> {
+  return new Promise((resolve) => new Run(core, channel, resolve).begin(scope));
 }
 
 /**
- * The uWS fast path of {@link handleWebSocket}: the adapter's connection is
- * both the channel and the inbound queue its callbacks fill (the core never
- * calls `receive()`), and it hears about the end through `handlerDone()`
- * rather than a promise, so an idle connection holds as little as possible.
+ * {@link handleWebSocket} without the promise: the adapter hears about the
+ * end through `channel.done()` only, so an idle connection holds as little as possible.
  *
  * @param core - the app.
  * @param scope - the handshake, as the adapter saw it.
- * @param connection - channel and inbound queue in one object.
+ * @param channel - the adapter's side.
  * @example
  * ```ts
- * serveWebSocket(core, scope, connection); // later: connection.handlerDone()
+ * serveWebSocket(core, scope, channel); // later: channel.done()
  * ```
  */
-export function serveWebSocket(core: AppCore, scope: WebSocketScope, connection: Channel & InboundQueue): void {
-  serve(core, scope, connection, connection, undefined);
+export function serveWebSocket(core: AppCore, scope: WebSocketScope, channel: WebSocketChannel): void {
+  new Run(core, channel, undefined).begin(scope);
 }
 
 /**
@@ -94,21 +87,21 @@ export function serveWebSocket(core: AppCore, scope: WebSocketScope, connection:
  */
 class Run {
   readonly #core: AppCore;
-  readonly #inbound: InboundQueue | undefined;
+  readonly #channel: WebSocketChannel;
   readonly #onDone: (() => void) | undefined;
-  #socket: WebSocket | undefined;
+  #engine: WebSocketEngine | undefined;
   #request: Request | undefined;
 
-  constructor(core: AppCore, inbound: InboundQueue | undefined, onDone: (() => void) | undefined) {
+  constructor(core: AppCore, channel: WebSocketChannel, onDone: (() => void) | undefined) {
     this.#core = core;
-    this.#inbound = inbound;
+    this.#channel = channel;
     this.#onDone = onDone;
   }
 
-  begin(scope: WebSocketScope, channel: Channel): void {
+  begin(scope: WebSocketScope): void {
     let started: ReturnType<typeof start>;
     try {
-      started = start(this.#core, scope, channel, this.#inbound);
+      started = start(this.#core, scope, this.#channel);
     } catch (error) {
       return this.#failed(error, scope.path);
     }
@@ -122,7 +115,7 @@ class Run {
   #run(started: Started | undefined): void {
     if (started === undefined) return this.#end();
     // Keep only what finish() needs: the bound arguments die with `started`.
-    this.#socket = started.socket;
+    this.#engine = started.engine;
     this.#request = started.request;
     let result: unknown;
     try {
@@ -142,7 +135,7 @@ class Run {
 
   #after(outcome: unknown): void {
     const request = this.#request!;
-    finish(this.#core, this.#socket!, request, outcome).then(
+    finish(this.#core, this.#engine!, request, outcome).then(
       () => this.#end(),
       (error: unknown) => this.#failed(error, request.path),
     );
@@ -154,13 +147,9 @@ class Run {
   }
 
   #end(): void {
-    this.#inbound?.handlerDone();
+    this.#channel.done?.();
     this.#onDone?.();
   }
-}
-
-function serve(core: AppCore, scope: WebSocketScope, channel: Channel, inbound: InboundQueue | undefined, onDone: (() => void) | undefined): void {
-  new Run(core, inbound, onDone).begin(scope, channel);
 }
 
 /**
@@ -175,52 +164,39 @@ function call(app: object, { fn, args, request }: Started): unknown {
 /**
  * Everything before the handler runs; `undefined` when the handshake was
  * refused. Synchronous on the common path (no session cookie, no
- * middleware, the adapter's fast path): a handshake allocates no promise here.
+ * middleware): a handshake allocates no promise here.
  */
-function start(core: AppCore, scope: WebSocketScope, channel: Channel, inbound: InboundQueue | undefined): Started | undefined | Promise<Started | undefined> {
-  if (inbound === undefined) return startFromReceive(core, scope, channel);
-  return startWith(core, scope, channel, inbound);
-}
-
-/** The protocol path: `websocket.connect` first, then a pump from `receive()` into a queue. */
-async function startFromReceive(core: AppCore, scope: WebSocketScope, channel: Channel): Promise<Started | undefined> {
-  const first = await channel.receive();
-  if (first.type !== "websocket.connect") return undefined;
-  const queue = new MessageQueue(websocketSettings(core).options);
-  void pump(core, channel, queue);
-  return startWith(core, scope, channel, queue);
-}
-
-function startWith(core: AppCore, scope: WebSocketScope, channel: Channel, queue: MessageQueue): Started | undefined | Promise<Started | undefined> {
+function start(core: AppCore, scope: WebSocketScope, channel: WebSocketChannel): Started | undefined | Promise<Started | undefined> {
+  const engine = new WebSocketEngine(channel, websocketSettings(core).options);
   const request = new Request(scope, core.secrets);
-  const socket = new WebSocket(queue, channel, request, hooksFor(core));
+  const socket = new WebSocket(engine, request, hooksFor(core));
   let prepared: ReturnType<typeof prepare>;
   try {
     prepared = prepare(core, request, socket);
   } catch (error) {
-    return refuseFor(core, request, socket, error);
+    return refuseFor(core, request, engine, error);
   }
-  if (!isThenable(prepared)) return ready(socket, request, prepared);
+  if (!isThenable(prepared)) return ready(engine, socket, request, prepared);
   return Promise.resolve(prepared).then(
-    (done) => ready(socket, request, done),
-    (error: unknown) => refuseFor(core, request, socket, error),
+    (done) => ready(engine, socket, request, done),
+    (error: unknown) => refuseFor(core, request, engine, error),
   );
 }
 
-function ready(socket: WebSocket, request: Request, prepared: Refusal | Bound): Started | Promise<undefined> {
-  if ("status" in prepared) return rejectHandshake(socket, prepared.status, prepared.body).then(() => undefined);
-  return { socket, request, fn: prepared.fn, args: prepared.args };
+function ready(engine: WebSocketEngine, socket: WebSocket, request: Request, prepared: Refusal | Bound): Started | Promise<undefined> {
+  if ("status" in prepared) return engine.refuse(prepared.status, prepared.body).then(() => undefined);
+  return { engine, socket, request, fn: prepared.fn, args: prepared.args };
 }
 
 /** A failure before the handler: its HttpError status, else a logged 500. */
-function refuseFor(core: AppCore, request: Request, socket: WebSocket, error: unknown): Promise<undefined> {
+function refuseFor(core: AppCore, request: Request, engine: WebSocketEngine, error: unknown): Promise<undefined> {
   const { status, body } = core.errorResponse(error, request);
-  return rejectHandshake(socket, status, typeof body === "string" ? body : "").then(() => undefined);
+  return engine.refuse(status, typeof body === "string" ? body : "").then(() => undefined);
 }
 
 /** Everything after the handler: answer or close, `afterWebSocket`, save the session. */
-async function finish(core: AppCore, socket: WebSocket, request: Request, outcome: unknown): Promise<void> {
-  await settle(core, request, socket, outcome !== FINISHED_OK, outcome);
+async function finish(core: AppCore, engine: WebSocketEngine, request: Request, outcome: unknown): Promise<void> {
+  await settle(core, request, engine, outcome !== FINISHED_OK, outcome);
   const middlewares = core.app.wsMiddlewares;
   for (let i = 0; i < middlewares.length; i++) {
     try {
@@ -284,43 +260,17 @@ function refusalOf(rejection: WebSocketRejection): Refusal {
 }
 
 /** Answers the handshake or closes the socket, depending on how the handler ended. */
-async function settle(core: AppCore, request: Request, socket: WebSocket, failed: boolean, failure: unknown): Promise<void> {
-  if (isHandshakePending(socket)) {
-    if (!failed) return rejectHandshake(socket, 403, "Forbidden");
+async function settle(core: AppCore, request: Request, engine: WebSocketEngine, failed: boolean, failure: unknown): Promise<void> {
+  if (engine.pending) {
+    if (!failed) return engine.refuse(403, "Forbidden");
     const { status, body } = core.errorResponse(failure, request);
-    return rejectHandshake(socket, status, typeof body === "string" ? body : "");
+    return engine.refuse(status, typeof body === "string" ? body : "");
   }
   if (failed && !(failure instanceof ConnectionClosed)) {
     core.logger.error(`unhandled error in WebSocket handler for ${request.path}`, failure);
-    return socket.close(ERRORS.WS_HANDLER_ERROR.status, ERRORS.WS_HANDLER_ERROR.message);
+    return engine.close(ERRORS.WS_HANDLER_ERROR.status, ERRORS.WS_HANDLER_ERROR.message);
   }
-  return socket.close(1000);
-}
-
-/** Reads `receive()` into the queue, for adapters without a fast path (the TestClient). */
-async function pump(core: AppCore, channel: Channel, queue: MessageQueue): Promise<void> {
-  try {
-    for (;;) {
-      const event = await channel.receive();
-      if (event.type === "websocket.disconnect") {
-        queue.end(event.code, event.reason ?? "", false);
-        return;
-      }
-      if (event.type !== "websocket.receive") continue;
-      const message = event.text ?? event.bytes;
-      if (message === undefined) continue;
-      const size = typeof message === "string" ? Buffer.byteLength(message) : message.byteLength;
-      if (!queue.push(message, size)) {
-        const { status: code, message: reason } = ERRORS.WS_QUEUE_OVERFLOW;
-        queue.end(code, reason, true);
-        await channel.send({ type: "websocket.close", code, reason });
-        return;
-      }
-    }
-  } catch (error) {
-    queue.end(1006, "", false);
-    if (!(error instanceof ConnectionClosed)) core.logger.error("a WebSocket adapter's receive() failed", error);
-  }
+  return engine.close(1000, "");
 }
 
 function hooksFor(core: AppCore): WebSocketHooks {

@@ -11,6 +11,7 @@
  * @module
  */
 import { ConnectionClosed } from "../core/errors.js";
+import { utf8Decoder } from "./utf8.js";
 
 /** One received message: text frames as strings, binary frames as bytes. */
 export type Message = string | Uint8Array;
@@ -32,7 +33,6 @@ export const READ_BYTES = 2;
 /** `{ value: text, done: false }`, or `{ done: true }` once closed (for `for await`). */
 export const READ_ITERATION = 3;
 
-const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
 /** Compact the backing array once this many slots at its head are spent. */
@@ -43,11 +43,11 @@ function noop(): void {}
 function convert(message: Message, mode: ReadMode): unknown {
   switch (mode) {
     case READ_TEXT:
-      return typeof message === "string" ? message : decoder.decode(message);
+      return typeof message === "string" ? message : utf8Decoder.decode(message);
     case READ_BYTES:
       return typeof message === "string" ? encoder.encode(message) : message;
     case READ_ITERATION:
-      return { value: typeof message === "string" ? message : decoder.decode(message), done: false };
+      return { value: typeof message === "string" ? message : utf8Decoder.decode(message), done: false };
     default:
       return message;
   }

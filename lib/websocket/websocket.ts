@@ -5,12 +5,12 @@
  *
  * @module
  */
-import { ConnectionClosed, WebSocketStateError } from "../core/errors.js";
+import { ConnectionClosed } from "../core/errors.js";
 import { isThenable } from "../core/is-thenable.js";
-import type { Channel, ResponseHeaders, SendEvent } from "../core/protocol.js";
+import type { ResponseHeaders } from "../core/protocol.js";
 import type { Request } from "../core/request.js";
-import { assertCloseFrame } from "./close-code.js";
-import { MessageQueue, quietRejection, READ_BYTES, READ_MESSAGE, READ_TEXT, type Message } from "./message-queue.js";
+import { quietRejection, READ_BYTES, READ_MESSAGE, READ_TEXT, type Message } from "./message-queue.js";
+import type { WebSocketEngine } from "./websocket-engine.js";
 
 /** What the core does at accept time (session cookie, cookies set before accept). Shared by every socket of an app. */
 export interface WebSocketHooks {
@@ -23,33 +23,8 @@ export interface WebSocketHooks {
   handshakeHeaders(request: Request, sessionId: string | undefined): ResponseHeaders | undefined | Promise<ResponseHeaders | undefined>;
 }
 
-/**
- * An adapter fast path: a channel that can write a message without a
- * `websocket.send` event object (the uWS adapter). Optional: without it the
- * socket sends protocol events.
- */
-export interface DirectSend {
-  /**
-   * Writes one message.
-   *
-   * @param data - text or bytes.
-   * @param isBinary - true for a binary frame.
-   * @returns like the protocol's `send` for a `websocket.send` event.
-   */
-  sendMessage(data: string | Uint8Array, isBinary: boolean): Promise<void>;
-}
-
-const CONNECTING = 0;
-const ACCEPTING = 1;
-const OPEN = 2;
-const CLOSED = 3;
-
 const NO_SUBPROTOCOLS: readonly string[] = Object.freeze([]);
 const NO_HOOKS: WebSocketHooks = { handshakeHeaders: () => undefined };
-const RESOLVED = Promise.resolve();
-
-let reject: (socket: WebSocket, status: number, body: string) => Promise<void>;
-let pending: (socket: WebSocket) => boolean;
 
 /**
  * One WebSocket connection, handed to a `ws_` method as its first argument.
@@ -66,28 +41,19 @@ let pending: (socket: WebSocket) => boolean;
  * ```
  */
 export class WebSocket implements AsyncIterable<string> {
-  readonly #queue: MessageQueue;
-  readonly #channel: Channel;
+  readonly #engine: WebSocketEngine;
   readonly #request: Request | undefined;
   readonly #hooks: WebSocketHooks;
-  #state = CONNECTING;
   #sessionId: string | undefined;
   #subprotocol: string | undefined;
 
-  static {
-    reject = (socket, status, body) => socket.#reject(status, body);
-    pending = (socket) => socket.#state === CONNECTING && !socket.#queue.ended;
-  }
-
   /**
-   * @param queue - inbound messages, fed by the adapter.
-   * @param channel - the protocol's `send` (its `receive` is read by whoever fills `queue`).
+   * @param engine - the connection's state and policies (see {@link WebSocketEngine}).
    * @param request - the handshake request (subprotocols offered, address).
    * @param hooks - what the core adds at accept time.
    */
-  constructor(queue: MessageQueue, channel: Channel, request?: Request, hooks: WebSocketHooks = NO_HOOKS) {
-    this.#queue = queue;
-    this.#channel = channel;
+  constructor(engine: WebSocketEngine, request?: Request, hooks: WebSocketHooks = NO_HOOKS) {
+    this.#engine = engine;
     this.#request = request;
     this.#hooks = hooks;
   }
@@ -99,7 +65,7 @@ export class WebSocket implements AsyncIterable<string> {
 
   /** True once either side closed the connection (or the handshake was refused). */
   get closed(): boolean {
-    return this.#state === CLOSED || this.#queue.ended;
+    return this.#engine.closed;
   }
 
   /** The session id given to `accept()`, if any. */
@@ -142,54 +108,46 @@ export class WebSocket implements AsyncIterable<string> {
    * ```
    */
   accept(subprotocol?: string, sessionId?: string): Promise<void> {
-    if (this.#state !== CONNECTING) return Promise.reject(new WebSocketStateError(this.#state === CLOSED ? "WebSocket already closed" : "WebSocket already accepted"));
-    if (subprotocol !== undefined && !this.subprotocols.includes(subprotocol)) {
-      return Promise.reject(new TypeError(`Subprotocol ${JSON.stringify(subprotocol)} was not offered by the client`));
+    const engine = this.#engine;
+    try {
+      if (subprotocol !== undefined && !this.subprotocols.includes(subprotocol)) {
+        throw new TypeError(`Subprotocol ${JSON.stringify(subprotocol)} was not offered by the client`);
+      }
+      engine.beginAccept();
+    } catch (error) {
+      // The client leaving is not a bug: a rejection nobody awaits stays quiet.
+      return error instanceof ConnectionClosed ? quietRejection(error) : Promise.reject(error);
     }
-    this.#state = ACCEPTING;
     // Synchronous unless a session must be saved first: no promise of our own on the common path.
     let headers: ReturnType<WebSocketHooks["handshakeHeaders"]>;
     try {
       headers = this.#request === undefined ? undefined : this.#hooks.handshakeHeaders(this.#request, sessionId);
     } catch (error) {
-      return this.#acceptFailed(error);
+      return engine.acceptFailed(error);
     }
     if (isThenable(headers)) {
       return headers.then(
         (ready) => this.#answer(subprotocol, sessionId, ready),
-        (error: unknown) => this.#acceptFailed(error),
+        (error: unknown) => engine.acceptFailed(error),
       );
     }
     return this.#answer(subprotocol, sessionId, headers);
   }
 
   #answer(subprotocol: string | undefined, sessionId: string | undefined, headers: ResponseHeaders | undefined): Promise<void> {
-    let sent: Promise<void> | void;
-    try {
-      sent = this.#channel.send({ type: "websocket.accept", subprotocol, headers });
-    } catch (error) {
-      return this.#acceptFailed(error);
-    }
-    if (sent === undefined) {
+    const accepted = this.#engine.accept(subprotocol, headers);
+    // Upgraded synchronously on the common path: record it now, with no promise of our own.
+    if (this.#engine.open) {
       this.#accepted(subprotocol, sessionId);
-      return RESOLVED;
+      return accepted;
     }
-    return sent.then(
-      () => this.#accepted(subprotocol, sessionId),
-      (error: unknown) => this.#acceptFailed(error),
-    );
+    return accepted.then(() => this.#accepted(subprotocol, sessionId));
   }
 
   #accepted(subprotocol: string | undefined, sessionId: string | undefined): void {
     this.#sessionId = sessionId;
-    // "" marks "accepted without a subprotocol"; close() during the accept keeps CLOSED.
+    // "" marks "accepted without a subprotocol".
     this.#subprotocol = subprotocol ?? "";
-    if (this.#state === ACCEPTING) this.#state = OPEN;
-  }
-
-  #acceptFailed(error: unknown): Promise<never> {
-    if (this.#state === ACCEPTING) this.#state = error instanceof ConnectionClosed ? CLOSED : CONNECTING;
-    return Promise.reject(error);
   }
 
   /**
@@ -204,8 +162,7 @@ export class WebSocket implements AsyncIterable<string> {
    * ```
    */
   receive(): Promise<string | Uint8Array> {
-    this.#assertAccepted("receiving");
-    return this.#queue.read(READ_MESSAGE) as Promise<Message>;
+    return this.#engine.read(READ_MESSAGE) as Promise<Message>;
   }
 
   /**
@@ -219,8 +176,7 @@ export class WebSocket implements AsyncIterable<string> {
    * ```
    */
   receiveText(): Promise<string> {
-    this.#assertAccepted("receiving");
-    return this.#queue.read(READ_TEXT) as Promise<string>;
+    return this.#engine.read(READ_TEXT) as Promise<string>;
   }
 
   /**
@@ -234,8 +190,7 @@ export class WebSocket implements AsyncIterable<string> {
    * ```
    */
   receiveBytes(): Promise<Uint8Array> {
-    this.#assertAccepted("receiving");
-    return this.#queue.read(READ_BYTES) as Promise<Uint8Array>;
+    return this.#engine.read(READ_BYTES) as Promise<Uint8Array>;
   }
 
   /**
@@ -267,7 +222,7 @@ export class WebSocket implements AsyncIterable<string> {
    */
   sendText(text: string): Promise<void> {
     if (typeof text !== "string") throw new TypeError("sendText() takes a string");
-    return this.#sendMessage(text, false);
+    return this.#engine.send(text, false);
   }
 
   /**
@@ -287,7 +242,7 @@ export class WebSocket implements AsyncIterable<string> {
     else if (data instanceof ArrayBuffer) bytes = new Uint8Array(data);
     else if (ArrayBuffer.isView(data)) bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     else throw new TypeError("sendBytes() takes a Uint8Array, an ArrayBuffer or another ArrayBuffer view");
-    return this.#sendMessage(bytes, true);
+    return this.#engine.send(bytes, true);
   }
 
   /**
@@ -321,14 +276,7 @@ export class WebSocket implements AsyncIterable<string> {
    * ```
    */
   close(code = 1000, reason = ""): Promise<void> {
-    assertCloseFrame(code, reason);
-    if (this.#state === CLOSED) return RESOLVED;
-    if (this.#state === CONNECTING) return this.#reject(403, "Forbidden");
-    this.#state = CLOSED;
-    const queue = this.#queue;
-    if (queue.ended) return RESOLVED; // the peer already closed: nothing to send
-    queue.end(code, reason, true);
-    return this.#post({ type: "websocket.close", code, reason }).catch(ignoreClosed);
+    return this.#engine.close(code, reason);
   }
 
   /**
@@ -344,7 +292,7 @@ export class WebSocket implements AsyncIterable<string> {
    */
   subscribe(topic: string): Promise<void> {
     assertTopic(topic);
-    return this.#sendEvent({ type: "websocket.subscribe", topic });
+    return this.#engine.subscription(true, topic);
   }
 
   /**
@@ -360,7 +308,7 @@ export class WebSocket implements AsyncIterable<string> {
    */
   unsubscribe(topic: string): Promise<void> {
     assertTopic(topic);
-    return this.#sendEvent({ type: "websocket.unsubscribe", topic });
+    return this.#engine.subscription(false, topic);
   }
 
   /**
@@ -374,85 +322,11 @@ export class WebSocket implements AsyncIterable<string> {
    * ```
    */
   [Symbol.asyncIterator](): AsyncIterator<string> {
-    this.#assertAccepted("receiving");
     // The queue is its own iterator: a `for await` loop allocates nothing per connection.
-    return this.#queue;
-  }
-
-  /** The hot path of sendText/sendBytes: two state checks, then straight to the adapter. */
-  #sendMessage(data: string | Uint8Array, isBinary: boolean): Promise<void> {
-    const queue = this.#queue;
-    if (this.#state !== OPEN || queue.ended) return this.#notOpen();
-    const channel = this.#channel as Channel & Partial<DirectSend>;
-    if (channel.sendMessage !== undefined) return channel.sendMessage(data, isBinary);
-    return this.#post(isBinary ? { type: "websocket.send", bytes: data as Uint8Array } : { type: "websocket.send", text: data as string });
-  }
-
-  #sendEvent(event: SendEvent): Promise<void> {
-    if (this.#state !== OPEN || this.#queue.ended) return this.#notOpen();
-    return this.#post(event);
-  }
-
-  /** Before accept: a programming error (throws). After close: a rejection with the close code. */
-  #notOpen(): Promise<never> {
-    const queue = this.#queue;
-    if (this.#state !== CLOSED && !(this.#state === OPEN && queue.ended)) throw new WebSocketStateError("Call accept() before sending");
-    return quietRejection(new ConnectionClosed(queue.closeCode, queue.closeReason));
-  }
-
-  /** Hands an event to the adapter; a synchronous `send` (no promise) counts as done. */
-  #post(event: SendEvent): Promise<void> {
-    return this.#channel.send(event) ?? RESOLVED;
-  }
-
-  #assertAccepted(what: string): void {
-    if (this.#state === CONNECTING || this.#state === ACCEPTING) {
-      if (this.#queue.ended) return; // reads will reject with ConnectionClosed
-      throw new WebSocketStateError(`Call accept() before ${what}`);
-    }
-  }
-
-  #reject(status: number, body: string): Promise<void> {
-    this.#state = CLOSED;
-    this.#queue.end(1006, "WebSocket handshake refused", true);
-    return this.#post({ type: "websocket.http.response", status, headers: { "content-type": "text/plain; charset=utf-8" }, body }).catch(ignoreClosed);
+    return this.#engine.iterator();
   }
 }
 
 function assertTopic(topic: unknown): void {
   if (typeof topic !== "string" || topic === "") throw new TypeError("A topic is a non-empty string");
-}
-
-function ignoreClosed(error: unknown): void {
-  if (!(error instanceof ConnectionClosed)) throw error;
-}
-
-/**
- * Answers a handshake the handler never answered (for the core, not users).
- *
- * @param socket - a socket still waiting for `accept()`.
- * @param status - the HTTP status to refuse with.
- * @param body - the response body.
- * @returns once the response is handed to the server.
- * @example
- * ```ts
- * if (isHandshakePending(ws)) await rejectHandshake(ws, 403, "Forbidden");
- * ```
- */
-export function rejectHandshake(socket: WebSocket, status: number, body: string): Promise<void> {
-  return reject(socket, status, body);
-}
-
-/**
- * Whether nobody has answered the handshake yet (for the core, not users).
- *
- * @param socket - the socket.
- * @returns true while neither `accept()`, `close()` nor a refusal happened and the client is still there.
- * @example
- * ```ts
- * isHandshakePending(ws); // true before accept()
- * ```
- */
-export function isHandshakePending(socket: WebSocket): boolean {
-  return pending(socket);
 }

@@ -1,9 +1,8 @@
 /**
  * One WebSocket connection, behind a small interface that hides whether it
- * is a browser-style `WebSocket` (browsers, undici on Node ≥ 22) or the `ws`
- * package (Node 20, or whenever handshake headers are needed). `ws` is
- * loaded with a dynamic `import()` only when it is used, so a browser never
- * sees a Node import.
+ * is a standard `WebSocket` (browsers) or the `ws` package (Node). `ws` is
+ * loaded with a dynamic `import()` only in Node, so a browser never sees a
+ * Node import.
  *
  * @module
  */
@@ -94,21 +93,30 @@ function isNode(): boolean {
 }
 
 /**
- * Picks the constructor: the injected one; else `ws` when headers are asked
- * for (a browser-style `WebSocket` cannot send them) or there is no global
- * `WebSocket`; else the global one.
+ * Picks the constructor: the injected one; in Node, `ws` (a dependency of
+ * upie) when it loads, because it reports when each frame is written (so a
+ * frame a dying socket never wrote is known and sent again), pings, stops
+ * reading under backpressure and sends handshake headers, none of which the
+ * standard `WebSocket` of Node ≥ 22 can; otherwise the global `WebSocket`
+ * (browsers, Deno, Bun, or Node without `ws`).
  */
 async function pickConstructor(options: TransportOptions): Promise<WebSocketConstructor> {
   if (options.WebSocket !== undefined) return options.WebSocket;
   const global = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-  if (global !== undefined && options.headers === undefined) return global;
-  if (!isNode()) throw new TypeError("WSClient: no WebSocket in this environment");
-  // A variable specifier keeps bundlers from pulling `ws` into a browser build.
-  const specifier = "ws";
-  const mod = (await import(specifier)) as { WebSocket?: WebSocketConstructor; default?: WebSocketConstructor };
-  const ws = mod.WebSocket ?? mod.default;
-  if (ws === undefined) throw new TypeError("WSClient: the ws package exports no WebSocket");
-  return ws;
+  if (isNode()) {
+    try {
+      // A variable specifier keeps bundlers from pulling `ws` into a browser build.
+      const specifier = "ws";
+      const mod = (await import(specifier)) as { WebSocket?: WebSocketConstructor; default?: WebSocketConstructor };
+      const ws = mod.WebSocket ?? mod.default;
+      if (ws !== undefined) return ws;
+    } catch (error) {
+      if (global === undefined || options.headers !== undefined) throw error;
+    }
+  }
+  if (global === undefined) throw new TypeError("WSClient: no WebSocket in this environment (in Node, install ws)");
+  if (options.headers !== undefined) throw new TypeError("WSClient: headers need the ws package (a standard WebSocket cannot send them)");
+  return global;
 }
 
 /** `ws` sockets have `ping` and `on`; browser-style ones have neither. */

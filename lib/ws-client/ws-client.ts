@@ -10,22 +10,19 @@
  */
 import { Backoff, type ReconnectOptions } from "./backoff.js";
 import { ClientEvents, type ClientEventMap, type ClientListener } from "./client-events.js";
+import { encode, type SendValue } from "./encode.js";
 import { ClientTimeoutError, ConnectionClosed } from "./errors.js";
+import { Inbox } from "./inbox.js";
+import { effectiveReceiveTimeout, startLiveness, type HeartbeatOptions } from "./liveness.js";
 import { SendQueue, type Outgoing } from "./send-queue.js";
 import { openTransport, type Frame, type Transport, type WebSocketConstructor } from "./transport.js";
+
+export type { HeartbeatOptions, SendValue };
 
 /** Where the client reports what went wrong; `console` fits. */
 export interface ClientLogger {
   error(message: string, error?: unknown): void;
   warn?(message: string, error?: unknown): void;
-}
-
-/** An application-level heartbeat, sent while connected. */
-export interface HeartbeatOptions {
-  /** Every this many ms. */
-  intervalMs: number;
-  /** The message (encoded like `send`'s values). Without it, a protocol ping where the transport can (Node). */
-  message?: () => unknown;
 }
 
 /**
@@ -67,21 +64,16 @@ export interface WSClientOptions {
   protocols?: string | string[];
   /** Handshake headers (Node only: it then uses `ws`). */
   headers?: Record<string, string>;
-  /** The WebSocket constructor to use (tests, or `ws` on purpose); default: the global one, else `ws`. */
+  /** The WebSocket constructor to use (tests, or Node's standard one on purpose); default: `ws` in Node, else the global one. */
   WebSocket?: WebSocketConstructor;
   acks?: AckOptions;
   /** Default: `console`. */
   logger?: ClientLogger;
 }
 
-/** Values `send` accepts. */
-export type SendValue = string | Uint8Array | ArrayBuffer | ArrayBufferView | object | number | boolean | null;
-
 /** Frames written before waiting for the transport to confirm some; and the bytes buffered. */
 const MAX_INFLIGHT = 65_536;
 const HIGH_WATER_BYTES = 1 << 20;
-/** Inbound messages waiting for `handle` before the socket stops reading (`ws` only). */
-const INBOX_HIGH_WATER = 1000;
 
 /**
  * A WebSocket client that reconnects by itself and never loses or reorders
@@ -109,9 +101,7 @@ export class WSClient {
   readonly #backoff: Backoff;
   readonly #queue: SendQueue;
   readonly #events: ClientEvents;
-  readonly #inbox: Frame[] = [];
-  #draining = false;
-  #paused = false;
+  readonly #inbox: Inbox | undefined;
   #started = false;
   #closed = false;
   #closeDone: Promise<void> | undefined;
@@ -121,6 +111,7 @@ export class WSClient {
   #connected = false;
   #inOnConnect = false;
   #pumping = false;
+  #drainTimer: ReturnType<typeof setTimeout> | undefined;
   #onWritten: (error?: Error) => void = () => {};
   #lastAlive = 0;
   #ackSeq = 0;
@@ -164,6 +155,8 @@ export class WSClient {
     this.#backoff = new Backoff(initial, Math.max(initial, options.reconnect?.maxDelayMs ?? 30_000));
     this.#queue = new SendQueue(options.maxQueue ?? 10_000);
     this.#events = new ClientEvents((error) => this.#logger.error("WSClient: an event listener threw", error));
+    const handle = options.handle;
+    this.#inbox = handle && new Inbox(handle, (error) => this.#logger.error("WSClient: handle threw; going on with the next message", error));
   }
 
   /** True while a connection is open and `onConnect` has finished on it. */
@@ -320,16 +313,33 @@ export class WSClient {
     this.#transport = transport;
     this.#onWritten = this.#confirmer(transport);
     this.#lastAlive = Date.now();
-    const stopTimers = this.#startLiveness(transport);
+    this.#inbox?.attach(transport);
+    const { heartbeat, receiveTimeoutMs } = this.#options;
+    const stopTimers = startLiveness(transport, heartbeat, effectiveReceiveTimeout(receiveTimeoutMs, transport.canPing, heartbeat), {
+      isOpen: () => this.#connected && this.#transport === transport,
+      lastAlive: () => this.#lastAlive,
+      heartbeatFrame: () => {
+        try {
+          return encode(heartbeat!.message!() as SendValue);
+        } catch (error) {
+          this.#logger.error("WSClient: heartbeat.message threw", error);
+          return undefined;
+        }
+      },
+      warn: (message) => this.#logger.warn?.(message),
+    });
     let connected = false;
     const ended = end.then((result) => {
       stopTimers();
       this.#transport = undefined;
       this.#connected = false;
       this.#inOnConnect = false;
-      if (this.#paused) this.#paused = false;
+      this.#inbox?.attach(undefined);
       if (this.#closed) this.#queue.rejectAll(new ConnectionClosed(result.code, result.reason || "client closed"), true);
-      else this.#queue.requeue(new ConnectionClosed(result.code, result.reason || "connection lost"));
+      else {
+        this.#queue.requeue(new ConnectionClosed(result.code, result.reason || "connection lost"));
+        this.#armExpiry(); // what was written unconfirmed waits again, within its sendTimeoutMs
+      }
       if (connected) this.#events.emit("disconnect", { ...result, connection });
       this.#endConnection?.();
       this.#endConnection = undefined;
@@ -373,38 +383,6 @@ export class WSClient {
     });
   }
 
-  /** Heartbeat, pings and the receive watchdog of one connection; returns their stop. */
-  #startLiveness(transport: Transport): () => void {
-    const timers: Array<ReturnType<typeof setInterval>> = [];
-    const heartbeat = this.#options.heartbeat;
-    const receiveTimeoutMs = this.#options.receiveTimeoutMs ?? (transport.canPing || heartbeat !== undefined ? 90_000 : 0);
-    if (heartbeat !== undefined) {
-      timers.push(setInterval(() => {
-        if (!this.#connected || this.#transport !== transport) return;
-        if (heartbeat.message === undefined) return transport.ping();
-        let frame: Frame;
-        try {
-          frame = encode(heartbeat.message() as SendValue);
-        } catch (error) {
-          return this.#logger.error("WSClient: heartbeat.message threw", error);
-        }
-        // Straight to the socket: a heartbeat has no place in the ordered queue.
-        transport.send(frame, () => {});
-      }, heartbeat.intervalMs));
-    }
-    if (receiveTimeoutMs > 0) {
-      if (transport.canPing) timers.push(setInterval(() => transport.ping(), Math.max(10, receiveTimeoutMs / 3)));
-      timers.push(setInterval(() => {
-        if (Date.now() - this.#lastAlive < receiveTimeoutMs) return;
-        this.#logger.warn?.(`WSClient: nothing received for ${receiveTimeoutMs} ms; dropping the connection`);
-        transport.terminate();
-      }, Math.max(10, Math.min(1000, receiveTimeoutMs / 4))));
-    }
-    return () => {
-      for (const timer of timers) clearInterval(timer);
-    };
-  }
-
   /**
    * Writes what may go now: `onConnect`'s sends, then (once connected) the
    * queue, until the socket holds `HIGH_WATER_BYTES` unwritten (as a bare
@@ -422,8 +400,13 @@ export class WSClient {
     try {
       while (this.#queue.inflight < MAX_INFLIGHT) {
         if (transport.bufferedAmount > HIGH_WATER_BYTES) {
-          // Browsers never say when their buffer drains; look again shortly.
-          if (!transport.canPing) setTimeout(() => this.#pump(), 20);
+          // Browsers never say when their buffer drains; look again shortly (one timer at a time).
+          if (!transport.canPing && this.#drainTimer === undefined) {
+            this.#drainTimer = setTimeout(() => {
+              this.#drainTimer = undefined;
+              this.#pump();
+            }, 20);
+          }
           return;
         }
         const entry = this.#queue.take(connection, !this.#connected);
@@ -491,65 +474,6 @@ export class WSClient {
         return;
       }
     }
-    if (this.#options.handle === undefined) return;
-    if (this.#draining) {
-      this.#inbox.push(data);
-      if (this.#inbox.length > INBOX_HIGH_WATER && !this.#paused && this.#transport !== undefined) {
-        this.#paused = true;
-        this.#transport.pause();
-      }
-      return;
-    }
-    // Nothing waiting: run it now; only a handle that returns a promise makes later messages queue.
-    const pending = this.#handleOne(data);
-    if (pending !== undefined) void this.#drain(pending);
+    this.#inbox?.push(data);
   }
-
-  /** Runs `handle` on one message; returns its promise if it gave one. A throw is logged. */
-  #handleOne(data: Frame): PromiseLike<unknown> | undefined {
-    try {
-      const result = this.#options.handle!(data) as PromiseLike<unknown> | undefined;
-      return typeof result?.then === "function" ? result : undefined;
-    } catch (error) {
-      this.#logger.error("WSClient: handle threw; going on with the next message", error);
-      return undefined;
-    }
-  }
-
-  /** Waits for `pending`, then hands the inbox to `handle` one message at a time (the SDK ran each in its own task). */
-  async #drain(pending: PromiseLike<unknown>): Promise<void> {
-    this.#draining = true;
-    try {
-      for (;;) {
-        try {
-          await pending;
-        } catch (error) {
-          this.#logger.error("WSClient: handle threw; going on with the next message", error);
-        }
-        let next: PromiseLike<unknown> | undefined;
-        while (next === undefined && this.#inbox.length > 0) {
-          next = this.#handleOne(this.#inbox.shift()!);
-          if (this.#paused && this.#inbox.length < INBOX_HIGH_WATER / 2) {
-            this.#paused = false;
-            this.#transport?.resume();
-          }
-        }
-        if (next === undefined) return;
-        pending = next;
-      }
-    } finally {
-      this.#draining = false;
-    }
-  }
-}
-
-/** Strings stay text; bytes are binary; anything else is JSON text. */
-function encode(value: SendValue): Frame {
-  if (typeof value === "string") return value;
-  if (value instanceof Uint8Array) return value;
-  if (value instanceof ArrayBuffer) return new Uint8Array(value);
-  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-  const json = JSON.stringify(value);
-  if (json === undefined) throw new TypeError(`WSClient: cannot send ${typeof value} (not JSON-serialisable)`);
-  return json;
 }

@@ -28,6 +28,7 @@ try {
 
 const TS_APP = `
 import { App, HttpError, TestClient, type Server, type UploadedFile } from "upie";
+import { runAdapterContract, testClientAdapter, type AdapterUnderTest } from "upie/testing";
 
 class MyApp extends App {
   async greet(name: string = "Guest"): Promise<string> { return \`Hello, \${name}!\`; }
@@ -40,7 +41,8 @@ const inProcess = await new TestClient(app).get("/greet/Tc");
 const server: Server = await app.listen({ port: 0, host: "127.0.0.1" });
 try {
   const text: string = await (await fetch(\`http://127.0.0.1:\${server.port}/greet/Al\`)).text();
-  console.log(text, inProcess.text);
+  const adapter: AdapterUnderTest = testClientAdapter;
+  console.log(text, inProcess.text, adapter.name, typeof runAdapterContract);
 } finally {
   await server.close();
 }
@@ -72,7 +74,7 @@ it("installs from its tarball and serves from plain JS and from TypeScript", { t
       "--typeRoots", join(ROOT, "node_modules", "@types"), "--types", "node",
     ], { cwd: appDir, timeout: 120_000 });
     const ts = await run(process.execPath, ["ts-app.js"], { cwd: appDir, timeout: 30_000 });
-    assert.equal(ts.stdout.trim(), "Hello, Al! Hello, Tc!");
+    assert.equal(ts.stdout.trim(), "Hello, Al! Hello, Tc! TestClient function");
   } finally {
     await rm(work, { recursive: true, force: true });
   }

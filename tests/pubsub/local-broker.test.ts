@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { LocalBroker, type BrokerSink, type PublishedMessage } from "../../lib/index.js";
 import { isBroker } from "../../lib/pubsub/broker.js";
 import { publish } from "../../lib/pubsub/publish.js";
+import { runBrokerContract } from "../../lib/testing/index.js";
 
 function recorder(): BrokerSink & { got: Array<[string, PublishedMessage]> } {
   const got: Array<[string, PublishedMessage]> = [];
@@ -57,4 +58,10 @@ describe("publish", () => {
     const failing = { publish: async () => { throw new Error("redis down"); }, attach: () => () => {} };
     await assert.rejects(publish(failing, "t", "x"), /redis down/);
   });
+});
+
+// The same contract every broker (Redis, yours) proves with upie/testing.
+runBrokerContract("LocalBroker", () => {
+  const broker = new LocalBroker();
+  return { broker: () => broker };
 });

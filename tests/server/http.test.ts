@@ -180,7 +180,8 @@ describe("serving over a real socket", () => {
   });
 
   it("answers 414 for an over-long path segment", async () => {
-    const res = await fetch(`${base}/greet/${"a".repeat(4000)}`);
+    // 2000 bytes: over the 1024-byte segment limit, under uWS 20.57's 4 KiB request-head buffer (431 beyond it).
+    const res = await fetch(`${base}/greet/${"a".repeat(2000)}`);
     assert.equal(res.status, 414);
     await res.arrayBuffer();
   });

@@ -230,3 +230,135 @@ describe("WSClient", { timeout: 60_000 }, () => {
     }
   });
 });
+
+/** A standard (browser-shaped) WebSocket built on `ws`: no ping, no write callbacks, no pause. */
+class StandardWebSocket {
+  readonly #ws: WsWebSocket;
+  binaryType = "arraybuffer";
+
+  constructor(url: string, protocols?: string | string[]) {
+    this.#ws = new WsWebSocket(url, protocols);
+    this.#ws.binaryType = "arraybuffer";
+  }
+
+  get readyState(): number {
+    return this.#ws.readyState;
+  }
+
+  get bufferedAmount(): number {
+    return this.#ws.bufferedAmount;
+  }
+
+  send(data: string | ArrayBufferView): void {
+    this.#ws.send(data);
+  }
+
+  close(code?: number, reason?: string): void {
+    this.#ws.close(code, reason);
+  }
+
+  addEventListener(type: "open" | "message" | "close" | "error", listener: (event: never) => void): void {
+    this.#ws.addEventListener(type, listener as never);
+  }
+}
+
+describe("WSClient on a standard WebSocket (the browser path)", { timeout: 60_000 }, () => {
+  it("sends, receives text and binary, and keeps order across a restart", async () => {
+    const port = await freePort();
+    const server = new KillableServer(port, (socket, text) => socket.send(text === "bin" ? new Uint8Array([7, 8]) : `echo ${text}`));
+    await server.start();
+    const got: Array<string | Uint8Array> = [];
+    const client = new WSClient(`ws://127.0.0.1:${port}/`, {
+      WebSocket: StandardWebSocket as never,
+      handle: (m) => void got.push(m),
+      reconnect: { initialDelayMs: 20, maxDelayMs: 100 },
+      logger: quietLogger(),
+    });
+    try {
+      await client.connect();
+      await client.send("a");
+      await client.send("bin");
+      await until("two answers", () => got.length === 2);
+      assert.equal(got[0], "echo a");
+      assert.deepEqual([...(got[1] as Uint8Array)], [7, 8]);
+      const dropped = new Promise((resolve) => client.on("disconnect", resolve));
+      await server.kill();
+      await dropped;
+      const later = [client.send("b"), client.send("c")];
+      await server.start();
+      await Promise.all(later);
+      await until("b and c", () => server.received.length === 4);
+      assert.deepEqual(server.received, ["a", "bin", "b", "c"]);
+    } finally {
+      await client.close();
+      await server.kill();
+    }
+  });
+});
+
+describe("WSClient limits and failures", { timeout: 60_000 }, () => {
+  it("stops reading while handle is behind, then handles everything in order (Node)", async () => {
+    const port = await freePort();
+    const total = 20_000;
+    const payload = "x".repeat(1000);
+    let serverSocket: WsWebSocket | undefined;
+    const server = new KillableServer(port, (socket) => {
+      serverSocket = socket;
+      for (let i = 0; i < total; i++) socket.send(`${i} ${payload}`);
+    });
+    await server.start();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const handled: number[] = [];
+    const client = new WSClient(`ws://127.0.0.1:${port}/`, {
+      handle: async (m) => {
+        await gate;
+        handled.push(Number.parseInt(String(m), 10));
+      },
+      logger: quietLogger(),
+    });
+    try {
+      await client.connect();
+      await client.send("go");
+      await until("the server's burst", () => serverSocket !== undefined);
+      await sleep(500);
+      // 20 MB sent; a client that kept reading would have emptied the server's buffer.
+      assert.ok(serverSocket!.bufferedAmount > 5_000_000, `server still holds ${serverSocket!.bufferedAmount} bytes: the client stopped reading`);
+      release();
+      await until("everything handled", () => handled.length === total, 30_000);
+      assert.ok(handled.every((n, i) => n === i));
+    } finally {
+      await client.close();
+      await server.kill();
+    }
+  });
+
+  it("drops the connection and retries when onConnect throws", async () => {
+    const port = await freePort();
+    const server = new KillableServer(port);
+    await server.start();
+    const logger = quietLogger();
+    let calls = 0;
+    const client = new WSClient(`ws://127.0.0.1:${port}/`, {
+      onConnect: async (c) => {
+        calls++;
+        await c.send(`login ${calls}`);
+        if (calls === 1) throw new Error("login refused");
+      },
+      reconnect: { initialDelayMs: 20, maxDelayMs: 50 },
+      logger,
+    });
+    try {
+      await client.connect();
+      await client.send("after");
+      assert.equal(calls, 2);
+      assert.equal(server.connections, 2);
+      await until("three messages", () => server.received.length === 3);
+      assert.deepEqual(server.received, ["login 1", "login 2", "after"]);
+      assert.ok(logger.errors.some((e) => /onConnect threw/.test(e)));
+    } finally {
+      await client.close();
+      await server.kill();
+    }
+  });
+});

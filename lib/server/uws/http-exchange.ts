@@ -198,12 +198,44 @@ export class HttpExchange implements Channel {
       if (this.#sentLength !== this.#declaredLength) res.close();
       return;
     }
-    // Corked: after an await we are outside uWS's own corked callback.
+    if (this.#head || close) {
+      // Corked: after an await we are outside uWS's own corked callback.
+      res.cork(() => {
+        if (!this.#started) this.#writeHead();
+        if (this.#head) this.#endHead(body, close);
+        else res.end(body, close);
+      });
+      return;
+    }
+    this.#endBounded(body);
+  }
+
+  /**
+   * Sends a whole body with `tryEnd()`, not `end()`: `end()` buffers whatever
+   * the socket cannot take, and uWS then parses the connection's next pipelined
+   * request, so a client that pipelines and never reads grew memory response
+   * after response (5000 × 64 KiB → +320 MiB). With `tryEnd()` the unsent rest
+   * stays here and the response stays pending until `onWritable`; uWS reads no
+   * further request meanwhile, so a connection holds at most one response.
+   */
+  #endBounded(body: Uint8Array | string): void {
+    const res = this.#res;
+    const total = typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
+    let ok = false;
+    let done = false;
+    let startOffset = 0;
     res.cork(() => {
       if (!this.#started) this.#writeHead();
-      if (this.#head) this.#endHead(body, close);
-      else res.end(body, close);
+      startOffset = res.getWriteOffset();
+      [ok, done] = res.tryEnd(body, total);
     });
+    if (ok || done) return;
+    this.#sentViaTryEnd = true;
+    this.#declaredLength = total;
+    this.#sentLength = total;
+    this.#unsent = typeof body === "string" ? Buffer.from(body) : body;
+    this.#unsentStart = startOffset;
+    res.onWritable((offset) => this.#retryTryEnd(offset));
   }
 
   /** Bytes sent with tryEnd() for a declared-length stream. */

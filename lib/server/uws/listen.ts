@@ -3,14 +3,17 @@
  *
  * @module
  */
-import uWS from "uWebSockets.js";
+import type { us_listen_socket } from "uWebSockets.js";
 import type { AppCore } from "../../core/app-core.js";
 import type { ListenOptions, Server } from "../../core/app.js";
 import { InvalidOptionError } from "../../core/errors.js";
+import { framingProblem } from "../../body/framing.js";
 import { handleHttp, hasBody } from "../../core/http-handler.js";
 import { HttpExchange, ServerState } from "./http-exchange.js";
 import { readHeaders } from "./read-request.js";
+import { statusLine } from "./status-line.js";
 import { UwsHttpScope } from "./uws-http-scope.js";
+import { loadUws } from "./uws-loader.js";
 import { attachWebSockets, type WebSocketServer } from "./websocket-server.js";
 
 /** How long `close()` waits for in-flight requests (they finish anyway; their connections then close). */
@@ -27,6 +30,8 @@ function validate(options: ListenOptions): { port: number; host: string } {
 /** Starts listening; resolves once the port is bound. */
 export async function listen(core: AppCore, options: ListenOptions): Promise<Server> {
   const { port, host } = validate(options);
+  const build = loadUws();
+  const uWS = build.uws;
   const app = uWS.App();
   const state = new ServerState();
 
@@ -34,6 +39,12 @@ export async function listen(core: AppCore, options: ListenOptions): Promise<Ser
     // HttpRequest is stack-allocated: copy everything out before any await.
     const headers = readHeaders(req);
     const method = req.getCaseSensitiveMethod();
+    const framing = framingProblem(headers);
+    if (framing !== undefined) {
+      // Refused before anything reads the body; the connection closes, so nothing after it is parsed.
+      res.writeStatus(statusLine(400)).end(framing, true);
+      return;
+    }
     const exchange = new HttpExchange(res, method === "HEAD", hasBody(headers), state);
     const scope = new UwsHttpScope(method, req.getUrl(), req.getQuery() ?? "", headers, exchange);
     let pending: Promise<void> | undefined;
@@ -56,9 +67,9 @@ export async function listen(core: AppCore, options: ListenOptions): Promise<Ser
     exchange.abort();
   }
 
-  const sockets: WebSocketServer = attachWebSockets(app, core);
+  const sockets: WebSocketServer = attachWebSockets(build, app, core);
 
-  const listenSocket = await new Promise<uWS.us_listen_socket>((resolve, reject) => {
+  const listenSocket = await new Promise<us_listen_socket>((resolve, reject) => {
     app.listen(host, port, (token) => {
       if (token) resolve(token);
       else reject(new Error(`upie could not listen on ${host}:${port}`));
@@ -70,6 +81,7 @@ export async function listen(core: AppCore, options: ListenOptions): Promise<Ser
   return {
     port: boundPort,
     host,
+    uws: { package: build.package, version: build.version },
     close() {
       return (closed ??= (async () => {
         state.closing = true;

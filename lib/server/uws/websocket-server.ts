@@ -5,7 +5,7 @@
  * uWS lifetime rules encoded here:
  * - `HttpRequest` dies when `upgrade` returns: url, query, headers and the
  *   handshake keys are copied out synchronously.
- * - `onAborted` is registered (by {@link WebSocketConnection}) before the
+ * - `onAborted` is registered (by {@link UwsWebSocket}) before the
  *   first await; the upgrade itself waits for the handler's `accept()`.
  * - a `message` ArrayBuffer is neutered when the callback returns: text is
  *   decoded and bytes are copied before it does.
@@ -13,16 +13,20 @@
  *
  * @module
  */
-import uWS, { type TemplatedApp, type WebSocket as UwsSocket } from "uWebSockets.js";
+import type { TemplatedApp, WebSocket as UwsSocket } from "uWebSockets.js";
 import type { AppCore } from "../../core/app-core.js";
 import type { WebSocketScope } from "../../core/protocol.js";
 import { serveWebSocket } from "../../core/websocket-handler.js";
-import type { ResolvedWebSocketOptions } from "../../websocket/options.js";
 import { websocketSettings } from "../../websocket/websocket-settings.js";
+import { handshakeProblem } from "../../websocket/handshake.js";
+import { utf8Decoder } from "../../websocket/utf8.js";
 import { readHeaders, readRemoteAddress } from "./read-request.js";
+import { statusLine } from "./status-line.js";
 import { StringInterner } from "./string-interner.js";
-import { UwsTopics } from "./uws-topics.js";
-import { closeReasonText, WebSocketConnection, type UserData } from "./websocket-connection.js";
+import type { LoadedUws } from "./uws-loader.js";
+import { uwsTopics } from "./uws-topics.js";
+import type { LocalFanout } from "../../pubsub/local-fanout.js";
+import { closeReasonText, UwsWebSocket, type UserData } from "./uws-websocket.js";
 
 /** How long `closeAll()` waits for handlers to finish before cutting their sockets. */
 const CLOSE_GRACE_MS = 10_000;
@@ -35,22 +39,19 @@ export interface WebSocketServer {
 
 /** What every connection of one server shares. */
 export interface WebSocketServerState {
-  readonly options: ResolvedWebSocketOptions;
-  readonly topics: UwsTopics;
+  readonly topics: LocalFanout<UwsWebSocket>;
   /** Set by `closeAll`: new handshakes are refused with 503. */
   closing: boolean;
   /** A connection's handler has finished. */
-  handlerDone(connection: WebSocketConnection): void;
+  handlerDone(connection: UwsWebSocket): void;
 }
-
-const decoder = new TextDecoder();
 
 /**
  * The connection behind a uWS socket. This uWS build copies the user data's
  * properties onto the socket object itself, which is a plain property read;
  * `getUserData()` (a native call per message) is the portable fallback.
  */
-function connectionOf(ws: UwsSocket<UserData>): WebSocketConnection {
+function connectionOf(ws: UwsSocket<UserData>): UwsWebSocket {
   return (ws as unknown as Partial<UserData>).connection ?? ws.getUserData().connection;
 }
 
@@ -70,26 +71,26 @@ function parseSubprotocols(header: string | undefined): string[] {
 /**
  * Serves the app's `ws_` routes on `app`.
  *
+ * @param build - the uWS build serving `app`.
  * @param app - the uWS app (before `listen`).
  * @param core - the upie app's internals.
  * @returns the handle `server.close()` uses.
  * @throws {@link InvalidOptionError} for bad `websocket` options (before uWS sees them).
  * @example
  * ```ts
- * const sockets = attachWebSockets(uwsApp, core);
+ * const sockets = attachWebSockets(loadUws(), uwsApp, core);
  * await sockets.closeAll(1001, "Server shutting down");
  * ```
  */
-export function attachWebSockets(app: TemplatedApp, core: AppCore): WebSocketServer {
+export function attachWebSockets(build: LoadedUws, app: TemplatedApp, core: AppCore): WebSocketServer {
   const { options, broker } = websocketSettings(core);
-  const topics = new UwsTopics(app, broker, options.maxSubscriberBackpressure, core.logger);
+  const topics = uwsTopics(app, broker, options.maxSubscriberBackpressure, core.logger);
   const detach = broker.attach(topics);
   /** Connections from upgrade request until their handler has finished. */
-  const live = new Set<WebSocketConnection>();
+  const live = new Set<UwsWebSocket>();
   const interner = new StringInterner();
   let whenIdle: (() => void) | undefined;
   const state: WebSocketServerState = {
-    options,
     topics,
     closing: false,
     handlerDone(connection) {
@@ -100,7 +101,7 @@ export function attachWebSockets(app: TemplatedApp, core: AppCore): WebSocketSer
 
   app.ws<UserData>("/*", {
     // The pinned uWS build has no permessage-deflate.
-    compression: uWS.DISABLED,
+    compression: build.uws.DISABLED,
     maxPayloadLength: options.maxPayloadLength,
     idleTimeout: options.idleTimeout,
     maxLifetime: options.maxLifetime,
@@ -112,6 +113,14 @@ export function attachWebSockets(app: TemplatedApp, core: AppCore): WebSocketSer
     upgrade(res, req, context) {
       // HttpRequest is stack-allocated: copy everything out now.
       const headers = readHeaders(req);
+      const problem = handshakeProblem(headers);
+      if (problem !== undefined) {
+        // Still inside uWS's callback: no cork needed. Close: this connection was never going to be HTTP.
+        res.writeStatus(statusLine(problem.status));
+        for (const name in problem.headers) res.writeHeader(name, problem.headers[name]!);
+        res.end(problem.body, true);
+        return;
+      }
       const key = headers["sec-websocket-key"] ?? "";
       // The handshake lives as long as the socket: share the values every client sends alike.
       for (const name in headers) if (name !== "sec-websocket-key") headers[name] = interner.intern(headers[name]!);
@@ -124,7 +133,7 @@ export function attachWebSockets(app: TemplatedApp, core: AppCore): WebSocketSer
         client: interner.intern(readRemoteAddress(res)),
         subprotocols: parseSubprotocols(headers["sec-websocket-protocol"]),
       };
-      const connection = new WebSocketConnection(state, res, context, key, headers["sec-websocket-extensions"] ?? "");
+      const connection = new UwsWebSocket(state, res, context, key, headers["sec-websocket-extensions"] ?? "");
       if (state.closing) {
         void connection.send({ type: "websocket.http.response", status: 503, body: "Server shutting down" });
         return;
@@ -140,11 +149,14 @@ export function attachWebSockets(app: TemplatedApp, core: AppCore): WebSocketSer
     message(ws: UwsSocket<UserData>, data: ArrayBuffer, isBinary: boolean) {
       // uWS neuters `data` when this returns: decode text / copy bytes now.
       // Text frames arrive as valid UTF-8 (uWS closes the socket otherwise).
-      const message = isBinary ? new Uint8Array(data).slice() : decoder.decode(data);
-      connectionOf(ws).received(message, data.byteLength);
+      const size = data.byteLength;
+      connectionOf(ws).received(isBinary ? { type: "websocket.receive", bytes: new Uint8Array(data).slice(), size } : { type: "websocket.receive", text: utf8Decoder.decode(data), size });
     },
     drain(ws) {
       connectionOf(ws).drained();
+    },
+    ping(ws) {
+      connectionOf(ws).pinged();
     },
     close(ws, code, reason) {
       // `reason` is freed with the socket: decode it before returning.
@@ -155,7 +167,7 @@ export function attachWebSockets(app: TemplatedApp, core: AppCore): WebSocketSer
   return {
     async closeAll(code, reason) {
       state.closing = true;
-      for (const connection of live) connection.shutdown(code, reason);
+      for (const connection of live) connection.endpoint.shutdown(code, reason);
       if (live.size > 0) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, CLOSE_GRACE_MS);

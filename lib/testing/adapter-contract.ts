@@ -1,0 +1,255 @@
+/**
+ * The adapter contract suite: one set of scenarios, run against every way of
+ * serving an app (hono's `common.case.test.ts` idea). upie runs it against
+ * uWebSockets.js and the TestClient, so what a test shows in process holds
+ * over a socket; an adapter of your own proves itself with one call.
+ *
+ * Differences the suite does not cover, each with its reason, are listed in
+ * the README ("Testing your app").
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { after, afterEach, before, describe, it } from "node:test";
+import { App } from "../core/app.js";
+import { ConnectionClosed } from "../core/errors.js";
+import type { WebSocket } from "../websocket/websocket.js";
+import type { AdapterHarness, AdapterUnderTest } from "./harness.js";
+
+const QUEUE = 8;
+const BIG = 64 * 1024;
+const FLOOD = 400;
+
+/** The app every scenario talks to. */
+class ContractApp extends App {
+  sent = 0;
+  closes: Array<{ code: number; reason: string }> = [];
+  cleanedUp = 0;
+  finished = 0;
+
+  async index() { return "home"; }
+  async echo(value = "") { return { value }; }
+  async *stream() {
+    try {
+      for (let i = 0; i < 1000; i++) {
+        yield `${i}\n`;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    } finally {
+      this.cleanedUp++;
+    }
+  }
+
+  async ws_echo(ws: WebSocket) {
+    await ws.accept();
+    try {
+      for (;;) {
+        const message = await ws.receive();
+        await (typeof message === "string" ? ws.sendText(message) : ws.sendBytes(message));
+      }
+    } catch (error) {
+      if (!(error instanceof ConnectionClosed)) throw error;
+      this.closes.push({ code: error.code, reason: error.reason });
+    } finally {
+      this.finished++;
+    }
+  }
+  async ws_never(_ws: WebSocket) {}
+  async ws_throws(_ws: WebSocket) { throw new Error("before accept"); }
+  async ws_bye(ws: WebSocket) {
+    await ws.accept();
+    await ws.close(4001, "\uFEFFbye");
+  }
+  async ws_deaf(ws: WebSocket) {
+    await ws.accept();
+    await new Promise((resolve) => setTimeout(resolve, 60_000));
+  }
+  async ws_flood(ws: WebSocket) {
+    await ws.accept();
+    const padding = "x".repeat(BIG - 8);
+    for (let i = 0; i < FLOOD; i++) {
+      await ws.sendText(`${String(i).padStart(6, "0")}:${padding}`);
+      this.sent = i + 1;
+    }
+  }
+  async ws_sub(ws: WebSocket, topic: string) {
+    await ws.accept();
+    await ws.subscribe(topic);
+    await ws.sendText("ready");
+    try {
+      for await (const _ of ws);
+    } finally {
+      this.finished++;
+    }
+  }
+}
+
+function newApp(): ContractApp {
+  return new ContractApp({
+    logger: { error() {} },
+    websocket: { maxQueuedMessages: QUEUE, maxBackpressure: 16 * 1024, maxSubscriberBackpressure: 256 * 1024, maxPayloadLength: BIG },
+  });
+}
+
+async function until(check: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+function numbered(message: string | Uint8Array): number {
+  assert.equal(typeof message, "string");
+  return Number((message as string).slice(0, 6));
+}
+
+/**
+ * Registers the contract suite for one adapter (node:test `describe`/`it`).
+ *
+ * @param adapter - how to serve an app and talk to it.
+ * @example
+ * ```ts
+ * import { runAdapterContract, testClientAdapter, uwsAdapter } from "upie/testing";
+ * runAdapterContract(uwsAdapter);
+ * runAdapterContract(testClientAdapter);
+ * ```
+ */
+export function runAdapterContract(adapter: AdapterUnderTest): void {
+  describe(`adapter contract: ${adapter.name}`, () => {
+    let app: ContractApp;
+    let served: AdapterHarness;
+    before(async () => {
+      app = newApp();
+      served = await adapter.serve(app);
+    });
+    after(() => served.close());
+    afterEach(() => {
+      app.closes.length = 0;
+    });
+
+    describe("HTTP", () => {
+      it("routes by method name and binds the query", async () => {
+        assert.equal((await served.request("GET", "/")).text, "home");
+        const res = await served.request("GET", "/echo?value=a%20b");
+        assert.equal(res.status, 200);
+        assert.match(res.headers["content-type"] ?? "", /^application\/json/);
+        assert.deepEqual(JSON.parse(res.text), { value: "a b" });
+        assert.equal((await served.request("GET", "/nowhere")).status, 404);
+      });
+
+      it("binds a JSON body", async () => {
+        const res = await served.request("POST", "/echo", { headers: { "content-type": "application/json" }, body: JSON.stringify({ value: "posted" }) });
+        assert.deepEqual(JSON.parse(res.text), { value: "posted" });
+      });
+
+      it("cancels a streamed response when the client leaves mid-stream", async () => {
+        const before = app.cleanedUp;
+        const controller = new AbortController();
+        setTimeout(() => controller.abort(), 50);
+        await assert.rejects(served.request("GET", "/stream", { signal: controller.signal }));
+        await until(() => app.cleanedUp === before + 1);
+      });
+    });
+
+    describe("WebSockets", () => {
+      it("echoes text and binary in order", async () => {
+        const ws = await served.websocket("/echo");
+        assert.equal(ws.status, 101);
+        for (let i = 0; i < 100; i++) ws.sendText(`m${i}`);
+        ws.sendBytes(new Uint8Array([1, 2, 3]));
+        for (let i = 0; i < 100; i++) assert.equal(await ws.next(), `m${i}`);
+        assert.deepEqual([...(await ws.next() as Uint8Array)], [1, 2, 3]);
+        ws.close();
+        await ws.closed;
+      });
+
+      it("keeps a leading U+FEFF in text", async () => {
+        const ws = await served.websocket("/echo");
+        ws.sendText("\uFEFFhi");
+        assert.equal(await ws.next(), "\uFEFFhi");
+        ws.close();
+        await ws.closed;
+      });
+
+      it("refuses a handshake never accepted (403), one that threw (500), an unknown route (404)", async () => {
+        assert.equal((await served.websocket("/never")).status, 403);
+        assert.equal((await served.websocket("/throws")).status, 500);
+        assert.equal((await served.websocket("/nowhere")).status, 404);
+      });
+
+      it("delivers the app's close code and reason to the client", async () => {
+        const ws = await served.websocket("/bye");
+        assert.deepEqual(await ws.closed, { code: 4001, reason: "\uFEFFbye" });
+      });
+
+      it("delivers the client's close code and reason to the handler", async () => {
+        const ws = await served.websocket("/echo");
+        ws.close(4002, "leaving");
+        await ws.closed;
+        await until(() => app.closes.length === 1);
+        assert.deepEqual(app.closes[0], { code: 4002, reason: "leaving" });
+      });
+
+      it("closes with 1008 when a handler leaves more messages unread than maxQueuedMessages", async () => {
+        const ws = await served.websocket("/deaf");
+        for (let i = 0; i <= QUEUE; i++) ws.sendText(`n${i}`);
+        assert.equal((await ws.closed).code, 1008);
+      });
+
+      it("makes the app's sends wait while the client does not read, and loses nothing", async () => {
+        app.sent = 0;
+        const ws = await served.websocket("/flood");
+        ws.pause();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const sentWhilePaused = app.sent;
+        assert.ok(sentWhilePaused < FLOOD, `the handler should be waiting for drain, sent ${sentWhilePaused}`);
+        ws.resume();
+        for (let i = 0; i < FLOOD; i++) assert.equal(numbered(await ws.next(20_000)), i);
+        assert.equal(app.sent, FLOOD);
+      });
+
+      it("closes a subscriber too slow for publish with 1013 after a gap-free prefix; others get everything", async () => {
+        const fast = await served.websocket("/sub/firehose");
+        const slow = await served.websocket("/sub/firehose");
+        assert.equal(await fast.next(), "ready");
+        assert.equal(await slow.next(), "ready");
+        slow.pause();
+        const total = 1000;
+        const padding = "y".repeat(16 * 1024);
+        let fastSeen = 0;
+        for (let i = 0; i < total; i++) {
+          await app.publish("firehose", `${String(i).padStart(6, "0")}:${padding}`);
+          // The fast subscriber keeps up; yielding lets the fan-out check the others.
+          if (i % 20 === 19) {
+            while (fastSeen <= i) assert.equal(numbered(await fast.next()), fastSeen++);
+          }
+        }
+        slow.resume();
+        const closed = await slow.closed;
+        assert.equal(closed.code, 1013);
+        assert.match(closed.reason, /too slow/i);
+        let got = 0;
+        try {
+          for (;;) assert.equal(numbered(await slow.next(1000)), got++);
+        } catch (error) {
+          if (error instanceof assert.AssertionError) throw error;
+        }
+        assert.ok(got < total, `the slow subscriber got all ${got}`);
+        while (fastSeen < total) assert.equal(numbered(await fast.next()), fastSeen++);
+        fast.close();
+      });
+
+      it("closes open sockets with 1001 when the server stops, and waits for their handlers", async () => {
+        const localApp = newApp();
+        const local = await adapter.serve(localApp);
+        const ws = await local.websocket("/echo");
+        ws.sendText("hi");
+        assert.equal(await ws.next(), "hi");
+        await local.close();
+        assert.equal((await ws.closed).code, 1001);
+        assert.equal(localApp.finished, 1);
+      });
+    });
+  });
+}

@@ -1,0 +1,66 @@
+/**
+ * The adapter harness for uWebSockets.js: `app.listen()` on a free loopback
+ * port, `fetch` for HTTP and the `ws` package for WebSockets, over real sockets.
+ *
+ * @module
+ */
+import WsSocket from "ws";
+import type { App } from "../core/app.js";
+import type { AdapterHarness, AdapterUnderTest, HarnessSocket } from "./harness.js";
+import { MessageInbox } from "./message-inbox.js";
+
+/**
+ * Serves apps with `app.listen({ port: 0, host: "127.0.0.1" })`.
+ *
+ * @example
+ * ```ts
+ * runAdapterContract(uwsAdapter);
+ * ```
+ */
+export const uwsAdapter: AdapterUnderTest = {
+  name: "uWebSockets.js",
+  async serve(app: App): Promise<AdapterHarness> {
+    const server = await app.listen({ port: 0, host: "127.0.0.1" });
+    const origin = `127.0.0.1:${server.port}`;
+    return {
+      async request(method, path, init = {}) {
+        const res = await fetch(`http://${origin}${path}`, { method, headers: init.headers, body: init.body, signal: init.signal });
+        const headers: Record<string, string> = {};
+        res.headers.forEach((value, name) => (headers[name] = value));
+        return { status: res.status, headers, text: await res.text() };
+      },
+      websocket: (path) => openSocket(`ws://${origin}${path}`),
+      close: () => server.close(),
+    };
+  },
+};
+
+function openSocket(url: string): Promise<HarnessSocket> {
+  const ws = new WsSocket(url);
+  const inbox = new MessageInbox();
+  ws.on("message", (data, isBinary) => inbox.push(isBinary ? new Uint8Array(data as Buffer) : (data as Buffer).toString("utf8")));
+  ws.on("error", () => {});
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on("close", (code, reason) => {
+      inbox.end();
+      resolve({ code, reason: reason.toString() });
+    }),
+  );
+  return new Promise((resolve) => {
+    const socket = (status: number): HarnessSocket => ({
+      status,
+      closed,
+      sendText: (text) => ws.send(text),
+      sendBytes: (bytes) => ws.send(bytes, { binary: true }),
+      next: (timeoutMs) => inbox.next(timeoutMs),
+      pause: () => ws.pause(),
+      resume: () => ws.resume(),
+      close: (code, reason) => ws.close(code, reason),
+    });
+    ws.once("open", () => resolve(socket(101)));
+    ws.once("unexpected-response", (_request, response) => {
+      response.resume();
+      resolve(socket(response.statusCode ?? 0));
+    });
+  });
+}

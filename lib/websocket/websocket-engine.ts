@@ -1,0 +1,389 @@
+/**
+ * The WebSocket engine: every policy of one connection, once, for every
+ * adapter. It holds the connection's state, its inbound queue (overflow →
+ * 1008), its backpressure (sends wait for `websocket.drain` above
+ * `maxBackpressure`), the slow-subscriber close (1013), the ping-flood cut
+ * (1008), close-frame validation and the shutdown close (1001). Adapters only
+ * move frames: they answer `send(event)` and deliver receive events, pushed
+ * through {@link WebSocketEndpoint.deliver} or pulled from `receive()`.
+ *
+ * @module
+ */
+import { ConnectionClosed, ERRORS, WebSocketStateError } from "../core/errors.js";
+import type { ReceiveEvent, ResponseHeaders, SendEvent, WebSocketChannel, WebSocketEndpoint } from "../core/protocol.js";
+import { assertCloseFrame } from "./close-code.js";
+import { MessageQueue, quietRejection, type ReadMode } from "./message-queue.js";
+import type { ResolvedWebSocketOptions } from "./options.js";
+
+const CONNECTING = 0;
+const ACCEPTING = 1;
+const OPEN = 2;
+const CLOSED = 3;
+
+const RESOLVED = Promise.resolve();
+
+/**
+ * uWS answers every ping with a pong by itself, so a client that pings and
+ * never reads grows the server's send buffer with pongs (69 MiB → 2.8 GiB in
+ * 20 s before this rule). Pings that arrive while the buffer is already over
+ * `maxBackpressure` are counted; past this many (≤ 127 bytes of pong each)
+ * the connection is dropped with 1008.
+ */
+export const MAX_PINGS_WHILE_BACKPRESSURED = 1024;
+const PING_FLOOD = Object.freeze({ code: 1008, reason: "Too many pings while not reading" });
+const SHUTTING_DOWN = Object.freeze({ code: 1001, reason: "Server shutting down" });
+const DROPPED_BY_PEER = "Client went away during the handshake";
+
+/** One backpressure episode: every send that waits shares this promise. */
+interface Drain {
+  readonly promise: Promise<void>;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+function noop(): void {}
+
+/**
+ * One WebSocket connection's state and policies, between the user-facing
+ * {@link WebSocket} and the adapter's {@link WebSocketChannel}.
+ *
+ * @example
+ * ```ts
+ * const engine = new WebSocketEngine(channel, options); // attaches, or pumps channel.receive()
+ * await engine.accept(undefined, undefined);
+ * await engine.send("hello", false);
+ * ```
+ */
+export class WebSocketEngine implements WebSocketEndpoint {
+  readonly #channel: WebSocketChannel;
+  readonly #options: ResolvedWebSocketOptions;
+  /** Received messages waiting for the handler (composition: the engine has a queue). */
+  readonly #inbound: MessageQueue;
+  #state = CONNECTING;
+  #drain: Drain | undefined;
+  #pingsWhileBackpressured = 0;
+  /** Set by {@link WebSocketEngine.shutdown} during the handshake: accepting is refused. */
+  #shuttingDown = false;
+
+  /**
+   * @param channel - the adapter's side; attached now when it pushes events, else pumped.
+   * @param options - the app's resolved WebSocket options (queue bounds, backpressure limits).
+   */
+  constructor(channel: WebSocketChannel, options: ResolvedWebSocketOptions) {
+    this.#channel = channel;
+    this.#options = options;
+    this.#inbound = new MessageQueue(options);
+    if (channel.attach !== undefined) channel.attach(this);
+    else void this.#pump();
+  }
+
+  /** True while nobody answered the handshake and the client is still there. */
+  get pending(): boolean {
+    return this.#state === CONNECTING && !this.#inbound.ended;
+  }
+
+  /** True once the handshake was answered with 101. */
+  get open(): boolean {
+    return this.#state === OPEN && !this.#inbound.ended;
+  }
+
+  /** True once either side closed (or the handshake was refused, or the client left). */
+  get closed(): boolean {
+    return this.#state === CLOSED || this.#inbound.ended;
+  }
+
+  /** Messages waiting unread. */
+  get queued(): number {
+    return this.#inbound.size;
+  }
+
+  // ---- events from the adapter -------------------------------------------
+
+  /**
+   * An event from the peer or the transport, in order.
+   *
+   * @param event - `websocket.receive`, `.drain`, `.ping` or `.disconnect` (others are ignored).
+   */
+  deliver(event: ReceiveEvent): void {
+    switch (event.type) {
+      case "websocket.receive": {
+        const message = event.text ?? event.bytes;
+        if (message !== undefined) this.#received(message, event.size ?? (typeof message === "string" ? Buffer.byteLength(message) : message.byteLength));
+        return;
+      }
+      case "websocket.drain":
+        return this.#drained();
+      case "websocket.ping":
+        return this.#pinged();
+      case "websocket.disconnect":
+        return this.#disconnected(event.code, event.reason ?? "");
+      default:
+        return;
+    }
+  }
+
+  /** After a publish reached it: a subscriber too far behind is closed with 1013 rather than skipped. */
+  checkSubscriber(): void {
+    if (this.#state === OPEN && this.#buffered() > this.#options.maxSubscriberBackpressure) {
+      const { status, message } = ERRORS.WS_SLOW_SUBSCRIBER;
+      this.#closeNow(status, message, false);
+    }
+  }
+
+  /**
+   * The server is stopping: an open socket is closed with `code`; a pending
+   * handshake is refused (503) when the handler tries to accept it.
+   */
+  shutdown(code: number = SHUTTING_DOWN.code, reason: string = SHUTTING_DOWN.reason): void {
+    if (this.#state === OPEN) this.#closeNow(code, reason, false);
+    else this.#shuttingDown = true;
+  }
+
+  #received(message: string | Uint8Array, size: number): void {
+    if (this.#state === CLOSED) return;
+    if (!this.#inbound.push(message, size)) {
+      const { status, message: reason } = ERRORS.WS_QUEUE_OVERFLOW;
+      this.#closeNow(status, reason, false);
+    }
+  }
+
+  #drained(): void {
+    if (this.#buffered() > this.#options.maxBackpressure) return;
+    this.#pingsWhileBackpressured = 0;
+    const drain = this.#drain;
+    if (drain === undefined) return;
+    this.#drain = undefined;
+    drain.resolve();
+  }
+
+  #pinged(): void {
+    if (this.#state !== OPEN || this.#buffered() <= this.#options.maxBackpressure) return;
+    if (++this.#pingsWhileBackpressured <= MAX_PINGS_WHILE_BACKPRESSURED) return;
+    // It does not read, so a close frame would never reach it: drop the connection now.
+    this.#closeNow(PING_FLOOD.code, PING_FLOOD.reason, true);
+  }
+
+  /** The peer closed, the transport died, or the client left mid-handshake. */
+  #disconnected(code: number, reason: string): void {
+    // The state stays: `closed`, `open` and `pending` read the queue's end too, and an
+    // accept() still to come must learn that the client left (ConnectionClosed), not misuse.
+    const wasPending = this.#state === CONNECTING || this.#state === ACCEPTING;
+    this.#inbound.end(code, wasPending && reason === "" ? DROPPED_BY_PEER : reason, false);
+    this.#failDrain(code, reason);
+  }
+
+  // ---- what the handler asks for -----------------------------------------
+
+  /**
+   * Starts answering the handshake (before any await of the accept).
+   *
+   * @throws {@link WebSocketStateError} when accepted twice or after close;
+   *   {@link ConnectionClosed} when the client already left.
+   */
+  beginAccept(): void {
+    if (this.#state === CONNECTING && this.#inbound.ended) throw this.#closedError();
+    if (this.#state !== CONNECTING) throw new WebSocketStateError(this.#state === CLOSED ? "WebSocket already closed" : "WebSocket already accepted");
+    this.#state = ACCEPTING;
+  }
+
+  /**
+   * Answers the handshake with 101.
+   *
+   * @param subprotocol - echoed to the client.
+   * @param headers - extra handshake response headers (cookies).
+   * @returns resolves once upgraded; rejects with {@link ConnectionClosed} when
+   *   the client left, or (1001) when the server is shutting down.
+   */
+  accept(subprotocol: string | undefined, headers: ResponseHeaders | undefined): Promise<void> {
+    if (this.#state !== ACCEPTING || this.#inbound.ended) return this.acceptFailed(this.#closedError());
+    if (this.#shuttingDown) {
+      this.refuse(503, "Server shutting down");
+      return quietRejection(new ConnectionClosed(SHUTTING_DOWN.code, SHUTTING_DOWN.reason));
+    }
+    let sent: Promise<void> | void;
+    try {
+      sent = this.#channel.send({ type: "websocket.accept", subprotocol, headers });
+    } catch (error) {
+      return this.acceptFailed(error);
+    }
+    if (sent === undefined) return this.#accepted();
+    return sent.then(
+      () => this.#accepted(),
+      (error: unknown) => this.acceptFailed(error),
+    );
+  }
+
+  #accepted(): Promise<void> {
+    // close() during an async accept keeps CLOSED; the client leaving rejects.
+    if (this.#state === ACCEPTING) this.#state = OPEN;
+    if (this.#inbound.ended && this.#state !== OPEN) return quietRejection(this.#closedError());
+    return RESOLVED;
+  }
+
+  /**
+   * The accept could not complete: back to pending (the handler may refuse or
+   * retry), or closed when the client is gone.
+   *
+   * @param error - why.
+   * @returns a rejection with `error`.
+   */
+  acceptFailed(error: unknown): Promise<never> {
+    if (this.#state === ACCEPTING) this.#state = error instanceof ConnectionClosed ? CLOSED : CONNECTING;
+    return quietRejection(error);
+  }
+
+  /**
+   * Refuses the handshake with a plain HTTP response (nothing happens once answered).
+   *
+   * @param status - the HTTP status.
+   * @param body - the response body (text).
+   * @returns once handed to the adapter.
+   */
+  refuse(status: number, body: string): Promise<void> {
+    if (this.#state !== CONNECTING && this.#state !== ACCEPTING) return RESOLVED;
+    this.#state = CLOSED;
+    this.#inbound.end(1006, "WebSocket handshake refused", true);
+    return this.#post({ type: "websocket.http.response", status, headers: { "content-type": "text/plain; charset=utf-8" }, body }).catch(ignoreClosed);
+  }
+
+  /**
+   * Reads the next message.
+   *
+   * @param mode - how to hand it over.
+   * @throws {@link WebSocketStateError} before `accept()` (unless the client already left).
+   */
+  read(mode: ReadMode): Promise<unknown> {
+    this.assertReadable();
+    return this.#inbound.read(mode);
+  }
+
+  /**
+   * The inbound queue as a `for await` iterator (text messages).
+   *
+   * @throws {@link WebSocketStateError} before `accept()`.
+   */
+  iterator(): AsyncIterator<string> {
+    this.assertReadable();
+    return this.#inbound;
+  }
+
+  /** @throws {@link WebSocketStateError} while the handshake is not answered and the client is there. */
+  assertReadable(): void {
+    if ((this.#state === CONNECTING || this.#state === ACCEPTING) && !this.#inbound.ended) throw new WebSocketStateError("Call accept() before receiving");
+  }
+
+  /**
+   * Sends one message: resolves at once while the transport's buffer is under
+   * `maxBackpressure`, else once it drained. Never dropped: the adapter writes
+   * or buffers everything it is handed.
+   *
+   * @param data - text or bytes.
+   * @param isBinary - true for a binary frame.
+   * @returns rejects with {@link ConnectionClosed} once closed.
+   * @throws {@link WebSocketStateError} before `accept()`.
+   */
+  send(data: string | Uint8Array, isBinary: boolean): Promise<void> {
+    if (this.#state !== OPEN || this.#inbound.ended) return this.#notOpen();
+    const sent = this.#channel.send(isBinary ? { type: "websocket.send", bytes: data as Uint8Array } : { type: "websocket.send", text: data as string });
+    if (sent !== undefined) return sent.then(() => this.#backpressure());
+    return this.#backpressure();
+  }
+
+  #backpressure(): Promise<void> {
+    if (this.#drain !== undefined) return this.#drain.promise;
+    if (this.#buffered() <= this.#options.maxBackpressure) return RESOLVED;
+    let resolve!: () => void;
+    let reject!: (error: unknown) => void;
+    const promise = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    promise.catch(noop); // a send nobody awaits must not crash the process when the peer leaves
+    this.#drain = { promise, resolve, reject };
+    return promise;
+  }
+
+  /**
+   * Subscribes to (or leaves) a topic.
+   *
+   * @param subscribe - true to subscribe.
+   * @param topic - a non-empty string.
+   * @returns rejects with {@link ConnectionClosed} once closed.
+   * @throws {@link WebSocketStateError} before `accept()`.
+   */
+  subscription(subscribe: boolean, topic: string): Promise<void> {
+    if (this.#state !== OPEN || this.#inbound.ended) return this.#notOpen();
+    return this.#post({ type: subscribe ? "websocket.subscribe" : "websocket.unsubscribe", topic });
+  }
+
+  /**
+   * Closes the connection (validated, idempotent). Before `accept()` it refuses the handshake with 403.
+   *
+   * @param code - a sendable close code (RFC 6455 §7.4).
+   * @param reason - at most 123 bytes of UTF-8.
+   * @returns once the close frame is handed to the adapter.
+   * @throws RangeError / TypeError for a code or reason that may not be sent.
+   */
+  close(code: number, reason: string): Promise<void> {
+    assertCloseFrame(code, reason);
+    if (this.#state === CLOSED) return RESOLVED;
+    if (this.#state === CONNECTING) return this.refuse(403, "Forbidden");
+    if (this.#inbound.ended) {
+      this.#state = CLOSED; // the peer already closed: nothing to send
+      return RESOLVED;
+    }
+    return this.#closeNow(code, reason, false);
+  }
+
+  /** Closes from our side: readers end now (unread messages dropped), the adapter sends the frame. */
+  #closeNow(code: number, reason: string, abort: boolean): Promise<void> {
+    this.#state = CLOSED;
+    this.#inbound.end(code, reason, true);
+    this.#failDrain(code, reason);
+    return this.#post(abort ? { type: "websocket.close", code, reason, abort } : { type: "websocket.close", code, reason }).catch(ignoreClosed);
+  }
+
+  #failDrain(code: number, reason: string): void {
+    const drain = this.#drain;
+    if (drain === undefined) return;
+    this.#drain = undefined;
+    drain.reject(new ConnectionClosed(code, reason));
+  }
+
+  #buffered(): number {
+    return this.#channel.bufferedAmount ?? 0;
+  }
+
+  /** Before accept: a programming error (throws). After close: a rejection with the close code. */
+  #notOpen(): Promise<never> {
+    if (this.#state === CONNECTING || this.#state === ACCEPTING) {
+      if (!this.#inbound.ended) throw new WebSocketStateError("Call accept() before sending");
+    }
+    return quietRejection(this.#closedError());
+  }
+
+  #closedError(): ConnectionClosed {
+    return new ConnectionClosed(this.#inbound.closeCode || 1006, this.#inbound.closeReason);
+  }
+
+  #post(event: SendEvent): Promise<void> {
+    return this.#channel.send(event) ?? RESOLVED;
+  }
+
+  /** Pull form, for adapters without `attach`: reads `receive()` until the connection ends. */
+  async #pump(): Promise<void> {
+    try {
+      for (;;) {
+        const event = await this.#channel.receive();
+        this.deliver(event);
+        if (event.type === "websocket.disconnect") return;
+      }
+    } catch (error) {
+      this.#disconnected(error instanceof ConnectionClosed ? error.code : 1006, "");
+    }
+  }
+}
+
+function ignoreClosed(error: unknown): void {
+  if (!(error instanceof ConnectionClosed)) throw error;
+}
