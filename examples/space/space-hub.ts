@@ -127,7 +127,8 @@ export class SpaceHub {
       return undefined;
     };
     if (action.action !== "init") return refuse("init first: the first action must be init", 401, 1008);
-    const { spaceId, apiKey, token } = action.init as { spaceId: string; apiKey: string; token: string };
+    const { apiKey, token } = action.init as { spaceId: string; apiKey: string; token: string };
+    const spaceId = (action.init.spaceId as string).replaceAll("\\", "/"); // Gather's clients send `abc\Name` for `abc/Name`
     const key = apiKey !== "" ? apiKey : token;
     const name = Object.hasOwn(this.#options.apiKeys, key) ? this.#options.apiKeys[key]! : undefined;
     if (name === undefined) return refuse("invalid api key", 401, 4401);

@@ -64,6 +64,14 @@ describe("examples/space protocol", { timeout: 60_000 }, () => {
       assert.equal((await client.closed).code, 1008);
     });
 
+    it("takes a spaceId with a backslash, as Gather's clients send it, for the same space", async () => {
+      const alice = await space.join("key-alice", "hs/Slash");
+      const bob = await space.join("key-bob", "hs\\Slash");
+      await alice.next("playerJoins", (e) => e.playerJoins.id === bob.id);
+      alice.close();
+      bob.close();
+    });
+
     it("offers the gather-v2 subprotocol back when asked", async () => {
       const { default: WebSocket } = await import("ws");
       const ws = new WebSocket(space.wsUrl, "gather-v2");
