@@ -73,12 +73,14 @@ describe("examples/space in Chromium", { timeout: 120_000, skip: !existsSync(CHR
   });
 
   it("shows both players on both pages", async () => {
-    for (const page of [alice, bob]) await page.waitForFunction('document.querySelectorAll("#people li").length === 2', undefined, WAIT);
+    // Locators and attribute selectors only: waitForFunction polls with eval, which the page's CSP refuses.
+    for (const page of [alice, bob]) await page.locator("#people li").nth(1).waitFor(WAIT);
+    assert.equal(await bob.locator("#people li").count(), 2);
     assert.match((await bob.locator("#people").textContent())!, /Alice/);
   });
 
   it("walks with the arrow keys, and the other page sees it", async () => {
-    const encId = (await alice.evaluate<string>("document.body.dataset.me"))!;
+    const encId = (await alice.locator("body").getAttribute("data-me"))!;
     const start = await position(bob, encId);
     await alice.locator("#map").focus();
     for (let i = 0; i < 3; i++) {
@@ -86,9 +88,8 @@ describe("examples/space in Chromium", { timeout: 120_000, skip: !existsSync(CHR
       await alice.waitForTimeout(150);
     }
     await alice.keyboard.press("ArrowLeft");
-    const at = (axis: "x" | "y", value: number) => `Number(document.querySelector('#people li[data-enc-id="${encId}"]')?.dataset.${axis}) === ${value}`;
-    await bob.waitForFunction(at("y", start.y - 3), undefined, WAIT);
-    await bob.waitForFunction(at("x", start.x - 1), undefined, WAIT);
+    await bob.locator(`#people li[data-enc-id="${encId}"][data-y="${start.y - 3}"]`).waitFor(WAIT);
+    await bob.locator(`#people li[data-enc-id="${encId}"][data-x="${start.x - 1}"][data-y="${start.y - 3}"]`).waitFor(WAIT);
   });
 
   it("chats: the other page shows the line as text, not markup", async () => {
