@@ -1,0 +1,247 @@
+/**
+ * The space server's engine: the spaces, who is connected to which, the
+ * per-connection rules (init first, API keys, txnIds, the rate limit), and
+ * the tick loop that sends each map's events as one published batch.
+ *
+ * @module
+ */
+import { randomBytes } from "node:crypto";
+
+import { ConnectionClosed, type WebSocket } from "../../lib/index.js";
+import { decodeAction, encodeBatch, type SpaceAction, type SpaceSchema } from "./schema.js";
+import { ACTIONS } from "./space-actions.js";
+import { SpaceConnection, type ActionRate } from "./space-connection.js";
+import { MAX_PLAYERS, Space, type ActionResult } from "./space.js";
+
+/** Options of the engine (all of {@link SpaceAppOptions}' space settings). */
+export interface SpaceHubOptions {
+  /** API key → the name its players start with. */
+  apiKeys: Readonly<Record<string, string>>;
+  /** Ticks per second: how often events go out. Default 20. */
+  tickHz?: number;
+  /** How often the server sends `serverHeartbeat`. Default 5 s. */
+  heartbeatIntervalMs?: number;
+  /** Per-connection action rate. Default 20/s, bursts of 40. */
+  actionRate?: ActionRate;
+  /** Most spaces at once. Default 100. */
+  maxSpaces?: number;
+  /** Sends a batch to a topic (the app's `publish`). */
+  publish: (topic: string, data: Uint8Array) => Promise<void>;
+}
+
+/** Statistics the benchmark reads. */
+export interface HubStats {
+  ticks: number;
+  /** Tick durations in ms, the most recent (bounded ring). */
+  tickMs: number[];
+  /** Events published to maps, times the players on them when sent. */
+  eventsDelivered: number;
+  actions: number;
+}
+
+/** Malformed frames tolerated per connection before it is closed (1007). */
+const MAX_MALFORMED = 10;
+/** Rate-limited actions in a row before the connection is closed as a flood (1008). */
+const MAX_REFUSED_IN_A_ROW = 200;
+const SPACE_ID = /^[^\u0000-\u001f]{1,128}$/;
+
+export class SpaceHub {
+  readonly schema: SpaceSchema;
+  readonly spaces = new Map<string, Space>();
+  readonly stats: HubStats = { ticks: 0, tickMs: [], eventsDelivered: 0, actions: 0 };
+  readonly #options: Required<Omit<SpaceHubOptions, "publish">> & Pick<SpaceHubOptions, "publish">;
+  readonly #tickTimer: ReturnType<typeof setInterval>;
+  readonly #heartbeatTimer: ReturnType<typeof setInterval>;
+
+  constructor(schema: SpaceSchema, options: SpaceHubOptions) {
+    this.schema = schema;
+    this.#options = { tickHz: 20, heartbeatIntervalMs: 5000, actionRate: { perSecond: 20, burst: 40 }, maxSpaces: 100, ...options };
+    const { tickHz, heartbeatIntervalMs, actionRate } = this.#options;
+    if (!(tickHz > 0 && tickHz <= 1000)) throw new RangeError("tickHz must be in (0, 1000]");
+    if (!(heartbeatIntervalMs >= 10)) throw new RangeError("heartbeatIntervalMs must be at least 10");
+    if (!(actionRate.perSecond > 0 && actionRate.burst >= 1)) throw new RangeError("actionRate needs perSecond > 0 and burst >= 1");
+    this.#tickTimer = setInterval(() => this.tick(), 1000 / tickHz);
+    this.#heartbeatTimer = setInterval(() => this.#heartbeat(), heartbeatIntervalMs);
+  }
+
+  /** Stops the timers (the app's shutdown). */
+  close(): void {
+    clearInterval(this.#tickTimer);
+    clearInterval(this.#heartbeatTimer);
+  }
+
+  /**
+   * Serves one accepted socket until it closes: `init` first, then actions.
+   * Every failure is an `error` event, a failed `transactionStatus` or a close code.
+   */
+  async serve(ws: WebSocket): Promise<void> {
+    let connection: SpaceConnection | undefined;
+    let space: Space | undefined;
+    let malformed = 0;
+    try {
+      for (;;) {
+        let frame: string | Uint8Array;
+        try {
+          frame = await ws.receive(); // the async iterator yields text; frames here are bytes
+        } catch (error) {
+          if (error instanceof ConnectionClosed) return;
+          throw error;
+        }
+        if (typeof frame === "string") {
+          await sendNow(this, ws, [{ error: { message: "frames are binary protobuf (ClientServerAction)", code: 400 } }]);
+          await ws.close(1003, "binary frames only");
+          return;
+        }
+        let action: SpaceAction;
+        try {
+          action = decodeAction(this.schema, frame);
+        } catch (error) {
+          malformed++;
+          const message = `not a ClientServerAction: ${(error as Error).message}`.slice(0, 200);
+          if (connection !== undefined) connection.push({ error: { message, code: 400 } });
+          else await sendNow(this, ws, [{ error: { message, code: 400 } }]);
+          if (malformed >= MAX_MALFORMED) {
+            await ws.close(1007, "too many malformed frames");
+            return;
+          }
+          continue;
+        }
+        if (connection === undefined) {
+          const joined = await this.#init(ws, action);
+          if (joined === undefined) return;
+          ({ connection, space } = joined);
+          continue;
+        }
+        if (!this.#handle(space!, connection, action)) return;
+      }
+    } finally {
+      if (connection !== undefined && space !== undefined) this.#leave(space, connection);
+    }
+  }
+
+  /** The first action: must be `init` with a known API key; answers `ready` and the map. */
+  async #init(ws: WebSocket, action: SpaceAction): Promise<{ connection: SpaceConnection; space: Space } | undefined> {
+    const refuse = async (message: string, code: number, closeCode: number) => {
+      await sendNow(this, ws, [{ transactionStatus: { txnId: action.txnId, succeeded: false, reason: message } }, { error: { message, code } }]);
+      await ws.close(closeCode, message.slice(0, 100));
+      return undefined;
+    };
+    if (action.action !== "init") return refuse("init first: the first action must be init", 401, 1008);
+    const { apiKey, token } = action.init as { spaceId: string; apiKey: string; token: string };
+    const spaceId = (action.init.spaceId as string).replaceAll("\\", "/"); // Gather's clients send `abc\Name` for `abc/Name`
+    const key = apiKey !== "" ? apiKey : token;
+    const name = Object.hasOwn(this.#options.apiKeys, key) ? this.#options.apiKeys[key]! : undefined;
+    if (name === undefined) return refuse("invalid api key", 401, 4401);
+    if (!SPACE_ID.test(spaceId)) return refuse("spaceId must be 1..128 printable characters", 400, 1008);
+    let space = this.spaces.get(spaceId);
+    if (space === undefined) {
+      if (this.spaces.size >= this.#options.maxSpaces) return refuse("too many spaces on this server", 503, 1013);
+      this.spaces.set(spaceId, (space = new Space(spaceId)));
+    }
+    if (space.connections.size >= MAX_PLAYERS) return refuse("the space is full", 503, 1013);
+    const id = randomBytes(9).toString("base64url");
+    const player = { id, encId: space.nextEncId(), name, mapId: undefined, x: 0, y: 0, direction: 3, textStatus: "", emojiStatus: "", isAway: false, ghost: 0 };
+    const connection = new SpaceConnection(ws, player, this.schema, this.#options.actionRate);
+    connection.useTxnId(action.txnId);
+    space.connections.set(id, connection);
+    connection.push({ ready: { id, encId: player.encId } });
+    connection.push({ transactionStatus: { txnId: action.txnId, succeeded: true, reason: "" } });
+    // Everyone starts on the default map, as Gather's clients `enter` right after ready.
+    const spawn = space.maps.get(space.defaultMapId)!.spawnPoint();
+    if (spawn !== undefined) {
+      space.place(connection, space.defaultMapId, spawn.x, spawn.y);
+      await ws.subscribe(space.topic(space.defaultMapId)).catch(() => {});
+    }
+    return { connection, space };
+  }
+
+  /** One action after init. False when the connection was closed for it. */
+  #handle(space: Space, connection: SpaceConnection, action: SpaceAction): boolean {
+    this.stats.actions++;
+    const { txnId } = action;
+    const answer = (succeeded: boolean, reason = "") => connection.push({ transactionStatus: { txnId, succeeded, reason } });
+    if (!connection.takeToken()) {
+      answer(false, "rate limited: too many actions");
+      if (++connection.refusedInARow >= MAX_REFUSED_IN_A_ROW) {
+        connection.push({ error: { message: "flooding: closed", code: 429 } });
+        connection.flush();
+        void connection.ws.close(1008, "flooding").catch(() => {});
+        return false;
+      }
+      return true;
+    }
+    connection.refusedInARow = 0;
+    if (!connection.useTxnId(txnId)) return answer(false, `txnId ${txnId} reused`), true;
+    const name = action.action;
+    if (name === undefined) return answer(false, "no action in the frame"), true;
+    if (name === "init") return answer(false, "already initialised"), true;
+    const handler = Object.hasOwn(ACTIONS, name) ? ACTIONS[name] : undefined;
+    if (handler === undefined) return answer(false, `action '${name}' is not implemented by this server`), true;
+    const mapBefore = connection.player.mapId;
+    let result: ActionResult;
+    try {
+      result = handler(space, connection, action[name] ?? {});
+    } catch (error) {
+      // A bug in one handler fails that action, not the connection or the tick.
+      console.error(`space: action ${name} threw`, error);
+      result = { ok: false, reason: "internal error" };
+    }
+    answer(result.ok, result.ok ? "" : result.reason);
+    if (connection.player.mapId !== mapBefore) this.#resubscribe(space, connection, mapBefore);
+    return true;
+  }
+
+  #resubscribe(space: Space, connection: SpaceConnection, mapBefore: string | undefined): void {
+    const ws = connection.ws;
+    if (mapBefore !== undefined) void ws.unsubscribe(space.topic(mapBefore)).catch(() => {});
+    const now = connection.player.mapId;
+    if (now !== undefined) void ws.subscribe(space.topic(now)).catch(() => {});
+  }
+
+  #leave(space: Space, connection: SpaceConnection): void {
+    space.remove(connection);
+    space.connections.delete(connection.player.id);
+    if (space.connections.size === 0 && space.outboxes.size === 0) this.spaces.delete(space.id);
+  }
+
+  /**
+   * One tick: each connection's own events (a newcomer's map snapshot first),
+   * then each map's events as one batch published to the map's topic — one
+   * encode per map however many players are on it. Never awaits a client.
+   */
+  tick(): void {
+    const started = performance.now();
+    for (const space of this.spaces.values()) {
+      for (const connection of space.connections.values()) {
+        const snapshot = connection.snapshotMapId === undefined ? [] : space.snapshot(connection.snapshotMapId);
+        connection.snapshotMapId = undefined;
+        connection.flush(snapshot);
+      }
+      for (const [mapId, events] of space.outboxes) {
+        const bytes = encodeBatch(this.schema, events);
+        this.stats.eventsDelivered += events.length * space.playersOn(mapId).length;
+        void this.#options.publish(space.topic(mapId), bytes).catch(() => {});
+      }
+      space.outboxes.clear();
+      if (space.connections.size === 0) this.spaces.delete(space.id);
+    }
+    this.stats.ticks++;
+    this.stats.tickMs.push(performance.now() - started);
+    if (this.stats.tickMs.length > 10_000) this.stats.tickMs.splice(0, 5_000);
+  }
+
+  #heartbeat(): void {
+    const now = performance.now();
+    for (const space of this.spaces.values()) {
+      for (const connection of space.connections.values()) {
+        connection.push({ serverHeartbeat: { lastRTT: connection.lastRTT } });
+        connection.heartbeatSentAt ??= now;
+      }
+    }
+  }
+}
+
+async function sendNow(hub: SpaceHub, ws: WebSocket, events: object[]): Promise<void> {
+  await ws.sendBytes(encodeBatch(hub.schema, events)).catch(() => {});
+}
+

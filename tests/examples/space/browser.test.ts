@@ -1,0 +1,132 @@
+/**
+ * End to end in a real browser: Debian's Chromium driven by playwright-core.
+ * Two pages join one space, see each other walk (arrow keys), chat, set
+ * statuses and shoot confetti; the page runs under a CSP without eval.
+ * Saves examples/space/screenshots/space.png (the README shows it).
+ */
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+
+import { buildClientBundle } from "../../../examples/build-client.js";
+import { SpaceServer } from "./helpers.js";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const SCREENSHOT = fileURLToPath(new URL("../../../examples/space/screenshots/space.png", import.meta.url));
+const XSS = "<img src=x onerror=alert(1)>";
+const WAIT = { timeout: 15_000 };
+
+describe("examples/space in Chromium", { timeout: 120_000, skip: !existsSync(CHROMIUM) && `no browser at ${CHROMIUM} (apt-get install chromium)` }, () => {
+  let space: SpaceServer;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const dialogs: string[] = [];
+  const pageErrors: string[] = [];
+  let alice: Page;
+  let bob: Page;
+
+  async function open(name: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 700 }, deviceScaleFactor: 1 });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on("dialog", (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    page.on("pageerror", (error) => pageErrors.push(`${name}: ${error.message}`));
+    await page.goto(`${space.base}/?space=e2e/Office&name=${name}`);
+    await page.waitForSelector("#people li.me", WAIT);
+    return page;
+  }
+
+  /** Where the page shows player `encId` (from the people list). */
+  async function position(page: Page, encId: string): Promise<{ x: number; y: number }> {
+    const item = page.locator(`#people li[data-enc-id="${encId}"]`);
+    return { x: Number(await item.getAttribute("data-x")), y: Number(await item.getAttribute("data-y")) };
+  }
+
+  before(async () => {
+    await buildClientBundle([fileURLToPath(new URL("../../../examples/space/public/", import.meta.url))]);
+    space = await SpaceServer.start();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+    alice = await open("Alice");
+    bob = await open("Bob");
+  });
+
+  after(async () => {
+    for (const context of contexts) await context.close().catch(() => {});
+    await browser?.close();
+    await space?.close();
+  });
+
+  it("serves the page with a strict CSP (no inline script, no eval)", async () => {
+    const response = await fetch(`${space.base}/`);
+    const csp = response.headers.get("content-security-policy")!;
+    assert.match(csp, /script-src 'self'(;|$)/);
+    assert.doesNotMatch(csp, /unsafe-eval|unsafe-inline/);
+  });
+
+  it("shows both players on both pages", async () => {
+    // Locators and attribute selectors only: waitForFunction polls with eval, which the page's CSP refuses.
+    for (const page of [alice, bob]) await page.locator("#people li").nth(1).waitFor(WAIT);
+    assert.equal(await bob.locator("#people li").count(), 2);
+    assert.match((await bob.locator("#people").textContent())!, /Alice/);
+  });
+
+  it("walks with the arrow keys, and the other page sees it", async () => {
+    const encId = (await alice.locator("body").getAttribute("data-me"))!;
+    const start = await position(bob, encId);
+    await alice.locator("#map").focus();
+    for (let i = 0; i < 3; i++) {
+      await alice.keyboard.press("ArrowUp");
+      await alice.waitForTimeout(150);
+    }
+    await alice.keyboard.press("ArrowLeft");
+    await bob.locator(`#people li[data-enc-id="${encId}"][data-y="${start.y - 3}"]`).waitFor(WAIT);
+    await bob.locator(`#people li[data-enc-id="${encId}"][data-x="${start.x - 1}"][data-y="${start.y - 3}"]`).waitFor(WAIT);
+  });
+
+  it("chats: the other page shows the line as text, not markup", async () => {
+    await alice.fill("#chat-input", `hello Bob ${XSS}`);
+    await alice.press("#chat-input", "Enter");
+    const line = bob.locator("#messages li", { hasText: "hello Bob" });
+    await line.waitFor(WAIT);
+    assert.equal(await line.textContent(), `Alicehello Bob ${XSS}`);
+    assert.equal(await bob.locator("#messages img").count(), 0);
+    await bob.fill("#chat-input", "hi Alice 👋");
+    await bob.press("#chat-input", "Enter");
+    await alice.locator("#messages li", { hasText: "hi Alice" }).waitFor(WAIT);
+  });
+
+  it("sets a text and emoji status from the status box, seen by the other page", async () => {
+    await alice.fill("#text-status", "demoing the space");
+    await alice.fill("#emoji", "🚀");
+    await alice.click("#profile button[type=submit]");
+    await bob.locator("#people li", { hasText: "🚀 Alice — demoing the space" }).waitFor(WAIT);
+  });
+
+  it("shoots confetti, and saves a screenshot of the other page", async () => {
+    await bob.fill("#text-status", "reviewing");
+    await bob.fill("#emoji", "☕");
+    await bob.click("#profile button[type=submit]");
+    await alice.locator("#people li", { hasText: "☕ Bob — reviewing" }).waitFor(WAIT);
+    await alice.fill("#chat-input", "confetti time!");
+    await alice.press("#chat-input", "Enter");
+    await bob.locator("#messages li", { hasText: "confetti time!" }).waitFor(WAIT);
+    await alice.click("#confetti");
+    await bob.waitForTimeout(400); // the particles fly for ~2 s: catch them mid-air
+    await bob.screenshot({ path: SCREENSHOT });
+    assert.ok(existsSync(SCREENSHOT));
+  });
+
+  it("ran without page errors or dialogs", () => {
+    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(dialogs, []);
+  });
+});
