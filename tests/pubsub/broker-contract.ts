@@ -44,7 +44,7 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
  * @param makeFixture - called once per test.
  */
 export function runBrokerContract(name: string, makeFixture: () => Promise<BrokerFixture>): void {
-  describe(`Broker contract: ${name}`, () => {
+  describe(`Broker contract: ${name}`, { timeout: 120_000 }, () => {
     it("delivers to every attached sink, text as text and bytes as bytes", async () => {
       const { publisher, subscriber, close } = await makeFixture();
       try {
