@@ -88,6 +88,7 @@ export class RedisBroker implements Broker {
   #lastId: string | undefined;
   #pumping = false;
   #closing = false;
+  #closed: Promise<void> | undefined;
   #readLoop: Promise<void>;
   #resolveReady!: () => void;
   readonly #ready = new Promise<void>((resolve) => (this.#resolveReady = resolve));
@@ -183,8 +184,11 @@ export class RedisBroker implements Broker {
    *
    * @returns resolves once closed; messages still held then are reported to the logger as lost.
    */
-  async close(): Promise<void> {
-    if (this.#closing) return this.#readLoop;
+  close(): Promise<void> {
+    return (this.#closed ??= this.#close());
+  }
+
+  async #close(): Promise<void> {
     this.#closing = true;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(resolve, CLOSE_TIMEOUT_MS, "timeout")));
@@ -197,7 +201,10 @@ export class RedisBroker implements Broker {
     this.#reader.disconnect();
     this.#writer.disconnect();
     this.#resolveReady();
-    await this.#readLoop;
+    // A connection closed while it waits to reconnect may leave its pending
+    // XREAD unsettled (ioredis flushes queues on a socket close that then never
+    // comes): wait for the loop briefly, never forever.
+    await Promise.race([this.#readLoop, sleep(1000)]);
   }
 
   /** One line when a connection is lost, one when it is back: commands wait meanwhile, so nothing else would say. */

@@ -58,7 +58,7 @@ function topicName(label: string): string {
  * ```
  */
 export function runBrokerContract(name: string, makeFixture: () => BrokerFixture | Promise<BrokerFixture>): void {
-  describe(`Broker contract: ${name}`, () => {
+  describe(`Broker contract: ${name}`, { timeout: 120_000 }, () => {
     async function withFixture(test: (fixture: BrokerFixture) => Promise<void>): Promise<void> {
       const fixture = await makeFixture();
       try {

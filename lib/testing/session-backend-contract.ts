@@ -27,7 +27,7 @@ export interface SessionBackendFixture {
  * @param makeFixture - called once per test, so tests never share state.
  */
 export function runSessionBackendContract(name: string, makeFixture: () => SessionBackendFixture | Promise<SessionBackendFixture>): void {
-  describe(`SessionBackend contract: ${name}`, () => {
+  describe(`SessionBackend contract: ${name}`, { timeout: 120_000 }, () => {
     it("loads undefined for an unknown id", async () => {
       const { backend } = await makeFixture();
       assert.equal(await backend.load(newSessionId()), undefined);

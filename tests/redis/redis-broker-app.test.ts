@@ -25,7 +25,7 @@ class RoomApp extends App {
   }
 }
 
-it("delivers publishes from this app and from another process to TestClient sockets", async () => {
+it("delivers publishes from this app and from another process to TestClient sockets", { timeout: 60_000 }, async () => {
   const mine = new RedisBroker({ url: redis.url, keyPrefix: "app:" });
   const elsewhere = new RedisBroker({ url: redis.url, keyPrefix: "app:" });
   await Promise.all([mine.ready(), elsewhere.ready()]);

@@ -29,7 +29,7 @@ async function until(condition: () => boolean | Promise<boolean>, what: string, 
   }
 }
 
-describe("RedisBroker as a Broker", () => {
+describe("RedisBroker as a Broker", { timeout: 120_000 }, () => {
   let redis: RedisServer;
   let prefix = 0;
   before(async () => {
@@ -52,7 +52,7 @@ describe("RedisBroker as a Broker", () => {
   });
 });
 
-describe("RedisBroker", () => {
+describe("RedisBroker", { timeout: 180_000 }, () => {
   let redis: RedisServer;
   const brokers: RedisBroker[] = [];
 
@@ -261,6 +261,23 @@ describe("RedisBroker", () => {
       assert.ok(errors.some((e) => /3 messages/.test(e)), errors.join("\n"));
     } finally {
       admin.disconnect();
+    }
+  });
+
+  it("closes within seconds while Redis is away, rejecting flush() for what it could not send", async () => {
+    const lines: string[] = [];
+    const { a } = await pair({ logger: { error: (message: string) => void lines.push(message) } });
+    await redis.kill();
+    try {
+      await a.publish("t", "never sent");
+      const flushed = a.flush().then(() => "sent", (error: Error) => error.message);
+      const started = Date.now();
+      await a.close();
+      assert.ok(Date.now() - started < 9000, `close took ${Date.now() - started} ms`);
+      assert.match(await flushed, /closed before Redis took/);
+      assert.ok(lines.some((l) => /1 messages Redis never took/.test(l)), lines.join("\n"));
+    } finally {
+      await redis.restart();
     }
   });
 

@@ -47,7 +47,7 @@ function redisFixture() {
 
 runSessionBackendContract("RedisSessionBackend", redisFixture);
 
-describe("RedisSessionBackend", () => {
+describe("RedisSessionBackend", { timeout: 120_000 }, () => {
   it("lets Redis expire a session on its own", async () => {
     const { backend } = redisFixture();
     const id = newSessionId();

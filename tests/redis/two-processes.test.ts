@@ -26,7 +26,7 @@ function getFresh(port: number, path: string, headers: Record<string, string> = 
   });
 }
 
-describe("two processes on one Redis", () => {
+describe("two processes on one Redis", { timeout: 180_000 }, () => {
   let redis: RedisServer;
   let one: ChildServer;
   let two: ChildServer;
@@ -110,7 +110,7 @@ describe("two processes on one Redis", () => {
   });
 });
 
-describe("processes on one port (SO_REUSEPORT)", () => {
+describe("processes on one port (SO_REUSEPORT)", { timeout: 120_000 }, () => {
   it("lets two processes listen on the same port, and both serve", { timeout: 120_000 }, async () => {
     const redis = await RedisServer.start();
     const env = { REDIS_URL: redis.url, KEY_PREFIX: "port:" };

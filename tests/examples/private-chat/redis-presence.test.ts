@@ -5,7 +5,7 @@ import { LocalPresence, type Presence } from "../../../examples/private-chat/pre
 import { RedisPresence } from "../../../examples/private-chat/redis-presence.js";
 import { RedisServer } from "../../redis/redis-server.js";
 
-describe("examples/private-chat: presence", () => {
+describe("examples/private-chat: presence", { timeout: 120_000 }, () => {
   let redis: RedisServer;
   const opened: Presence[] = [];
   let prefixes = 0;
