@@ -340,7 +340,7 @@ class SecurityHeaders extends HttpMiddleware {
 // Started directly, not imported: serve on HOST/PORT (`npm run channels` also starts the demo service).
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const server = await new ChannelsApp().listen({ port: Number(process.env.PORT ?? 8000), host: process.env.HOST ?? "127.0.0.1" });
-  console.log(`upie channels platform on http://${server.host}:${server.port}`);
+  console.log(`upie channels platform on http://${server.host}:${server.port} (uWS ${server.uws.version} from ${server.uws.package})`);
   const stop = () => void server.close().then(() => process.exit(0));
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);

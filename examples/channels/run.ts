@@ -53,7 +53,7 @@ export async function startDemo(port = 8000, host = "127.0.0.1", options: Channe
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const demo = await startDemo(Number(process.env.PORT ?? 8000), process.env.HOST ?? "127.0.0.1");
-  console.log(`upie channels on ${demo.httpUrl} with the demo service (open it in two windows)`);
+  console.log(`upie channels on ${demo.httpUrl} with the demo service (uWS ${demo.server.uws.version} from ${demo.server.uws.package}; open it in two windows)`);
   const stop = () => void demo.close().then(() => process.exit(0));
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);

@@ -64,7 +64,7 @@ export class HelloApp extends App {
 // Started directly (not imported by a test): serve on HOST/PORT.
 if (import.meta.url === `file://${process.argv[1]}`) {
   const server = await new HelloApp().listen({ port: Number(process.env.PORT ?? 8000), host: process.env.HOST ?? "127.0.0.1" });
-  console.log(`upie hello example on http://${server.host}:${server.port}`);
+  console.log(`upie hello example on http://${server.host}:${server.port} (uWS ${server.uws.version} from ${server.uws.package})`);
   const stop = () => void server.close().then(() => process.exit(0));
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);

@@ -230,7 +230,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   app.startupHandlers.push(setup.ready);
   app.shutdownHandlers.push(setup.close);
   const server = await app.listen({ port: Number(process.env.PORT ?? 8000), host: process.env.HOST ?? "127.0.0.1" });
-  console.log(`upie private chat on http://${server.host}:${server.port} (pid ${process.pid}; ${setup.description}; log in as two people in two windows)`);
+  console.log(`upie private chat on http://${server.host}:${server.port} (pid ${process.pid}; ${setup.description}; uWS ${server.uws.version} from ${server.uws.package}; log in as two people in two windows)`);
   const stop = () => void server.close().then(() => process.exit(0));
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);

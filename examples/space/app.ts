@@ -102,7 +102,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const apiKeys = keys ? Object.fromEntries(keys.split(",").map((pair) => pair.split("=") as [string, string])) : undefined;
   const app = new SpaceApp(apiKeys ? { apiKeys: { [GUEST_KEY]: "Guest", ...apiKeys } } : {});
   const server = await app.listen({ port: Number(process.env.PORT ?? 8100), host: process.env.HOST ?? "127.0.0.1" });
-  console.log(`upie space on http://${server.host}:${server.port} (WebSocket ws://${server.host}:${server.port}/space)`);
+  console.log(`upie space on http://${server.host}:${server.port} (WebSocket ws://${server.host}:${server.port}/space; uWS ${server.uws.version} from ${server.uws.package})`);
   const stop = () => void server.close().then(() => process.exit(0));
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);

@@ -89,7 +89,7 @@ function clean(text: string): string {
 // Started directly (not imported by a test): serve on HOST/PORT.
 if (import.meta.url === `file://${process.argv[1]}`) {
   const server = await new WebSocketsApp().listen({ port: Number(process.env.PORT ?? 8000), host: process.env.HOST ?? "127.0.0.1" });
-  console.log(`upie WebSocket example on http://${server.host}:${server.port}`);
+  console.log(`upie WebSocket example on http://${server.host}:${server.port} (uWS ${server.uws.version} from ${server.uws.package})`);
   const stop = () => void server.close().then(() => process.exit(0));
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
