@@ -3,21 +3,27 @@
  *
  * @module
  */
+import { useServerAdapter } from "./core/server-adapter.js";
+
+// The composition root wires the server: the core never imports it, and the
+// uWS build loads only when an app calls listen().
+useServerAdapter(async () => (await import("./server/uws/listen.js")).listen);
+
 export { App, type AppOptions, type ListenOptions, type Server } from "./core/app.js";
-export { HttpError, ConnectionClosed, ERRORS, InvalidOptionError, UwsUnavailableError, WebSocketStateError, type ErrorSpec } from "./core/errors.js";
+export { HttpError, ConnectionClosed, ERRORS, InvalidOptionError, UwsUnavailableError, WebSocketStateError, type ErrorSpec } from "./protocol/errors.js";
 export { redirect, type ResponseInit, type ResponseTuple, type ResponseBody } from "./core/response.js";
 export { HttpMiddleware, WebSocketMiddleware, type WebSocketRejection } from "./core/middleware.js";
 export { Request } from "./core/request.js";
 export { route, get, post, type RouteOptions } from "./core/route.js";
 export { html, escapeHtml, Html, type HtmlTag } from "./core/html.js";
-export type { Logger } from "./core/logger.js";
+export type { Logger } from "./protocol/logger.js";
 export type { CookieOptions } from "./core/cookies.js";
 export type { Limits } from "./body/limits.js";
 export type { UploadedFile } from "./body/uploaded-file.js";
 export { SessionBackend, type SessionData } from "./session/backend.js";
 export { InMemorySessionBackend } from "./session/memory.js";
 export { TestClient, TestResponse, type RequestOptions, type TestClientOptions, type TestFile } from "./client/test-client.js";
-export type * from "./core/protocol.js";
+export type * from "./protocol/protocol.js";
 export { TemplateEngineMissingError } from "./core/templates.js";
 export { sse, formatSseEvent, type SseEvent, type SseContext, type SseSource, type SseOptions } from "./core/sse.js";
 export { StaticFiles, type StaticFilesOptions, type DotfilesPolicy } from "./middleware/static-files.js";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { ERRORS } from "../core/errors.js";
+import { ERRORS } from "../protocol/errors.js";
 
 /**
  * Thrown when an `http.disconnect` event arrives while a body is being read,

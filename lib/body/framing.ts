@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { Headers } from "../core/protocol.js";
+import type { Headers } from "../protocol/protocol.js";
 
 /**
  * Why a request's framing is ambiguous, or undefined when it is not.

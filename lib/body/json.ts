@@ -5,7 +5,7 @@
  * @module
  */
 
-import { ERRORS, HttpError } from "../core/errors.js";
+import { ERRORS, HttpError } from "../protocol/errors.js";
 
 const QUOTE = 0x22; // "
 const BACKSLASH = 0x5c; // \

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { InvalidOptionError } from "../core/errors.js";
+import { InvalidOptionError } from "../protocol/errors.js";
 
 /** Request limits; sizes are in bytes, the others are counts. */
 export interface Limits {

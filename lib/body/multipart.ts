@@ -9,7 +9,7 @@
 import { once } from "node:events";
 import type { Readable } from "node:stream";
 import busboy from "busboy";
-import { ERRORS, HttpError } from "../core/errors.js";
+import { ERRORS, HttpError } from "../protocol/errors.js";
 import type { Limits } from "./limits.js";
 import { mediaType } from "./media-type.js";
 import { emptyParams, FORBIDDEN_KEYS, type Params } from "./params.js";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { ERRORS, HttpError } from "../core/errors.js";
+import { ERRORS, HttpError } from "../protocol/errors.js";
 
 /**
  * Decoded parameters: every name maps to all its values, in the order they

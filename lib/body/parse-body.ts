@@ -4,8 +4,8 @@
  * @module
  */
 
-import { ERRORS, HttpError } from "../core/errors.js";
-import type { Receive } from "../core/protocol.js";
+import { ERRORS, HttpError } from "../protocol/errors.js";
+import type { Receive } from "../protocol/protocol.js";
 import { parseJson } from "./json.js";
 import type { Limits } from "./limits.js";
 import { isJsonMediaType, mediaType } from "./media-type.js";

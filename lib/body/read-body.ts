@@ -4,8 +4,8 @@
  * @module
  */
 
-import { ERRORS, HttpError } from "../core/errors.js";
-import type { Receive } from "../core/protocol.js";
+import { ERRORS, HttpError } from "../protocol/errors.js";
+import type { Receive } from "../protocol/protocol.js";
 import { ClientGoneError } from "./client-gone-error.js";
 
 /**

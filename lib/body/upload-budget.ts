@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { ERRORS, HttpError } from "../core/errors.js";
+import { ERRORS, HttpError } from "../protocol/errors.js";
 
 /** Seconds a client refused for capacity is told to wait (`Retry-After`). */
 const RETRY_AFTER_SECONDS = "5";

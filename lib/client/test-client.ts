@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { ClientGoneError } from "../body/client-gone-error.js";
 import { appCore, type App } from "../core/app.js";
 import { handleHttp } from "../core/http-handler.js";
-import type { HttpScope, ReceiveEvent, SendEvent, WebSocketScope } from "../core/protocol.js";
+import type { HttpScope, ReceiveEvent, SendEvent, WebSocketScope } from "../protocol/protocol.js";
 import { LocalFanout } from "../pubsub/local-fanout.js";
 import { websocketSettings } from "../websocket/websocket-settings.js";
 import { openTestWebSocket, type TestConnection, type TestSockets, type TestWebSocket, type WebSocketRequestOptions } from "./test-websocket.js";

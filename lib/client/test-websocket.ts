@@ -22,8 +22,8 @@
  * @module
  */
 import type { AppCore } from "../core/app-core.js";
-import { ConnectionClosed, WebSocketStateError } from "../core/errors.js";
-import type { ReceiveEvent, ResponseHeaders, SendEvent, WebSocketChannel, WebSocketEndpoint, WebSocketScope } from "../core/protocol.js";
+import { ConnectionClosed, WebSocketStateError } from "../protocol/errors.js";
+import type { ReceiveEvent, ResponseHeaders, SendEvent, WebSocketChannel, WebSocketEndpoint, WebSocketScope } from "../protocol/protocol.js";
 import { handleWebSocket } from "../core/websocket-handler.js";
 import type { PublishedMessage } from "../pubsub/broker.js";
 import type { LocalFanout } from "../pubsub/local-fanout.js";

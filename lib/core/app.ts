@@ -10,11 +10,12 @@ import type { WebSocketOptions } from "../websocket/options.js";
 import { websocketSettings } from "../websocket/websocket-settings.js";
 import { AppCore } from "./app-core.js";
 import { currentRequest } from "./context.js";
-import type { Logger } from "./logger.js";
+import type { Logger } from "../protocol/logger.js";
 import type { HttpMiddleware, WebSocketMiddleware } from "./middleware.js";
 import type { Request } from "./request.js";
 import type { RouteOptions } from "./route.js";
 import { Templates } from "./templates.js";
+import { serverAdapter } from "./server-adapter.js";
 
 /** Options for `new App(options)`; every one is optional. */
 export interface AppOptions {
@@ -162,7 +163,7 @@ export class App {
   async listen(options: ListenOptions = {}): Promise<Server> {
     this.#core.freeze();
     for (const handler of this.startupHandlers) await handler();
-    const { listen } = await import("../server/uws/listen.js");
+    const listen = await serverAdapter();
     return listen(this.#core, options);
   }
 }

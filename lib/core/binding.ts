@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { ERRORS, HttpError } from "./errors.js";
+import { ERRORS, HttpError } from "../protocol/errors.js";
 import type { Request } from "./request.js";
 import type { RouteMatch } from "./route-table.js";
 

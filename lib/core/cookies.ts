@@ -12,7 +12,7 @@
 
 import { parse, serialize } from "cookie";
 
-import { ERRORS, HttpError, InvalidOptionError } from "./errors.js";
+import { ERRORS, HttpError, InvalidOptionError } from "../protocol/errors.js";
 import { unsignCookie } from "./signing.js";
 
 /** Attributes of a `Set-Cookie` header (RFC 6265 §4.1.2, plus CHIPS' `Partitioned`). */

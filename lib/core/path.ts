@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { ERRORS, HttpError } from "./errors.js";
+import { ERRORS, HttpError } from "../protocol/errors.js";
 
 /** Longest path segment upie accepts (decoded or not); longer is a 414. */
 export const MAX_SEGMENT_LENGTH = 1024;

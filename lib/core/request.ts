@@ -9,9 +9,9 @@
 import type { UploadedFile } from "../body/uploaded-file.js";
 import { parseParams, type Params } from "../body/params.js";
 import { parseCookies, parseSignedCookies, serializeCookie, deleteCookieHeader, type CookieOptions } from "./cookies.js";
-import { InvalidOptionError } from "./errors.js";
+import { InvalidOptionError } from "../protocol/errors.js";
 import { signCookie } from "./signing.js";
-import type { Headers, HttpScope, WebSocketScope } from "./protocol.js";
+import type { Headers, HttpScope, WebSocketScope } from "../protocol/protocol.js";
 import type { SessionData } from "../session/backend.js";
 
 const EMPTY_PARAMS: Params = Object.freeze(Object.create(null));

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { ERRORS, HttpError } from "./errors.js";
+import { ERRORS, HttpError } from "../protocol/errors.js";
 import { Html } from "./html.js";
 
 /** What a response body can be once normalised. `null` is an empty body. */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ERRORS, HttpError } from "./errors.js";
+import { ERRORS, HttpError } from "../protocol/errors.js";
 import { methodSet, ROUTES, RoutePattern, type RouteDeclaration } from "./route.js";
 import { parseSignature, type ParamSpec } from "./signature.js";
 

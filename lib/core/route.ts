@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { InvalidOptionError } from "./errors.js";
+import { InvalidOptionError } from "../protocol/errors.js";
 
 /** Options for {@link route}. */
 export interface RouteOptions {

@@ -11,7 +11,7 @@
 
 import { createHmac, timingSafeEqual } from "node:crypto";
 
-import { InvalidOptionError } from "./errors.js";
+import { InvalidOptionError } from "../protocol/errors.js";
 
 /**
  * Signs `value` with `secret`.

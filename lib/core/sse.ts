@@ -15,7 +15,7 @@
  * @module
  */
 import { currentRequest } from "./context.js";
-import { InvalidOptionError } from "./errors.js";
+import { InvalidOptionError } from "../protocol/errors.js";
 import type { ResponseTuple } from "./response.js";
 
 /** One event. Every field is optional; a bare string is shorthand for `{ data }`. */

@@ -14,7 +14,7 @@ import { resolve } from "node:path";
 
 import type { Environment } from "nunjucks";
 
-import { ERRORS, InvalidOptionError } from "./errors.js";
+import { ERRORS, InvalidOptionError } from "../protocol/errors.js";
 
 /** The package `renderTemplate` needs. */
 export const TEMPLATE_ENGINE = "nunjucks";

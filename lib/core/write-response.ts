@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Channel } from "./protocol.js";
+import type { Channel } from "../protocol/protocol.js";
 import type { ResponseInit } from "./response.js";
 
 const EMPTY = new Uint8Array(0);

@@ -17,7 +17,7 @@ import { pipeline, Readable } from "node:stream";
 import { promisify } from "node:util";
 import * as zlib from "node:zlib";
 
-import { InvalidOptionError } from "../core/errors.js";
+import { InvalidOptionError } from "../protocol/errors.js";
 import { HttpMiddleware } from "../core/middleware.js";
 import type { Request } from "../core/request.js";
 import type { ResponseInit } from "../core/response.js";

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { InvalidOptionError } from "../core/errors.js";
+import { InvalidOptionError } from "../protocol/errors.js";
 import { HttpMiddleware } from "../core/middleware.js";
 import type { Request } from "../core/request.js";
 import type { ResponseInit } from "../core/response.js";

@@ -19,7 +19,7 @@
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
 
-import { ERRORS, HttpError, InvalidOptionError } from "../core/errors.js";
+import { ERRORS, HttpError, InvalidOptionError } from "../protocol/errors.js";
 import { HttpMiddleware } from "../core/middleware.js";
 import type { Request } from "../core/request.js";
 import { isJsonMediaType, mediaType } from "../body/media-type.js";

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { ERRORS, HttpError, InvalidOptionError } from "../core/errors.js";
+import { ERRORS, HttpError, InvalidOptionError } from "../protocol/errors.js";
 import { HttpMiddleware, type WebSocketMiddleware, type WebSocketRejection } from "../core/middleware.js";
 import type { Request } from "../core/request.js";
 import { TokenBuckets } from "./token-bucket.js";

@@ -22,7 +22,7 @@ import { realpathSync, statSync, type Stats } from "node:fs";
 import { realpath, stat } from "node:fs/promises";
 import { join, sep } from "node:path";
 
-import { ERRORS, HttpError, InvalidOptionError } from "../core/errors.js";
+import { ERRORS, HttpError, InvalidOptionError } from "../protocol/errors.js";
 import { HttpMiddleware } from "../core/middleware.js";
 import type { Request } from "../core/request.js";
 import { parseRange } from "./byte-range.js";

@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { InvalidOptionError } from "../core/errors.js";
+import { InvalidOptionError } from "../protocol/errors.js";
 
 /** Options for {@link TokenBuckets}. */
 export interface TokenBucketOptions {

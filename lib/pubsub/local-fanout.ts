@@ -13,8 +13,8 @@
  *
  * @module
  */
-import type { Logger } from "../core/logger.js";
-import type { WebSocketEndpoint } from "../core/protocol.js";
+import type { Logger } from "../protocol/logger.js";
+import type { WebSocketEndpoint } from "../protocol/protocol.js";
 import type { Broker, BrokerSink, PublishedMessage } from "./broker.js";
 import { TopicRegistry } from "./topic-registry.js";
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { ERRORS } from "../core/errors.js";
+import { ERRORS } from "../protocol/errors.js";
 
 /**
  * Redis is unreachable and the broker already holds as many unsent

@@ -31,8 +31,8 @@ import { randomBytes } from "node:crypto";
 
 import type { Redis } from "ioredis";
 
-import { InvalidOptionError } from "../core/errors.js";
-import { stderrLogger, type Logger } from "../core/logger.js";
+import { InvalidOptionError } from "../protocol/errors.js";
+import { stderrLogger, type Logger } from "../protocol/logger.js";
 import type { Broker, BrokerSink, PublishedMessage } from "../pubsub/broker.js";
 import { PublishBacklog } from "./publish-backlog.js";
 import { PublisherSequences } from "./publisher-sequences.js";

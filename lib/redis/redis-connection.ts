@@ -6,7 +6,7 @@
  */
 import { Redis, type RedisOptions } from "ioredis";
 
-import { InvalidOptionError } from "../core/errors.js";
+import { InvalidOptionError } from "../protocol/errors.js";
 
 /** Where to find Redis: a URL, or an ioredis client to copy the settings of (or to use). */
 export interface RedisConnectionOptions {

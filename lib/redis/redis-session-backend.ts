@@ -5,7 +5,7 @@
  */
 import type { Redis } from "ioredis";
 
-import { InvalidOptionError } from "../core/errors.js";
+import { InvalidOptionError } from "../protocol/errors.js";
 import { SessionBackend, type SessionData } from "../session/backend.js";
 import { checkConnectionOptions, openConnection, type RedisConnectionOptions } from "./redis-connection.js";
 

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { InvalidOptionError } from "../core/errors.js";
+import { InvalidOptionError } from "../protocol/errors.js";
 import { SessionBackend, type SessionData } from "./backend.js";
 
 /** Options of {@link InMemorySessionBackend}. */

@@ -9,7 +9,7 @@
  */
 import type { AppOptions } from "../core/app.js";
 import type { Request } from "../core/request.js";
-import { InvalidOptionError } from "../core/errors.js";
+import { InvalidOptionError } from "../protocol/errors.js";
 import { normalizeSecrets } from "../core/signing.js";
 import { isSessionBackend, type SessionBackend } from "./backend.js";
 import { InMemorySessionBackend } from "./memory.js";

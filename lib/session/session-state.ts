@@ -15,7 +15,7 @@
  */
 
 import { deleteCookieHeader, serializeCookie, type CookieOptions } from "../core/cookies.js";
-import { InvalidOptionError } from "../core/errors.js";
+import { InvalidOptionError } from "../protocol/errors.js";
 import { normalizeSecrets, signCookie, unsignCookie } from "../core/signing.js";
 import type { SessionBackend, SessionData } from "./backend.js";
 import { isCookieSafeSessionId, newSessionId } from "./session-id.js";

@@ -12,7 +12,7 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
 import { App } from "../core/app.js";
-import { ConnectionClosed } from "../core/errors.js";
+import { ConnectionClosed } from "../protocol/errors.js";
 import type { WebSocket } from "../websocket/websocket.js";
 import type { AdapterHarness, AdapterUnderTest } from "./harness.js";
 

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Headers } from "../core/protocol.js";
+import type { Headers } from "../protocol/protocol.js";
 
 /** A handshake refused before routing: the HTTP answer to send. */
 export interface HandshakeProblem {

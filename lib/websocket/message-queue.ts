@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { ConnectionClosed } from "../core/errors.js";
+import { ConnectionClosed } from "../protocol/errors.js";
 import { utf8Decoder } from "./utf8.js";
 
 /** One received message: text frames as strings, binary frames as bytes. */

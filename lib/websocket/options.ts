@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { InvalidOptionError } from "../core/errors.js";
+import { InvalidOptionError } from "../protocol/errors.js";
 import { isBroker, type Broker } from "../pubsub/broker.js";
 import { originCheck, type OriginCheck, type WebSocketOrigins } from "./origin-policy.js";
 

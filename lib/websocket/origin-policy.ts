@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { InvalidOptionError } from "../core/errors.js";
+import { InvalidOptionError } from "../protocol/errors.js";
 import type { Request } from "../core/request.js";
 
 /**

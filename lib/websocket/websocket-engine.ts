@@ -9,8 +9,8 @@
  *
  * @module
  */
-import { ConnectionClosed, ERRORS, WebSocketStateError } from "../core/errors.js";
-import type { ReceiveEvent, ResponseHeaders, SendEvent, WebSocketChannel, WebSocketEndpoint } from "../core/protocol.js";
+import { ConnectionClosed, ERRORS, WebSocketStateError } from "../protocol/errors.js";
+import type { ReceiveEvent, ResponseHeaders, SendEvent, WebSocketChannel, WebSocketEndpoint } from "../protocol/protocol.js";
 import { assertCloseFrame } from "./close-code.js";
 import { MessageQueue, quietRejection, type ReadMode } from "./message-queue.js";
 import type { ResolvedWebSocketOptions } from "./options.js";

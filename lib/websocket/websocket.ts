@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { ConnectionClosed } from "../core/errors.js";
-import { isThenable } from "../core/is-thenable.js";
-import type { ResponseHeaders } from "../core/protocol.js";
+import { ConnectionClosed } from "../protocol/errors.js";
+import { isThenable } from "../protocol/is-thenable.js";
+import type { ResponseHeaders } from "../protocol/protocol.js";
 import type { Request } from "../core/request.js";
 import { quietRejection, READ_BYTES, READ_MESSAGE, READ_TEXT, type Message } from "./message-queue.js";
 import type { WebSocketEngine } from "./websocket-engine.js";

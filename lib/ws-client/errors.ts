@@ -1,12 +1,12 @@
 /**
  * The errors `WSClient` rejects with. They carry catalogue codes from
- * `lib/core/errors.ts`, a leaf module with no imports, so the browser bundle
+ * `lib/protocol/errors.ts`, a leaf module with no imports, so the browser bundle
  * stays free of server code. A closed client rejects with upie's own
  * {@link ConnectionClosed}, the class the server side throws too.
  *
  * @module
  */
-import { ConnectionClosed, ERRORS } from "../core/errors.js";
+import { ConnectionClosed, ERRORS } from "../protocol/errors.js";
 
 export { ConnectionClosed };
 

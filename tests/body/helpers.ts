@@ -6,7 +6,7 @@
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ReceiveEvent, Receive } from "../../lib/core/protocol.js";
+import type { ReceiveEvent, Receive } from "../../lib/protocol/protocol.js";
 
 /** A `receive` that plays `events` in order and counts how many were pulled. */
 export interface ScriptedReceive {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { InvalidOptionError } from "../../lib/core/errors.js";
+import { InvalidOptionError } from "../../lib/protocol/errors.js";
 import { DEFAULT_LIMITS, resolveLimits } from "../../lib/body/limits.js";
 
 describe("DEFAULT_LIMITS", () => {

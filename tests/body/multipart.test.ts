@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, afterEach, describe, it } from "node:test";
-import { HttpError } from "../../lib/core/errors.js";
+import { HttpError } from "../../lib/protocol/errors.js";
 import { ClientGoneError } from "../../lib/body/client-gone-error.js";
 import { resolveLimits, type Limits } from "../../lib/body/limits.js";
 import { maxMultipartBytes, parseMultipart, type MultipartResult } from "../../lib/body/multipart.js";

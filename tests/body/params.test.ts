@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { HttpError } from "../../lib/core/errors.js";
+import { HttpError } from "../../lib/protocol/errors.js";
 import { parseParams } from "../../lib/body/params.js";
 
 describe("parseParams", () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import { HttpError } from "../../lib/core/errors.js";
-import type { ReceiveEvent } from "../../lib/core/protocol.js";
+import { HttpError } from "../../lib/protocol/errors.js";
+import type { ReceiveEvent } from "../../lib/protocol/protocol.js";
 import { ClientGoneError } from "../../lib/body/client-gone-error.js";
 import { resolveLimits } from "../../lib/body/limits.js";
 import { disposeFiles, parseBody } from "../../lib/body/parse-body.js";

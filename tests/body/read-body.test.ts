@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { HttpError } from "../../lib/core/errors.js";
+import { HttpError } from "../../lib/protocol/errors.js";
 import { ClientGoneError } from "../../lib/body/client-gone-error.js";
 import { bodyChunks, readBody } from "../../lib/body/read-body.js";
 import { bodyEvents, scriptedReceive } from "./helpers.js";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { UploadBudget } from "../../lib/body/upload-budget.js";
-import { HttpError } from "../../lib/core/errors.js";
+import { HttpError } from "../../lib/protocol/errors.js";
 
 describe("UploadBudget", () => {
   it("gives out at most maxUploads slots, and takes them back on release", () => {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { describe, it } from "node:test";
 
-import { InvalidOptionError } from "../../lib/core/errors.js";
+import { InvalidOptionError } from "../../lib/protocol/errors.js";
 import { normalizeSecrets, sign, unsign } from "../../lib/core/signing.js";
 
 const SECRET = "correct horse battery staple";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
-import { InvalidOptionError } from "../../lib/core/errors.js";
+import { InvalidOptionError } from "../../lib/protocol/errors.js";
 import type { BrokerSink, PublishedMessage } from "../../lib/pubsub/broker.js";
 import { BacklogFullError, RedisBroker, type RedisBrokerOptions } from "../../lib/redis/index.js";
 import { runBrokerContract } from "../../lib/testing/index.js";

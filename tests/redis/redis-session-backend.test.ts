@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
-import { InvalidOptionError } from "../../lib/core/errors.js";
+import { InvalidOptionError } from "../../lib/protocol/errors.js";
 import { RedisSessionBackend } from "../../lib/redis/index.js";
 import { newSessionId } from "../../lib/session/session-id.js";
 import { runSessionBackendContract } from "../../lib/testing/index.js";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { InvalidOptionError } from "../../lib/core/errors.js";
+import { InvalidOptionError } from "../../lib/protocol/errors.js";
 import { SessionBackend } from "../../lib/session/backend.js";
 import { InMemorySessionBackend } from "../../lib/session/memory.js";
 import { newSessionId } from "../../lib/session/session-id.js";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ConnectionClosed } from "../../lib/core/errors.js";
+import { ConnectionClosed } from "../../lib/protocol/errors.js";
 import { MessageQueue, quietRejection, READ_BYTES, READ_ITERATION, READ_MESSAGE, READ_TEXT } from "../../lib/websocket/message-queue.js";
 
 const roomy = { maxQueuedMessages: 1_000_000, maxQueuedBytes: 1 << 30 };

@@ -34,7 +34,7 @@ describe("upie/client's isolation", () => {
       logLevel: "silent",
     });
     const inputs = Object.keys(result.metafile.inputs).map((path) => relative(ROOT, join(ROOT, path))).sort();
-    for (const input of inputs) assert.match(input, /^lib\/(ws-client\/[a-z-]+\.ts|core\/errors\.ts)$/, `${input} is in the client bundle`);
+    for (const input of inputs) assert.match(input, /^lib\/(ws-client\/[a-z-]+\.ts|protocol\/errors\.ts)$/, `${input} is in the client bundle`);
     assert.ok(inputs.includes("lib/ws-client/ws-client.ts"));
     const code = result.outputFiles[0]!.text;
     assert.doesNotMatch(code, /from\s*["'](node:|ws["'])/, "no static Node or ws import");

@@ -12,7 +12,7 @@
  */
 import type { HttpResponse } from "uWebSockets.js";
 import { ClientGoneError } from "../../body/client-gone-error.js";
-import type { Channel, HttpRequestEvent, ReceiveEvent, ResponseHeaders, SendEvent } from "../../core/protocol.js";
+import type { Channel, HttpRequestEvent, ReceiveEvent, ResponseHeaders, SendEvent } from "../../protocol/protocol.js";
 import { readRemoteAddress } from "./read-request.js";
 import { statusLine } from "./status-line.js";
 

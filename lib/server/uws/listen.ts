@@ -6,7 +6,7 @@
 import type { us_listen_socket } from "uWebSockets.js";
 import type { AppCore } from "../../core/app-core.js";
 import type { ListenOptions, Server } from "../../core/app.js";
-import { InvalidOptionError } from "../../core/errors.js";
+import { InvalidOptionError } from "../../protocol/errors.js";
 import { framingProblem } from "../../body/framing.js";
 import { handleHttp, hasBody } from "../../core/http-handler.js";
 import { HttpExchange, ServerState } from "./http-exchange.js";

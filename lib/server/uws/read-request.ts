@@ -5,7 +5,7 @@
  * @module
  */
 import type { HttpRequest, HttpResponse } from "uWebSockets.js";
-import type { Headers } from "../../core/protocol.js";
+import type { Headers } from "../../protocol/protocol.js";
 
 const decoder = new TextDecoder();
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { STATUS_TEXT } from "../../core/errors.js";
+import { STATUS_TEXT } from "../../protocol/errors.js";
 
 const lines = new Map<number, string>();
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Headers, HttpScope } from "../../core/protocol.js";
+import type { Headers, HttpScope } from "../../protocol/protocol.js";
 import type { HttpExchange } from "./http-exchange.js";
 
 export class UwsHttpScope implements HttpScope {

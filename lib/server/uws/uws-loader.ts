@@ -19,7 +19,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type * as Uws from "uWebSockets.js";
-import { UwsUnavailableError } from "../../core/errors.js";
+import { UwsUnavailableError } from "../../protocol/errors.js";
 
 /** The uWebSockets.js module as upie uses it. */
 export type UwsModule = typeof Uws;

@@ -9,7 +9,7 @@
  * @module
  */
 import type { TemplatedApp } from "uWebSockets.js";
-import type { Logger } from "../../core/logger.js";
+import type { Logger } from "../../protocol/logger.js";
 import type { Broker, PublishedMessage } from "../../pubsub/broker.js";
 import { LocalFanout } from "../../pubsub/local-fanout.js";
 import type { UwsWebSocket } from "./uws-websocket.js";

@@ -17,8 +17,8 @@
  * @module
  */
 import type { HttpResponse, us_socket_context_t, WebSocket as UwsSocket } from "uWebSockets.js";
-import { ConnectionClosed, WebSocketStateError } from "../../core/errors.js";
-import type { ReceiveEvent, ResponseHeaders, SendEvent, WebSocketChannel, WebSocketEndpoint } from "../../core/protocol.js";
+import { ConnectionClosed, WebSocketStateError } from "../../protocol/errors.js";
+import type { ReceiveEvent, ResponseHeaders, SendEvent, WebSocketChannel, WebSocketEndpoint } from "../../protocol/protocol.js";
 import { quietRejection } from "../../websocket/message-queue.js";
 import { utf8Decoder } from "../../websocket/utf8.js";
 import type { WebSocketServerState } from "./websocket-server.js";
