@@ -23,7 +23,7 @@ import { renderChart } from "./chart.js";
 import { describeRun } from "./machine.js";
 import { choosePinning } from "./processes.js";
 import { aggregateRow, errorRow, notApplicableRow, resultOf, type Row, type ScenarioResult } from "./results.js";
-import { SERVERS, sleep, type RunContext, type Sample, type Scenario, type ServerName, type Settings } from "./scenario.js";
+import { benchSettings, SERVERS, sleep, type RunContext, type Sample, type Scenario, type ServerName, type Settings } from "./scenario.js";
 import { SCENARIOS } from "./scenarios/index.js";
 import { ServerProcess } from "./server-process.js";
 import { formatTable, generatorCheck } from "./table.js";
@@ -209,26 +209,14 @@ async function main(): Promise<number> {
     return 0;
   }
   const serversNeeded = SERVERS.filter((s) => cli.servers.has(s) && cli.scenarios.some((sc) => sc.servers.includes(s)));
-  const settings: Settings = {
+  const settings = benchSettings({
     smoke: cli.smoke,
     runs: cli.runs,
     durationS: cli.durationS,
     warmupS: cli.warmupS,
-    httpConnections: 100,
-    uploadConnections: 8,
-    uploadBytes: 10 * 2 ** 20,
-    wsConnections: 100,
-    wsWindow: 64,
-    wsBatch: 16,
-    wsPayloadBytes: 32,
-    subscribers: 1000,
-    broadcastWindow: 32,
-    broadcastBatch: 16,
-    idleConnections: cli.smoke ? 1000 : 10_000,
-    connectConcurrency: 32,
     pinning: choosePinning(cli.pin),
     runner: await prepareRunner(cli.runner, cli.runtime, serversNeeded.filter((s) => sitsOut(s, cli.runtime.node) === undefined), log),
-  };
+  });
   const command = `npm run ${cli.smoke && process.argv.length === 3 ? "bench:smoke" : `bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`}`;
   const header = describeRun(settings, command);
   const runtime = runtimeLine(settings.runner);
