@@ -160,12 +160,19 @@ function probe(command: Command): { nodeVersion: string; uwsPackage: string; uws
  * an esbuild bundle run by the host's Node: it must be cheap and it does not
  * touch upie), and returns how to start each.
  */
-export async function prepareRunner(kind: RunnerKind, runtime: Runtime, servers: readonly string[], log: (line: string) => void): Promise<Runner> {
+export async function prepareRunner(
+  kind: RunnerKind,
+  runtime: Runtime,
+  servers: readonly string[],
+  log: (line: string) => void,
+  options: { reusePacked?: boolean } = {},
+): Promise<Runner> {
   checkRoot(runtime);
   mkdirSync(bundleDir, { recursive: true });
   await build({ ...baseOptions, entryPoints: { "ws-frames": `${benchDir}generators/ws-frames.ts` }, outdir: bundleDir });
 
-  const tarball = kind === "packed" ? packAndInstall(log) : undefined;
+  const reuse = kind === "packed" && options.reusePacked === true && existsSync(`${packedDir}node_modules/upie/package.json`);
+  const tarball = kind !== "packed" ? undefined : reuse ? readdirSync(packedDir).find((f) => f.endsWith(".tgz")) ?? "upie (installed earlier)" : packAndInstall(log);
   const outdir = kind === "packed" ? packedServersDir : bundleDir;
   const plugins = kind === "packed" ? [packedImports(`${packedDir}node_modules/upie/`)] : [];
   const entry = (name: string) => (name === PROBE ? `${benchDir}${PROBE}.ts` : `${benchDir}servers/${name}.ts`);

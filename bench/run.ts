@@ -44,6 +44,7 @@ Options:
   --node N           20 (default: the harness's own Node) or 22 / 24: servers run natively inside
                      the Debian 13 root (.ci/debian13-root) with /opt/nodeN/bin/node; generators stay here
   --root DIR         the Debian 13 root for --node 22/24 (default /tmp/trixie)
+  --reuse-pack       packed runner: reuse bench/output/packed/ from the last run instead of packing again
   --no-pin           do not pin server and generator to cores with taskset
   --write-results    write bench/RESULTS.md and bench/RESULTS.svg even for a partial or smoke run
   --help             this text
@@ -65,6 +66,7 @@ function parseCli() {
       root: { type: "string", default: "/tmp/trixie" },
       "no-pin": { type: "boolean", default: false },
       "write-results": { type: "boolean", default: false },
+      "reuse-pack": { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
   });
@@ -96,6 +98,7 @@ function parseCli() {
     runtime: { node, root: values.root.replace(/\/$/, "") },
     pin: !values["no-pin"],
     writeResults: values["write-results"],
+    reusePack: values["reuse-pack"],
   };
 }
 
@@ -215,7 +218,9 @@ async function main(): Promise<number> {
     durationS: cli.durationS,
     warmupS: cli.warmupS,
     pinning: choosePinning(cli.pin),
-    runner: await prepareRunner(cli.runner, cli.runtime, serversNeeded.filter((s) => sitsOut(s, cli.runtime.node) === undefined), log),
+    runner: await prepareRunner(cli.runner, cli.runtime, serversNeeded.filter((s) => sitsOut(s, cli.runtime.node) === undefined), log, {
+      reusePacked: cli.reusePack,
+    }),
   });
   const command = `npm run ${cli.smoke && process.argv.length === 3 ? "bench:smoke" : `bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`}`;
   const header = describeRun(settings, command);
