@@ -23,6 +23,7 @@ import { benchSettings, SERVERS, sleep, type ServerName } from "./scenario.js";
 import { SCENARIOS } from "./scenarios/index.js";
 import { ServerProcess } from "./server-process.js";
 
+const repoDir = fileURLToPath(new URL("..", import.meta.url));
 const profilesDir = fileURLToPath(new URL("./output/profiles/", import.meta.url));
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -109,7 +110,7 @@ interface CpuProfile {
 /** Which part of the stack a frame belongs to. */
 function area(url: string, name: string): string {
   if (url === "") return name.startsWith("(") ? name : "V8 builtins / native (uWS calls included)";
-  if (/\/node_modules\/upie\/|\/lib\//.test(url)) return "upie";
+  if (url.includes("/node_modules/upie/") || url.startsWith(`file://${repoDir}lib/`)) return "upie";
   if (url.startsWith("node:")) return "Node internals (node:*)";
   if (/servers\//.test(url)) return "the bench server file";
   return "other packages";
