@@ -90,7 +90,7 @@ const baseOptions = {
  * entry to `upie`, the uWS loader to the package's own copy. Any other path
  * into lib/ fails the build: a server must use the public API only.
  */
-function packedImports(installed: string): Plugin {
+export function packedImports(installed: string): Plugin {
   return {
     name: "upie-packed",
     setup(build) {

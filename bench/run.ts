@@ -20,6 +20,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { prepareRunner, type Runner, type RunnerKind } from "./build.js";
 import { renderChart } from "./chart.js";
+import { sectionMarker, withSection } from "./results-file.js";
 import { describeRun } from "./machine.js";
 import { choosePinning } from "./processes.js";
 import { aggregateRow, errorRow, notApplicableRow, resultOf, type Row, type ScenarioResult } from "./results.js";
@@ -257,14 +258,16 @@ async function main(): Promise<number> {
     `${cli.smoke ? " · SMOKE RUN (not meaningful)" : ""}`;
   const key = sectionKey(settings.runner);
   const chartFile = key === "node20-packed" ? "RESULTS.svg" : `RESULTS-${key}.svg`;
-  const markdown = renderSection(key, chartFile, header, runtime, results, targets, cli.smoke);
+  const title = `Node ${facts.nodeVersion} + uWS ${facts.uwsVersion}, ${settings.runner.kind} upie`;
+  const markdown = renderSection(key, title, chartFile, header, runtime, results, targets, cli.smoke);
   const chart = renderChart(results, subtitle);
   writeFileSync(`${outputDir}results.json`, `${JSON.stringify({ command, settings: { ...settings, runner: settings.runner.kind }, results }, null, 2)}\n`);
   writeFileSync(`${outputDir}results.md`, markdown);
   writeFileSync(`${outputDir}results.svg`, chart);
   const complete = cli.scenarios.length === SCENARIOS.length && cli.allServers;
   if ((complete && !cli.smoke) || cli.writeResults) {
-    writeFileSync(`${benchDir}RESULTS.md`, withSection(`${benchDir}RESULTS.md`, key, markdown));
+    const path = `${benchDir}RESULTS.md`;
+    writeFileSync(path, withSection(existsSync(path) ? readFileSync(path, "utf8") : "", key, markdown));
     writeFileSync(`${benchDir}${chartFile}`, chart);
     log(`\nwrote the ${key} section of bench/RESULTS.md and bench/${chartFile}`);
   } else {
@@ -308,58 +311,28 @@ function sectionKey(runner: Runner): string {
   return `node${runner.runtime.node}-${runner.kind}`;
 }
 
-const sectionMarker = (key: string) => `<!-- bench section: ${key} -->`;
-
-function renderSection(key: string, chartFile: string, header: string, runtime: string, results: readonly ScenarioResult[], targets: string, smoke: boolean): string {
-  const [, node, runner] = /^node(\d+)-(\w+)$/.exec(key) ?? [];
+function renderSection(key: string, title: string, chartFile: string, header: string, runtime: string, results: readonly ScenarioResult[], targets: string, smoke: boolean): string {
   const parts = [
     sectionMarker(key),
-    `## Node ${node} · ${runner} build`,
+    `## ${title}`,
     "",
     smoke
       ? "> **Smoke run.** One 1-second run per server, no warm-up, on a shared machine: these numbers only show that every scenario produces numbers. They are not results."
       : "> Every ratio compares servers measured in the same run on the same machine; the absolute numbers are this machine's and are not the claim.",
     "",
     header,
-    `- ${runtime}`,
     "",
     `![Throughput relative to raw uWebSockets.js, and idle memory per connection](${chartFile})`,
     "",
   ];
   for (const result of results) {
     const check = generatorCheck(result);
-    parts.push(`### ${result.title} (\`${result.name}\`)`, "", result.summary, "", formatTable(result), "");
+    parts.push(`### ${result.title} (\`${result.name}\`)`, "", result.summary, "", runtime, "", formatTable(result), "");
     if (check) parts.push(check, "");
   }
-  parts.push(`### Targets (Node ${node}, ${runner})`, "", targets, "", "How to read these tables: bench/README.md.", "", "");
+  parts.push(`### Targets (${title})`, "", targets, "", "How to read these tables: bench/README.md.", "", "");
   return parts.join("\n");
 }
-
-/**
- * RESULTS.md with this run's section replaced (or added after the others).
- * Sections of other runtimes stay, and so does everything below
- * {@link KEEP_MARKER} (the chat load, profiling notes, older figures).
- */
-function withSection(path: string, key: string, section: string): string {
-  const text = existsSync(path) ? readFileSync(path, "utf8") : "";
-  const at = text.indexOf(KEEP_MARKER);
-  const head = at === -1 ? text : text.slice(0, at);
-  const kept = at === -1 ? `${KEEP_MARKER}\n` : text.slice(at);
-  const firstMarker = head.indexOf("<!-- bench section: ");
-  const intro = firstMarker === -1 ? RESULTS_INTRO : head.slice(0, firstMarker);
-  const sections = new Map<string, string>();
-  if (firstMarker !== -1) {
-    for (const chunk of head.slice(firstMarker).split(/(?=<!-- bench section: )/)) {
-      const name = /^<!-- bench section: (\S+) -->/.exec(chunk)?.[1];
-      if (name !== undefined) sections.set(name, chunk.trimEnd() + "\n\n");
-    }
-  }
-  sections.set(key, section.trimEnd() + "\n\n");
-  const order = [...sections.keys()].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
-  return intro + order.map((name) => sections.get(name)).join("") + kept;
-}
-
-const RESULTS_INTRO = "# upie benchmark results\n\nOne section per runtime (Node version × runner), each written by `npm run bench`; see bench/README.md for how to read them.\n\n";
 
 main().then(
   (code) => process.exit(code),
@@ -368,9 +341,3 @@ main().then(
     process.exit(2);
   },
 );
-
-/**
- * Sections of RESULTS.md that other scripts write (the chat load, profiling
- * notes) live below {@link KEEP_MARKER}; a new run keeps them.
- */
-export const KEEP_MARKER = "<!-- Sections below this line are written by hand or by other scripts; bench/run.ts keeps them. -->";
