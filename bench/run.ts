@@ -6,6 +6,7 @@
  *   npm run bench -- --runs 5 --duration 10 --warmup 3
  *   npm run bench -- --servers uws,upie    some servers (uws is always kept: it is the ratio's base)
  *   npm run bench -- --node 24             servers on Node 24 + uWS 20.57 natively, in the Debian 13 root
+ *   npm run bench -- --targets --runs 5    only the scenarios and servers the issue's targets compare
  *   npm run bench -- --runner bundle       the esbuild bundle of lib/ instead of the packed package
  *   npm run bench:smoke                    seconds-long run of everything (CI: checks the scripts produce numbers)
  *
@@ -28,7 +29,7 @@ import { benchSettings, SERVERS, sleep, type RunContext, type Sample, type Scena
 import { SCENARIOS } from "./scenarios/index.js";
 import { ServerProcess } from "./server-process.js";
 import { formatTable, generatorCheck } from "./table.js";
-import { checkTargets, formatTargets } from "./targets.js";
+import { checkTargets, formatTargets, TARGETS, targetServers } from "./targets.js";
 
 const HELP = `Usage: npm run bench -- [scenario ...] [options]
 
@@ -40,6 +41,8 @@ Options:
   --duration S       seconds per run (default 5)
   --warmup S         warm-up seconds before the runs (default 3)
   --servers a,b      only these servers (${SERVERS.join(", ")}); uws is always kept
+  --targets          only what the targets compare: their scenarios, with raw uWS, upie, the servers
+                     a target names, and every server where a target compares with the smallest peer
   --runner R         packed (default: npm pack + install, servers import "upie"), bundle (esbuild
                      bundles of lib/ run by plain node) or tsx (node --import tsx)
   --node N           20 (default: the harness's own Node) or 22 / 24: servers run natively inside
@@ -62,6 +65,7 @@ function parseCli() {
       duration: { type: "string" },
       warmup: { type: "string" },
       servers: { type: "string" },
+      targets: { type: "boolean", default: false },
       runner: { type: "string", default: "packed" },
       node: { type: "string", default: "20" },
       root: { type: "string", default: "/tmp/trixie" },
@@ -85,13 +89,19 @@ function parseCli() {
   if (values.runner !== "packed" && values.runner !== "bundle" && values.runner !== "tsx") throw new Error("--runner must be packed, bundle or tsx");
   const node = Number(values.node);
   if (![20, 22, 24].includes(node)) throw new Error("--node must be 20, 22 or 24");
+  if (values.targets && values.servers !== undefined) throw new Error("--targets chooses the servers itself: drop --servers");
   const smoke = values.smoke;
+  const targetScenarios = new Set(TARGETS.map((t) => t.scenario));
   return {
     help: values.help,
     smoke,
-    scenarios: positionals.length === 0 ? SCENARIOS : SCENARIOS.filter((s) => positionals.includes(s.name)),
+    scenarios:
+      positionals.length > 0
+        ? SCENARIOS.filter((s) => positionals.includes(s.name))
+        : values.targets ? SCENARIOS.filter((s) => targetScenarios.has(s.name)) : SCENARIOS,
+    targets: values.targets,
     servers: new Set<ServerName>(["uws", ...(servers as ServerName[])]),
-    allServers: values.servers === undefined,
+    allServers: values.servers === undefined && !values.targets,
     runs: Math.floor(number(values.runs, smoke ? 1 : 3, "runs", 1)),
     durationS: number(values.duration, smoke ? 1 : 5, "duration", 1),
     warmupS: number(values.warmup, smoke ? 0 : 3, "warmup", 0),
@@ -212,7 +222,9 @@ async function main(): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  const serversNeeded = SERVERS.filter((s) => cli.servers.has(s) && cli.scenarios.some((sc) => sc.servers.includes(s)));
+  const selected = (scenario: Scenario, name: ServerName) =>
+    cli.targets ? targetServers(scenario.name, scenario.servers).has(name) : cli.servers.has(name);
+  const serversNeeded = SERVERS.filter((s) => cli.scenarios.some((sc) => sc.servers.includes(s) && selected(sc, s)));
   const settings = benchSettings({
     smoke: cli.smoke,
     runs: cli.runs,
@@ -232,7 +244,7 @@ async function main(): Promise<number> {
   const results: ScenarioResult[] = [];
   for (const scenario of cli.scenarios) {
     log(`\n== ${scenario.name}: ${scenario.title}`);
-    const taking = SERVERS.filter((name) => scenario.servers.includes(name) && cli.servers.has(name) && sitsOut(name, cli.runtime.node) === undefined);
+    const taking = SERVERS.filter((name) => scenario.servers.includes(name) && selected(scenario, name) && sitsOut(name, cli.runtime.node) === undefined);
     const measured = await runScenario(scenario, taking, settings);
     const rows: Row[] = SERVERS.map((name) =>
       measured.get(name) ??
@@ -240,7 +252,7 @@ async function main(): Promise<number> {
         name,
         !scenario.servers.includes(name)
           ? scenario.notApplicable?.[name] ?? "not part of this scenario"
-          : sitsOut(name, cli.runtime.node) ?? "not selected (--servers)",
+          : sitsOut(name, cli.runtime.node) ?? (cli.targets ? "no target compares with it (--targets)" : "not selected (--servers)"),
       ));
     const result = resultOf(scenario, rows);
     results.push(result);

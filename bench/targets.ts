@@ -48,6 +48,25 @@ export const TARGETS: readonly Target[] = [
   { scenario: "upload", label: "10 MB upload peak RSS vs the smallest peer's", kind: "peak-ratio-at-most", against: "smallest-peer", goal: 1.2, unit: "×" },
 ];
 
+/**
+ * The servers a scenario needs for its targets: raw uWS, upie, every server a
+ * target compares with, and for a peak-RSS target every server of the scenario.
+ *
+ * @param scenario - a scenario name, e.g. `upload`.
+ * @param available - the servers that scenario can run.
+ * @returns the servers to run; empty when no target names the scenario.
+ */
+export function targetServers(scenario: string, available: readonly ServerName[]): Set<ServerName> {
+  const targets = TARGETS.filter((t) => t.scenario === scenario);
+  if (targets.length === 0) return new Set();
+  const needed = new Set<ServerName>(["uws", "upie"]);
+  for (const target of targets) {
+    if (target.against === "smallest-peer") for (const server of available) needed.add(server);
+    else needed.add(target.against);
+  }
+  return new Set(available.filter((server) => needed.has(server)));
+}
+
 /** A target's verdict; `why` says why there is no number (a server sat out or was not run). */
 export interface TargetCheck {
   target: Target;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { notApplicableRow, type Row, type ScenarioResult } from "../../bench/results.js";
 import type { ServerName } from "../../bench/scenario.js";
-import { checkTargets, formatTargets } from "../../bench/targets.js";
+import { checkTargets, formatTargets, targetServers } from "../../bench/targets.js";
 
 function row(server: ServerName, value: number, peakMiB: number | null = null): Row {
   return { ...notApplicableRow(server, ""), status: "ok", reason: undefined, value, peakMiB, runs: [value] };
@@ -58,5 +58,21 @@ describe("checkTargets", () => {
     const check = verdict([], "WS broadcast vs raw uWS");
     assert.equal(check.met, null);
     assert.equal(check.why, "scenario not run");
+  });
+});
+
+describe("targetServers", () => {
+  const http: ServerName[] = ["uws", "upie", "hyper-express", "fastify", "express", "node-http"];
+
+  it("runs raw uWS, upie and hyper-express where a target compares with hyper-express", () => {
+    assert.deepEqual([...targetServers("hello", http)], ["uws", "upie", "hyper-express"]);
+  });
+
+  it("runs every peer where a target compares with the smallest peer", () => {
+    assert.deepEqual([...targetServers("upload", http.filter((s) => s !== "hyper-express"))], ["uws", "upie", "fastify", "express", "node-http"]);
+  });
+
+  it("runs nothing for a scenario no target names", () => {
+    assert.equal(targetServers("ws-connect", http).size, 0);
   });
 });
