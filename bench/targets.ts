@@ -120,7 +120,7 @@ export function formatTargets(checks: readonly TargetCheck[]): string {
   for (const { target, measured, met, peer, why } of checks) {
     const goal =
       target.kind === "difference-at-most"
-        ? target.strict ? `< ${target.goal >= 0 ? "+" : ""}${target.goal} ${target.unit}` : `≤ +${target.goal} ${target.unit}`
+        ? target.strict ? `< ${target.goal} ${target.unit}` : `≤ +${target.goal} ${target.unit}`
         : target.kind === "peak-ratio-at-most"
           ? `≤ ${target.goal}${target.unit}`
           : target.strict ? `> ${target.goal}${target.unit}` : `≥ ${target.goal}${target.unit}`;
