@@ -39,23 +39,31 @@ function distro(): string {
   }
 }
 
+const RUNNER_TEXT = {
+  packed: "from esbuild bundles of the server files that import the packed, installed `upie` (its tsc output is not bundled)",
+  bundle: "as esbuild bundles (upie's lib/ bundled in) with plain `node`",
+  tsx: "with `node --import tsx`",
+} as const;
+
 /** Markdown lines describing this machine, versions and the run's settings. */
 export function describeRun(settings: Settings, command: string): string {
   const cpus = os.cpus();
   const upie = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
   const [l1, l5] = os.loadavg();
   const pin = settings.pinning;
+  const facts = settings.runner.facts;
   const lines = [
     `- Command: \`${command}\``,
     `- Date: ${new Date().toISOString()}${settings.smoke ? " — **smoke run: seconds-long, numbers are not meaningful**" : ""}`,
     `- Machine: ${cpus[0]?.model.trim() ?? "unknown CPU"} × ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM; ` +
       `${distro()}, Linux ${os.release()}; load average at start ${l1!.toFixed(2)} / ${l5!.toFixed(2)}`,
-    `- Node ${process.version}; upie ${upie.version} (lib/ of the working tree); uWebSockets.js ${packageVersion("uWebSockets.js")}; ` +
+    `- Servers on Node ${facts.nodeVersion} (${facts.where}); upie ${upie.version}: ${facts.upie}; ` +
+      `uWS ${facts.uwsVersion} from \`${facts.uwsPackage}\` (what upie's loader picks here; raw uWS loads it the same way); ` +
       `hyper-express ${packageVersion("hyper-express")}; fastify ${packageVersion("fastify")} + @fastify/websocket ${packageVersion("@fastify/websocket")}; ` +
       `express ${packageVersion("express")}; ws ${packageVersion("ws")}; socket.io ${packageVersion("socket.io")}`,
-    `- Generators: ${wrkVersion()} (HTTP, 1 thread); raw-frame WebSocket client (bench/generators/ws-frames.ts) on Node ${process.version}`,
+    `- Generators, on the host: ${wrkVersion()} (HTTP, 1 thread); raw-frame WebSocket client (bench/generators/ws-frames.ts) on Node ${process.version}`,
     `- Pinning: ${pin.server === null ? "off (taskset unavailable or one core)" : `server on core ${pin.server}, generator on core ${pin.generator} (taskset)`}; ` +
-      `servers started ${settings.runner.kind === "bundle" ? "as esbuild bundles with plain `node`" : "with `node --import tsx`"}, NODE_ENV=production, one process each`,
+      `servers started ${RUNNER_TEXT[settings.runner.kind]}, NODE_ENV=production, one process each`,
     `- Settings: warm-up ${settings.warmupS} s, ${settings.runs} run(s) × ${settings.durationS} s, median reported; ` +
       `HTTP ${settings.httpConnections} connections (upload ${settings.uploadConnections}, ${settings.uploadBytes / 2 ** 20} MiB file); ` +
       `WS echo ${settings.wsConnections} connections × window ${settings.wsWindow} (batches of ${settings.wsBatch}), ${settings.wsPayloadBytes}-byte messages; ` +

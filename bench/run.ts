@@ -5,6 +5,9 @@
  *   npm run bench -- hello ws-echo         some scenarios
  *   npm run bench -- --runs 5 --duration 10 --warmup 3
  *   npm run bench -- --servers uws,upie    some servers (uws is always kept: it is the ratio's base)
+ *   npm run bench -- --node 24             servers on Node 24 + uWS 20.57 natively, in the Debian 13 root
+ *   npm run bench -- --targets --runs 5    only the scenarios and servers the issue's targets compare
+ *   npm run bench -- --runner bundle       the esbuild bundle of lib/ instead of the packed package
  *   npm run bench:smoke                    seconds-long run of everything (CI: checks the scripts produce numbers)
  *
  * For each scenario, each server runs in turn: a fresh child process pinned to
@@ -16,16 +19,17 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { prepareRunner, type RunnerKind } from "./build.js";
+import { prepareRunner, type Runner, type RunnerKind } from "./build.js";
 import { renderChart } from "./chart.js";
+import { sectionMarker, withSection } from "./results-file.js";
 import { describeRun } from "./machine.js";
 import { choosePinning } from "./processes.js";
 import { aggregateRow, errorRow, notApplicableRow, resultOf, type Row, type ScenarioResult } from "./results.js";
-import { SERVERS, sleep, type RunContext, type Sample, type Scenario, type ServerName, type Settings } from "./scenario.js";
+import { benchSettings, SERVERS, sleep, type RunContext, type Sample, type Scenario, type ServerName, type Settings } from "./scenario.js";
 import { SCENARIOS } from "./scenarios/index.js";
 import { ServerProcess } from "./server-process.js";
 import { formatTable, generatorCheck } from "./table.js";
-import { checkTargets, formatTargets } from "./targets.js";
+import { checkTargets, formatTargets, TARGETS, targetServers } from "./targets.js";
 
 const HELP = `Usage: npm run bench -- [scenario ...] [options]
 
@@ -37,7 +41,14 @@ Options:
   --duration S       seconds per run (default 5)
   --warmup S         warm-up seconds before the runs (default 3)
   --servers a,b      only these servers (${SERVERS.join(", ")}); uws is always kept
-  --runner R         bundle (default: esbuild bundles run by plain node) or tsx (node --import tsx)
+  --targets          only what the targets compare: their scenarios, with raw uWS, upie, the servers
+                     a target names, and every server where a target compares with the smallest peer
+  --runner R         packed (default: npm pack + install, servers import "upie"), bundle (esbuild
+                     bundles of lib/ run by plain node) or tsx (node --import tsx)
+  --node N           20 (default: the harness's own Node) or 22 / 24: servers run natively inside
+                     the Debian 13 root (.ci/debian13-root) with /opt/nodeN/bin/node; generators stay here
+  --root DIR         the Debian 13 root for --node 22/24 (default /tmp/trixie)
+  --reuse-pack       packed runner: reuse bench/output/packed/ from the last run instead of packing again
   --no-pin           do not pin server and generator to cores with taskset
   --write-results    write bench/RESULTS.md and bench/RESULTS.svg even for a partial or smoke run
   --help             this text
@@ -54,9 +65,13 @@ function parseCli() {
       duration: { type: "string" },
       warmup: { type: "string" },
       servers: { type: "string" },
-      runner: { type: "string", default: "bundle" },
+      targets: { type: "boolean", default: false },
+      runner: { type: "string", default: "packed" },
+      node: { type: "string", default: "20" },
+      root: { type: "string", default: "/tmp/trixie" },
       "no-pin": { type: "boolean", default: false },
       "write-results": { type: "boolean", default: false },
+      "reuse-pack": { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
   });
@@ -71,20 +86,30 @@ function parseCli() {
   const servers = values.servers?.split(",").map((s) => s.trim()).filter(Boolean) ?? [...SERVERS];
   const badServer = servers.find((s) => !(SERVERS as readonly string[]).includes(s));
   if (badServer !== undefined) throw new Error(`unknown server: ${badServer}`);
-  if (values.runner !== "bundle" && values.runner !== "tsx") throw new Error("--runner must be bundle or tsx");
+  if (values.runner !== "packed" && values.runner !== "bundle" && values.runner !== "tsx") throw new Error("--runner must be packed, bundle or tsx");
+  const node = Number(values.node);
+  if (![20, 22, 24].includes(node)) throw new Error("--node must be 20, 22 or 24");
+  if (values.targets && values.servers !== undefined) throw new Error("--targets chooses the servers itself: drop --servers");
   const smoke = values.smoke;
+  const targetScenarios = new Set(TARGETS.map((t) => t.scenario));
   return {
     help: values.help,
     smoke,
-    scenarios: positionals.length === 0 ? SCENARIOS : SCENARIOS.filter((s) => positionals.includes(s.name)),
+    scenarios:
+      positionals.length > 0
+        ? SCENARIOS.filter((s) => positionals.includes(s.name))
+        : values.targets ? SCENARIOS.filter((s) => targetScenarios.has(s.name)) : SCENARIOS,
+    targets: values.targets,
     servers: new Set<ServerName>(["uws", ...(servers as ServerName[])]),
-    allServers: values.servers === undefined,
+    allServers: values.servers === undefined && !values.targets,
     runs: Math.floor(number(values.runs, smoke ? 1 : 3, "runs", 1)),
     durationS: number(values.duration, smoke ? 1 : 5, "duration", 1),
     warmupS: number(values.warmup, smoke ? 0 : 3, "warmup", 0),
     runner: values.runner as RunnerKind,
+    runtime: { node, root: values.root.replace(/\/$/, "") },
     pin: !values["no-pin"],
     writeResults: values["write-results"],
+    reusePack: values["reuse-pack"],
   };
 }
 
@@ -197,43 +222,42 @@ async function main(): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  const serversNeeded = SERVERS.filter((s) => cli.servers.has(s) && cli.scenarios.some((sc) => sc.servers.includes(s)));
-  const settings: Settings = {
+  const selected = (scenario: Scenario, name: ServerName) =>
+    cli.targets ? targetServers(scenario.name, scenario.servers).has(name) : cli.servers.has(name);
+  const serversNeeded = SERVERS.filter((s) => cli.scenarios.some((sc) => sc.servers.includes(s) && selected(sc, s)));
+  const settings = benchSettings({
     smoke: cli.smoke,
     runs: cli.runs,
     durationS: cli.durationS,
     warmupS: cli.warmupS,
-    httpConnections: 100,
-    uploadConnections: 8,
-    uploadBytes: 10 * 2 ** 20,
-    wsConnections: 100,
-    wsWindow: 64,
-    wsBatch: 16,
-    wsPayloadBytes: 32,
-    subscribers: 1000,
-    broadcastWindow: 32,
-    broadcastBatch: 16,
-    idleConnections: cli.smoke ? 1000 : 10_000,
-    connectConcurrency: 32,
     pinning: choosePinning(cli.pin),
-    runner: await prepareRunner(cli.runner, serversNeeded),
-  };
+    runner: await prepareRunner(cli.runner, cli.runtime, serversNeeded.filter((s) => sitsOut(s, cli.runtime.node) === undefined), log, {
+      reusePacked: cli.reusePack,
+    }),
+  });
   const command = `npm run ${cli.smoke && process.argv.length === 3 ? "bench:smoke" : `bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`}`;
   const header = describeRun(settings, command);
+  const runtime = runtimeLine(settings.runner);
+  log(runtime);
   process.stdout.write(`# upie benchmarks\n\n${header}\n\n`);
 
   const results: ScenarioResult[] = [];
   for (const scenario of cli.scenarios) {
     log(`\n== ${scenario.name}: ${scenario.title}`);
-    const taking = SERVERS.filter((name) => scenario.servers.includes(name) && cli.servers.has(name));
+    const taking = SERVERS.filter((name) => scenario.servers.includes(name) && selected(scenario, name) && sitsOut(name, cli.runtime.node) === undefined);
     const measured = await runScenario(scenario, taking, settings);
     const rows: Row[] = SERVERS.map((name) =>
       measured.get(name) ??
-      notApplicableRow(name, !scenario.servers.includes(name) ? scenario.notApplicable?.[name] ?? "not part of this scenario" : "not selected (--servers)"));
+      notApplicableRow(
+        name,
+        !scenario.servers.includes(name)
+          ? scenario.notApplicable?.[name] ?? "not part of this scenario"
+          : sitsOut(name, cli.runtime.node) ?? (cli.targets ? "no target compares with it (--targets)" : "not selected (--servers)"),
+      ));
     const result = resultOf(scenario, rows);
     results.push(result);
     const check = generatorCheck(result);
-    process.stdout.write(`## ${scenario.title} (\`${scenario.name}\`)\n\n${scenario.summary}\n\n${formatTable(result)}\n\n${check ? `${check}\n\n` : ""}`);
+    process.stdout.write(`## ${scenario.title} (\`${scenario.name}\`)\n\n${scenario.summary}\n\n${runtime}\n\n${formatTable(result)}\n\n${check ? `${check}\n\n` : ""}`);
   }
 
   const targets = formatTargets(checkTargets(results));
@@ -241,19 +265,25 @@ async function main(): Promise<number> {
 
   const outputDir = `${benchDir}output/`;
   mkdirSync(outputDir, { recursive: true });
-  const subtitle = `${command} · ${new Date().toISOString().slice(0, 10)} · Node ${process.version}${cli.smoke ? " · SMOKE RUN (not meaningful)" : ""}`;
-  const markdown = renderResultsMarkdown(header, results, targets, cli.smoke);
+  const facts = settings.runner.facts;
+  const subtitle = `${command} · ${new Date().toISOString().slice(0, 10)} · Node ${facts.nodeVersion} · uWS ${facts.uwsVersion} · ${settings.runner.kind}` +
+    `${cli.smoke ? " · SMOKE RUN (not meaningful)" : ""}`;
+  const key = sectionKey(settings.runner);
+  const chartFile = key === "node20-packed" ? "RESULTS.svg" : `RESULTS-${key}.svg`;
+  const title = `Node ${facts.nodeVersion} + uWS ${facts.uwsVersion}, ${settings.runner.kind} upie`;
+  const markdown = renderSection(key, title, chartFile, header, runtime, results, targets, cli.smoke);
   const chart = renderChart(results, subtitle);
   writeFileSync(`${outputDir}results.json`, `${JSON.stringify({ command, settings: { ...settings, runner: settings.runner.kind }, results }, null, 2)}\n`);
   writeFileSync(`${outputDir}results.md`, markdown);
   writeFileSync(`${outputDir}results.svg`, chart);
   const complete = cli.scenarios.length === SCENARIOS.length && cli.allServers;
   if ((complete && !cli.smoke) || cli.writeResults) {
-    writeFileSync(`${benchDir}RESULTS.md`, markdown + keptSections(`${benchDir}RESULTS.md`));
-    writeFileSync(`${benchDir}RESULTS.svg`, chart);
-    log("\nwrote bench/RESULTS.md and bench/RESULTS.svg");
+    const path = `${benchDir}RESULTS.md`;
+    writeFileSync(path, withSection(existsSync(path) ? readFileSync(path, "utf8") : "", key, markdown));
+    writeFileSync(`${benchDir}${chartFile}`, chart);
+    log(`\nwrote the ${key} section of bench/RESULTS.md and bench/${chartFile}`);
   } else {
-    log("\nwrote bench/output/results.{md,svg,json} (bench/RESULTS.md is only rewritten by a full run or --write-results)");
+    log("\nwrote bench/output/results.{md,svg,json} (bench/RESULTS.md is only written by a full run or --write-results)");
   }
 
   // The run fails when a server that takes part produced no number (smoke: this is all CI checks).
@@ -270,9 +300,33 @@ async function main(): Promise<number> {
   return 0;
 }
 
-function renderResultsMarkdown(header: string, results: readonly ScenarioResult[], targets: string, smoke: boolean): string {
+/**
+ * Why a server cannot take part on this Node: hyper-express 6.14 pins uWS
+ * 20.30, whose binaries stop at Node 20; elsewhere it would silently run on
+ * the trufflesuite package's JavaScript imitation, which measures nothing real.
+ */
+function sitsOut(name: ServerName, node: number): string | undefined {
+  if (name === "hyper-express" && node !== 20) {
+    return `sits out on Node ${node}: hyper-express 6.14 pins uWS 20.30 (native binaries for Node ≤ 20 only); here it would run on the JavaScript imitation, which is never measured`;
+  }
+  return undefined;
+}
+
+/** The line under every table: which Node, uWS build and upie build the servers ran. */
+function runtimeLine(runner: Runner): string {
+  const f = runner.facts;
+  return `Servers: Node ${f.nodeVersion} (${f.where}); uWS ${f.uwsVersion} (\`${f.uwsPackage}\`), the same build for raw uWS and upie; upie ${f.upie}.`;
+}
+
+/** The RESULTS.md section a run writes: one per Node major and runner, e.g. `node20-packed`. */
+function sectionKey(runner: Runner): string {
+  return `node${runner.runtime.node}-${runner.kind}`;
+}
+
+function renderSection(key: string, title: string, chartFile: string, header: string, runtime: string, results: readonly ScenarioResult[], targets: string, smoke: boolean): string {
   const parts = [
-    "# upie benchmark results",
+    sectionMarker(key),
+    `## ${title}`,
     "",
     smoke
       ? "> **Smoke run.** One 1-second run per server, no warm-up, on a shared machine: these numbers only show that every scenario produces numbers. They are not results."
@@ -280,15 +334,15 @@ function renderResultsMarkdown(header: string, results: readonly ScenarioResult[
     "",
     header,
     "",
-    "![Throughput relative to raw uWebSockets.js, and idle memory per connection](RESULTS.svg)",
+    `![Throughput relative to raw uWebSockets.js, and idle memory per connection](${chartFile})`,
     "",
   ];
   for (const result of results) {
     const check = generatorCheck(result);
-    parts.push(`## ${result.title} (\`${result.name}\`)`, "", result.summary, "", formatTable(result), "");
+    parts.push(`### ${result.title} (\`${result.name}\`)`, "", result.summary, "", runtime, "", formatTable(result), "");
     if (check) parts.push(check, "");
   }
-  parts.push("## Targets", "", targets, "", "How to read these tables: bench/README.md.", "");
+  parts.push(`### Targets (${title})`, "", targets, "", "How to read these tables: bench/README.md.", "", "");
   return parts.join("\n");
 }
 
@@ -299,16 +353,3 @@ main().then(
     process.exit(2);
   },
 );
-
-/**
- * Sections of RESULTS.md that other scripts write (the chat load, profiling
- * notes) live below {@link KEEP_MARKER}; a new run keeps them.
- */
-export const KEEP_MARKER = "<!-- Sections below this line are written by hand or by other scripts; bench/run.ts keeps them. -->";
-
-function keptSections(path: string): string {
-  if (!existsSync(path)) return "";
-  const text = readFileSync(path, "utf8");
-  const at = text.indexOf(KEEP_MARKER);
-  return at === -1 ? "" : `\n${text.slice(at)}`;
-}

@@ -60,6 +60,25 @@ export interface Settings {
   runner: Runner;
 }
 
+/** The fixed load shape of every run (connections, windows, sizes) around what the CLI chose. */
+export function benchSettings(chosen: Pick<Settings, "smoke" | "runs" | "durationS" | "warmupS" | "pinning" | "runner">): Settings {
+  return {
+    ...chosen,
+    httpConnections: 100,
+    uploadConnections: 8,
+    uploadBytes: 10 * 2 ** 20,
+    wsConnections: 100,
+    wsWindow: 64,
+    wsBatch: 16,
+    wsPayloadBytes: 32,
+    subscribers: 1000,
+    broadcastWindow: 32,
+    broadcastBatch: 16,
+    idleConnections: chosen.smoke ? 1000 : 10_000,
+    connectConcurrency: 32,
+  };
+}
+
 /** One measured run of one server. */
 export interface Sample {
   /** The scenario's metric (req/s, msg/s, deliveries/s, KB per connection, connections/s, MB/s). */

@@ -1,6 +1,10 @@
 /**
  * Raw uWebSockets.js: the ceiling every ratio is measured against.
  *
+ * uWebSockets.js comes from upie's own loader (in a packed run, the installed
+ * package's copy of it), so this is the very build upie runs on in this run:
+ * 20.30 on Node 20 here, 20.57 on Node 22/24 in the Debian 13 root.
+ *
  * Written the way the uWS.js examples write it (`HelloWorld.js`,
  * `JsonPost.js`, `PubSub.js`): one handler per route, `onAborted` before any
  * body read, `cork` around writes made from a callback. Multipart goes through
@@ -12,17 +16,20 @@
 import { randomBytes } from "node:crypto";
 import busboy from "busboy";
 import cookie from "cookie";
-import uWS from "uWebSockets.js";
+import type { HttpResponse } from "uWebSockets.js";
+import { loadUws } from "../../lib/server/uws/uws-loader.js";
 import {
   HELLO, HOST, JSON_BODY, PORT, ROOM, SESSION_USER, UPLOAD_LIMIT,
   announce, exitOnSignal, sessionText, userText,
 } from "./shared.js";
 
+const { uws: uWS } = loadUws();
+
 const TEXT = "text/plain; charset=utf-8";
 const JSON_TYPE = "application/json";
 
 /** Reads the whole body, then calls back (uWS hands out chunks that die when the callback returns). */
-function readBody(res: uWS.HttpResponse, onBody: (body: Buffer) => void): void {
+function readBody(res: HttpResponse, onBody: (body: Buffer) => void): void {
   let chunks: Buffer[] = [];
   res.onAborted(() => {
     chunks = [];
