@@ -3,11 +3,9 @@
  *
  * @module
  */
-import { useServerAdapter } from "./core/server-adapter.js";
-
 // The composition root wires the server: the core never imports it, and the
 // uWS build loads only when an app calls listen().
-useServerAdapter(async () => (await import("./server/uws/listen.js")).listen);
+import "./server/uws/register.js";
 
 export { App, type AppOptions, type ListenOptions, type Server } from "./core/app.js";
 export { HttpError, ConnectionClosed, ERRORS, InvalidOptionError, UwsUnavailableError, WebSocketStateError, type ErrorSpec } from "./protocol/errors.js";

@@ -1,8 +1,9 @@
 /**
  * Where `App.listen()` finds the server that serves an app. The core never
- * imports a server: the composition root (`lib/index.ts`) registers the
- * uWebSockets.js adapter here, as a lazy import, so `import "upie"` loads no
- * uWS build until `listen()` is called.
+ * imports a server: the composition roots (`lib/index.ts`, `upie/testing`)
+ * import `lib/server/uws/register.ts`, which registers the uWebSockets.js
+ * adapter here as a lazy import, so `import "upie"` loads no uWS build until
+ * `listen()` is called.
  *
  * @module
  */
@@ -20,7 +21,7 @@ let load: (() => Promise<Listen>) | undefined;
  * @param loader - resolves to the adapter's listen function; called on each `listen()`.
  * @example
  * ```ts
- * useServerAdapter(async () => (await import("./server/uws/listen.js")).listen);
+ * useServerAdapter(async () => (await import("my-server-adapter")).listen);
  * ```
  */
 export function useServerAdapter(loader: () => Promise<Listen>): void {

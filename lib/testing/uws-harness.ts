@@ -6,6 +6,7 @@
  */
 import WsSocket from "ws";
 import type { App } from "../core/app.js";
+import "../server/uws/register.js";
 import type { AdapterHarness, AdapterUnderTest, HarnessSocket } from "./harness.js";
 import { MessageInbox } from "./message-inbox.js";
 
