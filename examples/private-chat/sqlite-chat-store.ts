@@ -29,10 +29,12 @@ interface MessageRow {
   read: number;
 }
 
+// busy_timeout first: switching to WAL takes a lock, and node:sqlite (unlike better-sqlite3)
+// waits 0 ms by default, so a second process opening the file at the same moment failed.
 const SCHEMA = `
+  PRAGMA busy_timeout = 5000;
   PRAGMA journal_mode = WAL;
   PRAGMA synchronous = NORMAL;
-  PRAGMA busy_timeout = 5000;
   CREATE TABLE IF NOT EXISTS users (username TEXT PRIMARY KEY, uuid TEXT NOT NULL);
   -- a < b: one row per unordered pair.
   CREATE TABLE IF NOT EXISTS dialogs (a TEXT NOT NULL, b TEXT NOT NULL, activity INTEGER NOT NULL, PRIMARY KEY (a, b));
