@@ -24,7 +24,7 @@
 import type { AppCore } from "../core/app-core.js";
 import { ConnectionClosed, WebSocketStateError } from "../protocol/errors.js";
 import type { ReceiveEvent, ResponseHeaders, SendEvent, WebSocketChannel, WebSocketEndpoint, WebSocketScope } from "../protocol/protocol.js";
-import { handleWebSocket } from "../core/websocket-handler.js";
+import { handleWebSocket } from "../websocket/websocket-handler.js";
 import type { PublishedMessage } from "../pubsub/broker.js";
 import type { LocalFanout } from "../pubsub/local-fanout.js";
 import { assertCloseFrame } from "../websocket/close-code.js";

@@ -10,7 +10,7 @@ import { SessionManager } from "../session/session-manager.js";
 import type { App, AppOptions } from "./app.js";
 import { ERRORS, HttpError } from "../protocol/errors.js";
 import { stderrLogger, type Logger } from "../protocol/logger.js";
-import { normalizeSecrets } from "./signing.js";
+import { normalizeSecrets } from "../cookies/signing.js";
 import type { Request } from "./request.js";
 import { errorResponse, type ResponseInit } from "./response.js";
 import { RouteTable, type ExplicitRoute } from "./route-table.js";

@@ -6,7 +6,7 @@
 import type { Limits } from "../body/limits.js";
 import { publish } from "../pubsub/publish.js";
 import type { SessionBackend } from "../session/backend.js";
-import type { WebSocketOptions } from "../websocket/options.js";
+import type { WebSocketOptions } from "./websocket-options.js";
 import { websocketSettings } from "../websocket/websocket-settings.js";
 import { AppCore } from "./app-core.js";
 import { currentRequest } from "./context.js";
@@ -14,7 +14,7 @@ import type { Logger } from "../protocol/logger.js";
 import type { HttpMiddleware, WebSocketMiddleware } from "./middleware.js";
 import type { Request } from "./request.js";
 import type { RouteOptions } from "./route.js";
-import { Templates } from "./templates.js";
+import { Templates } from "../templates/templates.js";
 import { serverAdapter } from "./server-adapter.js";
 
 /** Options for `new App(options)`; every one is optional. */

@@ -8,9 +8,9 @@
  */
 import type { UploadedFile } from "../body/uploaded-file.js";
 import { parseParams, type Params } from "../body/params.js";
-import { parseCookies, parseSignedCookies, serializeCookie, deleteCookieHeader, type CookieOptions } from "./cookies.js";
+import { parseCookies, parseSignedCookies, serializeCookie, deleteCookieHeader, type CookieOptions } from "../cookies/cookies.js";
 import { InvalidOptionError } from "../protocol/errors.js";
-import { signCookie } from "./signing.js";
+import { signCookie } from "../cookies/signing.js";
 import type { Headers, HttpScope, WebSocketScope } from "../protocol/protocol.js";
 import type { SessionData } from "../session/backend.js";
 

@@ -5,7 +5,7 @@
  * @module
  */
 import { ERRORS, HttpError } from "../protocol/errors.js";
-import { Html } from "./html.js";
+import { Html } from "../templates/html.js";
 
 /** What a response body can be once normalised. `null` is an empty body. */
 export type ResponseBody = string | Uint8Array | AsyncIterable<unknown> | null;

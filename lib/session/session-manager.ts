@@ -10,7 +10,7 @@
 import type { AppOptions } from "../core/app.js";
 import type { Request } from "../core/request.js";
 import { InvalidOptionError } from "../protocol/errors.js";
-import { normalizeSecrets } from "../core/signing.js";
+import { normalizeSecrets } from "../cookies/signing.js";
 import { isSessionBackend, type SessionBackend } from "./backend.js";
 import { InMemorySessionBackend } from "./memory.js";
 import { DEFAULT_SESSION_TTL_SECONDS, SESSION_COOKIE_NAME, SessionState } from "./session-state.js";

@@ -14,9 +14,9 @@
  * @module
  */
 
-import { deleteCookieHeader, serializeCookie, type CookieOptions } from "../core/cookies.js";
+import { deleteCookieHeader, serializeCookie, type CookieOptions } from "../cookies/cookies.js";
 import { InvalidOptionError } from "../protocol/errors.js";
-import { normalizeSecrets, signCookie, unsignCookie } from "../core/signing.js";
+import { normalizeSecrets, signCookie, unsignCookie } from "../cookies/signing.js";
 import type { SessionBackend, SessionData } from "./backend.js";
 import { isCookieSafeSessionId, newSessionId } from "./session-id.js";
 

@@ -13,7 +13,7 @@ import { ConnectionClosed, ERRORS, WebSocketStateError } from "../protocol/error
 import type { ReceiveEvent, ResponseHeaders, SendEvent, WebSocketChannel, WebSocketEndpoint } from "../protocol/protocol.js";
 import { assertCloseFrame } from "./close-code.js";
 import { MessageQueue, quietRejection, type ReadMode } from "./message-queue.js";
-import type { ResolvedWebSocketOptions } from "./options.js";
+import type { ResolvedWebSocketOptions } from "../core/websocket-options.js";
 
 const CONNECTING = 0;
 const ACCEPTING = 1;

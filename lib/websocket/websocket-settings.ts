@@ -7,7 +7,7 @@
 import type { AppCore } from "../core/app-core.js";
 import type { Broker } from "../pubsub/broker.js";
 import { LocalBroker } from "../pubsub/local-broker.js";
-import { resolveWebSocketOptions, type ResolvedWebSocketOptions } from "./options.js";
+import { resolveWebSocketOptions, type ResolvedWebSocketOptions } from "../core/websocket-options.js";
 
 /** What every WebSocket of an app shares. */
 export interface WebSocketSettings {

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import { App, TestClient } from "../../lib/index.js";
-import { parseSignedCookies } from "../../lib/core/cookies.js";
-import { sign, signCookie } from "../../lib/core/signing.js";
+import { parseSignedCookies } from "../../lib/cookies/cookies.js";
+import { sign, signCookie } from "../../lib/cookies/signing.js";
 
 class Prefs extends App {
   async set(value: string) {

@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import { parseSetCookie } from "cookie";
 
 import { InvalidOptionError } from "../../lib/protocol/errors.js";
-import { sign, signCookie } from "../../lib/core/signing.js";
+import { sign, signCookie } from "../../lib/cookies/signing.js";
 import { SessionBackend, type SessionData } from "../../lib/session/backend.js";
 import { InMemorySessionBackend } from "../../lib/session/memory.js";
 import { newSessionId } from "../../lib/session/session-id.js";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { App, InvalidOptionError, TestClient, type Server, type WebSocket } from "../../lib/index.js";
-import { signCookie } from "../../lib/core/signing.js";
+import { signCookie } from "../../lib/cookies/signing.js";
 import { recordingLogger } from "../core/helpers.js";
 import { WsClient } from "../server/ws-client.js";
 

@@ -16,7 +16,7 @@
 import type { TemplatedApp, WebSocket as UwsSocket } from "uWebSockets.js";
 import type { AppCore } from "../../core/app-core.js";
 import type { WebSocketScope } from "../../protocol/protocol.js";
-import { serveWebSocket } from "../../core/websocket-handler.js";
+import { serveWebSocket } from "../../websocket/websocket-handler.js";
 import { websocketSettings } from "../../websocket/websocket-settings.js";
 import { handshakeProblem } from "../../websocket/handshake.js";
 import { utf8Decoder } from "../../websocket/utf8.js";

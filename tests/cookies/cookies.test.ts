@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { deleteCookieHeader, parseCookies, serializeCookie } from "../../lib/core/cookies.js";
+import { deleteCookieHeader, parseCookies, serializeCookie } from "../../lib/cookies/cookies.js";
 import { ERRORS, HttpError, InvalidOptionError } from "../../lib/protocol/errors.js";
 
 function isInvalidHeader(error: unknown): boolean {

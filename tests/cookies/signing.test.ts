@@ -3,7 +3,7 @@ import { createHmac } from "node:crypto";
 import { describe, it } from "node:test";
 
 import { InvalidOptionError } from "../../lib/protocol/errors.js";
-import { normalizeSecrets, sign, unsign } from "../../lib/core/signing.js";
+import { normalizeSecrets, sign, unsign } from "../../lib/cookies/signing.js";
 
 const SECRET = "correct horse battery staple";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { App, InvalidOptionError, LocalBroker } from "../../lib/index.js";
-import { DEFAULT_WEBSOCKET_OPTIONS, resolveWebSocketOptions } from "../../lib/websocket/options.js";
+import { DEFAULT_WEBSOCKET_OPTIONS, resolveWebSocketOptions } from "../../lib/core/websocket-options.js";
 
 describe("resolveWebSocketOptions", () => {
   it("fills in finite defaults", () => {

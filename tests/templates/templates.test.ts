@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 
 import { App, InvalidOptionError, TemplateEngineMissingError, TestClient } from "../../lib/index.js";
-import { Templates } from "../../lib/core/templates.js";
+import { Templates } from "../../lib/templates/templates.js";
 
 const dir = mkdtempSync(join(tmpdir(), "upie-templates-"));
 

@@ -10,7 +10,7 @@
  * @module
  */
 import { InvalidOptionError } from "../protocol/errors.js";
-import type { Request } from "../core/request.js";
+import type { Request } from "./request.js";
 
 /**
  * `websocket.origins`:

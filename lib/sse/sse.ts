@@ -14,9 +14,9 @@
  *
  * @module
  */
-import { currentRequest } from "./context.js";
+import { currentRequest } from "../core/context.js";
 import { InvalidOptionError } from "../protocol/errors.js";
-import type { ResponseTuple } from "./response.js";
+import type { ResponseTuple } from "../core/response.js";
 
 /** One event. Every field is optional; a bare string is shorthand for `{ data }`. */
 export interface SseEvent {

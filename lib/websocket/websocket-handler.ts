@@ -12,20 +12,20 @@
  * @module
  */
 import { DEFAULT_SESSION_TTL_SECONDS, serializeSessionCookie } from "../session/session-state.js";
-import { WebSocket, type WebSocketHooks } from "../websocket/websocket.js";
-import { WebSocketEngine } from "../websocket/websocket-engine.js";
-import { websocketSettings } from "../websocket/websocket-settings.js";
-import type { AppCore } from "./app-core.js";
-import { bindArguments } from "./binding.js";
-import { runWithRequest } from "./context.js";
+import { WebSocket, type WebSocketHooks } from "./websocket.js";
+import { WebSocketEngine } from "./websocket-engine.js";
+import { websocketSettings } from "./websocket-settings.js";
+import type { AppCore } from "../core/app-core.js";
+import { bindArguments } from "../core/binding.js";
+import { runWithRequest } from "../core/context.js";
 import { ConnectionClosed, ERRORS, HttpError, STATUS_TEXT } from "../protocol/errors.js";
 import { isThenable } from "../protocol/is-thenable.js";
-import type { WebSocketRejection } from "./middleware.js";
-import { splitPath } from "./path.js";
+import type { WebSocketRejection } from "../core/middleware.js";
+import { splitPath } from "../core/path.js";
 import type { ResponseHeaders, WebSocketChannel, WebSocketScope } from "../protocol/protocol.js";
-import { Request } from "./request.js";
-import { validateHeaders } from "./response.js";
-import type { RouteMatch } from "./route-table.js";
+import { Request } from "../core/request.js";
+import { validateHeaders } from "../core/response.js";
+import type { RouteMatch } from "../core/route-table.js";
 
 interface Refusal {
   status: number;
