@@ -7,7 +7,8 @@
 // uWS build loads only when an app calls listen().
 import "./server/uws/register.js";
 
-export { App, type AppOptions, type ListenOptions, type Server } from "./core/app.js";
+export { App, type ListenOptions, type Server } from "./core/app.js";
+export type { AppOptions } from "./core/app-config.js";
 export { HttpError, ConnectionClosed, ERRORS, InvalidOptionError, UwsUnavailableError, WebSocketStateError, type ErrorSpec } from "./protocol/errors.js";
 export { redirect, type ResponseInit, type ResponseTuple, type ResponseBody } from "./core/response.js";
 export { HttpMiddleware, WebSocketMiddleware, type WebSocketRejection } from "./core/middleware.js";

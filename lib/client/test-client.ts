@@ -7,10 +7,10 @@
 import { randomBytes } from "node:crypto";
 import { ClientGoneError } from "../body/client-gone-error.js";
 import { appCore, type App } from "../core/app.js";
+import { withinGrace, type StoppingServer } from "../core/app-lifecycle.js";
 import { handleHttp } from "../core/http-handler.js";
 import type { HttpScope, ReceiveEvent, SendEvent, WebSocketScope } from "../protocol/protocol.js";
 import { LocalFanout } from "../pubsub/local-fanout.js";
-import { websocketSettings } from "../websocket/websocket-settings.js";
 import { openTestWebSocket, type TestConnection, type TestSockets, type TestWebSocket, type WebSocketRequestOptions } from "./test-websocket.js";
 
 /** A file for {@link RequestOptions.files}. */
@@ -95,8 +95,6 @@ export interface TestClientOptions {
   socketBuffer?: number;
 }
 
-/** How long `close()` waits for WebSocket handlers after closing their sockets (the server's grace). */
-const CLOSE_GRACE_MS = 10_000;
 const DEFAULT_SOCKET_BUFFER = 256 * 1024;
 
 export class TestClient {
@@ -121,30 +119,28 @@ export class TestClient {
 
   /** Runs the app's startup handlers (done automatically before the first request). */
   start(): Promise<void> {
-    return (this.#started ??= (async () => {
-      appCore(this.app).freeze();
-      for (const handler of this.app.startupHandlers) await handler();
-    })());
+    return (this.#started ??= appCore(this.app).lifecycle.start());
   }
 
   /**
-   * Stops like `server.close()`: open WebSockets are closed with 1001, their
-   * handlers get up to 10 s to finish, then the shutdown handlers run.
+   * Stops like `server.close()` (the same lifecycle): open WebSockets are
+   * closed with 1001, their handlers get up to 10 s to finish, then the
+   * shutdown handlers run; one that fails is logged and the rest still run.
    */
-  async close(): Promise<void> {
+  close(): Promise<void> {
     const sockets = this.#sockets;
     this.#sockets = undefined;
-    if (sockets !== undefined) {
-      const finished = [...sockets.live].map((connection) => {
-        connection.endpoint.shutdown(1001, "Server shutting down");
-        return connection.finished;
-      });
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.all(finished), new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))]);
-      clearTimeout(timer);
-      sockets.detach();
-    }
-    for (const handler of this.app.shutdownHandlers) await handler();
+    const server: StoppingServer = {
+      async closeWebSockets(code, reason) {
+        if (sockets === undefined) return;
+        await withinGrace(Promise.all([...sockets.live].map((connection) => {
+          connection.endpoint.shutdown(code, reason);
+          return connection.finished;
+        })));
+        sockets.detach();
+      },
+    };
+    return appCore(this.app).lifecycle.stop(server);
   }
 
   get(path: string, options?: RequestOptions) { return this.request("GET", path, options); }
@@ -259,7 +255,7 @@ export class TestClient {
 
   #socketsFor(core: ReturnType<typeof appCore>): TestSockets {
     if (this.#sockets === undefined) {
-      const { broker, options } = websocketSettings(core);
+      const { broker, websocket: options } = core.config;
       const topics = new LocalFanout<TestConnection>(
         { publish: (_topic, message, subscribers) => { for (const connection of subscribers) connection.deliverPublished(message); } },
         broker,

@@ -1,42 +1,49 @@
 /**
- * What an app needs at request time, computed once: route tables, limits,
- * the session manager, the logger. Adapters reach it through {@link appCore}.
+ * What an app needs at request time, computed once: route tables, the
+ * resolved config, the session manager, the lifecycle. Adapters reach it
+ * through {@link appCore}.
  *
  * @module
  */
-import { resolveLimits, type Limits } from "../body/limits.js";
+import type { Limits } from "../body/limits.js";
 import { UploadBudget } from "../body/upload-budget.js";
 import { SessionManager } from "../session/session-manager.js";
-import type { App, AppOptions } from "./app.js";
+import type { App } from "./app.js";
+import type { AppConfig } from "./app-config.js";
+import { AppLifecycle } from "./app-lifecycle.js";
 import { ERRORS, HttpError } from "../protocol/errors.js";
-import { stderrLogger, type Logger } from "../protocol/logger.js";
-import { normalizeSecrets } from "../cookies/signing.js";
+import type { Logger } from "../protocol/logger.js";
+import type { ResponseHeaders } from "../protocol/protocol.js";
 import type { Request } from "./request.js";
-import { errorResponse, type ResponseInit } from "./response.js";
+import { errorResponse, validateHeaders, type ResponseInit } from "./response.js";
 import { RouteTable, type ExplicitRoute } from "./route-table.js";
 
 export class AppCore {
   readonly app: App;
-  readonly limits: Limits;
+  /** The app's options, resolved and frozen: the one place every module reads settings from. */
+  readonly config: AppConfig;
+  /** `config.limits`, `config.logger` and `config.secrets`, as own fields for the request path. */
+  readonly limits: Readonly<Limits>;
   readonly logger: Logger;
+  readonly secrets: readonly string[] | undefined;
   readonly sessions: SessionManager;
   /** What all multipart uploads of the app may hold at once (`limits.uploads`, `limits.spoolBytes`). */
   readonly uploads: UploadBudget;
-  readonly options: AppOptions;
-  /** `options.secret` checked and normalised once (the first secret signs). */
-  readonly secrets: readonly string[] | undefined;
+  /** Startup and shutdown, the same for every adapter. */
+  readonly lifecycle: AppLifecycle;
   readonly explicitRoutes: ExplicitRoute[] = [];
   #http: RouteTable | undefined;
   #ws: RouteTable | undefined;
 
-  constructor(app: App, options: AppOptions, base: object) {
+  constructor(app: App, config: AppConfig, base: object) {
     this.app = app;
-    this.options = options;
-    this.secrets = options.secret === undefined ? undefined : normalizeSecrets(options.secret);
-    this.limits = resolveLimits(options.limits);
-    this.uploads = new UploadBudget(this.limits.uploads, this.limits.spoolBytes);
-    this.logger = options.logger ?? stderrLogger;
-    this.sessions = new SessionManager(options);
+    this.config = config;
+    this.limits = config.limits;
+    this.logger = config.logger;
+    this.secrets = config.secrets;
+    this.uploads = new UploadBudget(config.limits.uploads, config.limits.spoolBytes);
+    this.sessions = new SessionManager(config.sessions);
+    this.lifecycle = new AppLifecycle(this);
     this.#base = base;
   }
 
@@ -77,5 +84,31 @@ export class AppCore {
     }
     this.logger.error(`unhandled error in ${request.method} ${request.path}`, error);
     return errorResponse(undefined);
+  }
+
+  /**
+   * The headers of a WebSocket handshake response, the only response a
+   * WebSocket gets: the session is saved now, and cookies set before
+   * `accept()` travel on it, with the session cookie for the id given to
+   * `accept(subprotocol, sessionId)`. Every socket of the app uses this.
+   *
+   * @param request - the handshake request.
+   * @param sessionId - the id given to `accept()`, if any.
+   * @returns the headers, or nothing (no promise) when there is nothing to send.
+   * @throws {@link InvalidOptionError} for a session id a cookie cannot carry.
+   */
+  handshakeHeaders(request: Request, sessionId: string | undefined): ResponseHeaders | undefined | Promise<ResponseHeaders | undefined> {
+    const saving = this.sessions.commit(request);
+    if (saving === undefined) return this.#cookieHeaders(request, sessionId);
+    return saving.then(() => this.#cookieHeaders(request, sessionId));
+  }
+
+  #cookieHeaders(request: Request, sessionId: string | undefined): ResponseHeaders | undefined {
+    if (request.outgoingCookies.length === 0 && sessionId === undefined) return undefined;
+    const cookies = request.outgoingCookies.splice(0);
+    if (sessionId !== undefined) cookies.push(this.sessions.cookie.issue(sessionId));
+    const headers = { "set-cookie": cookies };
+    validateHeaders(headers);
+    return headers;
   }
 }

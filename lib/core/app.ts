@@ -3,39 +3,14 @@
  *
  * @module
  */
-import type { Limits } from "../body/limits.js";
 import { publish } from "../pubsub/publish.js";
-import type { SessionBackend } from "../session/backend.js";
-import type { WebSocketOptions } from "./websocket-options.js";
-import { websocketSettings } from "../websocket/websocket-settings.js";
 import { AppCore } from "./app-core.js";
+import { resolveAppConfig, type AppOptions } from "./app-config.js";
 import { currentRequest } from "./context.js";
-import type { Logger } from "../protocol/logger.js";
 import type { HttpMiddleware, WebSocketMiddleware } from "./middleware.js";
 import type { Request } from "./request.js";
 import type { RouteOptions } from "./route.js";
-import { Templates } from "../templates/templates.js";
 import { serverAdapter } from "./server-adapter.js";
-
-/** Options for `new App(options)`; every one is optional. */
-export interface AppOptions {
-  /** Where sessions live. Default: a new {@link InMemorySessionBackend}. */
-  sessionBackend?: SessionBackend;
-  /** Session lifetime in seconds, refreshed on every save. Default 14 days. */
-  sessionTtl?: number;
-  /** Mark the session cookie `Secure` (serve over HTTPS). Default false. */
-  secureCookies?: boolean;
-  /** Signs cookies with HMAC-SHA256; a list rotates secrets (the first signs). */
-  secret?: string | readonly string[];
-  /** Request size limits (bytes and counts); safe finite defaults. */
-  limits?: Partial<Limits>;
-  /** Where handler errors are reported. Default: stderr. */
-  logger?: Logger;
-  /** WebSocket settings (payload, backpressure, queue bounds, timeouts). */
-  websocket?: WebSocketOptions;
-  /** The folder {@link App.renderTemplate} reads from, relative to the working directory. Default "templates". */
-  templates?: string;
-}
 
 /** Options for {@link App.listen}. */
 export interface ListenOptions {
@@ -80,16 +55,14 @@ export class App {
   /** Awaited, in order, inside `server.close()`. */
   readonly shutdownHandlers: Array<() => unknown> = [];
   readonly #core: AppCore;
-  readonly #templates: Templates;
 
   static {
     coreOf = (app) => app.#core;
   }
 
   constructor(options: AppOptions = {}) {
-    this.#core = new AppCore(this, options, App.prototype);
-    websocketSettings(this.#core); // validates `options.websocket` now, not at the first connection
-    this.#templates = new Templates(options.templates);
+    // Every option is checked here, so a bad one fails `new App()`, not a request.
+    this.#core = new AppCore(this, resolveAppConfig(options), App.prototype);
   }
 
   /**
@@ -118,7 +91,7 @@ export class App {
    * ```
    */
   renderTemplate(name: string, context: object = {}): Promise<string> {
-    return this.#templates.render(name, context);
+    return this.#core.config.templates.render(name, context);
   }
 
   /**
@@ -140,7 +113,7 @@ export class App {
    * ```
    */
   publish(topic: string, data: string | Uint8Array | ArrayBuffer): Promise<void> {
-    return publish(websocketSettings(this.#core).broker, topic, data);
+    return publish(this.#core.config.broker, topic, data);
   }
 
   /**
@@ -161,8 +134,7 @@ export class App {
    * Runs the startup handlers, then serves the app with uWebSockets.js.
    */
   async listen(options: ListenOptions = {}): Promise<Server> {
-    this.#core.freeze();
-    for (const handler of this.startupHandlers) await handler();
+    await this.#core.lifecycle.start();
     const listen = await serverAdapter();
     return listen(this.#core, options);
   }

@@ -13,6 +13,7 @@ import { InvalidOptionError } from "../protocol/errors.js";
 import { signCookie } from "../cookies/signing.js";
 import type { Headers, HttpScope, WebSocketScope } from "../protocol/protocol.js";
 import type { SessionData } from "../session/backend.js";
+import type { SessionState } from "../session/session-state.js";
 
 const EMPTY_PARAMS: Params = Object.freeze(Object.create(null));
 /** The `files` of a request without uploads (nothing to dispose of). */
@@ -42,6 +43,8 @@ export class Request {
   readonly outgoingCookies: string[] = [];
   /** Set by {@link regenerateSession}; read when the session is committed. */
   sessionRegenerated = false;
+  /** The session as loaded from its cookie, for the session manager's commit. */
+  sessionState: SessionState | undefined = undefined;
 
   #queryParams: Params | undefined;
   #session: SessionData | undefined;

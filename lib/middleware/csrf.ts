@@ -23,7 +23,7 @@ import { ERRORS, HttpError, InvalidOptionError } from "../protocol/errors.js";
 import { HttpMiddleware } from "../core/middleware.js";
 import type { Request } from "../core/request.js";
 import { isJsonMediaType, mediaType } from "../body/media-type.js";
-import { SESSION_COOKIE_NAME } from "../session/session-state.js";
+import { SESSION_COOKIE_NAME } from "../session/session-cookie.js";
 
 /** The session key holding the per-session secret. */
 export const CSRF_SESSION_KEY = "_csrf";

@@ -11,10 +11,8 @@
  *
  * @module
  */
-import { DEFAULT_SESSION_TTL_SECONDS, serializeSessionCookie } from "../session/session-state.js";
-import { WebSocket, type WebSocketHooks } from "./websocket.js";
+import { WebSocket } from "./websocket.js";
 import { WebSocketEngine } from "./websocket-engine.js";
-import { websocketSettings } from "./websocket-settings.js";
 import type { AppCore } from "../core/app-core.js";
 import { bindArguments } from "../core/binding.js";
 import { runWithRequest } from "../core/context.js";
@@ -22,17 +20,14 @@ import { ConnectionClosed, ERRORS, HttpError, STATUS_TEXT } from "../protocol/er
 import { isThenable } from "../protocol/is-thenable.js";
 import type { WebSocketRejection } from "../core/middleware.js";
 import { splitPath } from "../core/path.js";
-import type { ResponseHeaders, WebSocketChannel, WebSocketScope } from "../protocol/protocol.js";
+import type { WebSocketChannel, WebSocketScope } from "../protocol/protocol.js";
 import { Request } from "../core/request.js";
-import { validateHeaders } from "../core/response.js";
 import type { RouteMatch } from "../core/route-table.js";
 
 interface Refusal {
   status: number;
   body: string;
 }
-
-const hooks = new WeakMap<AppCore, WebSocketHooks>();
 
 /** A connection ready to run: the socket, its request, and the bound handler. */
 interface Started {
@@ -167,9 +162,10 @@ function call(app: object, { fn, args, request }: Started): unknown {
  * middleware): a handshake allocates no promise here.
  */
 function start(core: AppCore, scope: WebSocketScope, channel: WebSocketChannel): Started | undefined | Promise<Started | undefined> {
-  const engine = new WebSocketEngine(channel, websocketSettings(core).options);
+  const engine = new WebSocketEngine(channel, core.config.websocket);
   const request = new Request(scope, core.secrets);
-  const socket = new WebSocket(engine, request, hooksFor(core));
+  // The core adds the handshake's cookies (the session's among them) at accept time.
+  const socket = new WebSocket(engine, request, core);
   let prepared: ReturnType<typeof prepare>;
   try {
     prepared = prepare(core, request, socket);
@@ -233,7 +229,7 @@ function prepare(core: AppCore, request: Request, socket: WebSocket): Refusal | 
   if (core.headerCountExceeded(request.headers)) throw HttpError.of(ERRORS.TOO_MANY_HEADERS);
   // Before the session is loaded or any middleware runs: a page of another
   // origin gets nothing that rides on the victim's cookies.
-  if (!websocketSettings(core).options.originAllowed(request)) throw HttpError.of(ERRORS.FORBIDDEN_ORIGIN);
+  if (!core.config.websocket.originAllowed(request)) throw HttpError.of(ERRORS.FORBIDDEN_ORIGIN);
   // SessionManager.load() does nothing without a cookie header; skip its promise.
   if (request.headers.cookie === undefined && core.app.wsMiddlewares.length === 0) return bind(match, routeError, request, socket);
   return prepareSlowly(core, request, socket, match, routeError);
@@ -274,31 +270,4 @@ async function settle(core: AppCore, request: Request, engine: WebSocketEngine, 
     return engine.close(ERRORS.WS_HANDLER_ERROR.status, ERRORS.WS_HANDLER_ERROR.message);
   }
   return engine.close(1000, "");
-}
-
-function hooksFor(core: AppCore): WebSocketHooks {
-  let found = hooks.get(core);
-  if (found === undefined) {
-    const { sessionTtl = DEFAULT_SESSION_TTL_SECONDS, secret, secureCookies } = core.options;
-    const cookieOptions = { secret, secure: secureCookies === true };
-    const cookieHeaders = (request: Request, sessionId: string | undefined): ResponseHeaders | undefined => {
-      if (request.outgoingCookies.length === 0 && sessionId === undefined) return undefined;
-      const cookies = request.outgoingCookies.splice(0);
-      if (sessionId !== undefined) cookies.push(serializeSessionCookie(sessionId, sessionTtl, cookieOptions));
-      const headers = { "set-cookie": cookies };
-      validateHeaders(headers);
-      return headers;
-    };
-    found = {
-      handshakeHeaders(request: Request, sessionId: string | undefined): ResponseHeaders | undefined | Promise<ResponseHeaders | undefined> {
-        // The handshake is the only response a WebSocket gets: cookies set and
-        // session changes made before accept() travel on it.
-        const saving = core.sessions.commit(request);
-        if (saving === undefined) return cookieHeaders(request, sessionId);
-        return saving.then(() => cookieHeaders(request, sessionId));
-      },
-    };
-    hooks.set(core, found);
-  }
-  return found;
 }

@@ -6,6 +6,7 @@
 import type { us_listen_socket } from "uWebSockets.js";
 import type { AppCore } from "../../core/app-core.js";
 import type { ListenOptions, Server } from "../../core/app.js";
+import { CLOSE_GRACE_MS } from "../../core/app-lifecycle.js";
 import { InvalidOptionError } from "../../protocol/errors.js";
 import { framingProblem } from "../../body/framing.js";
 import { handleHttp, hasBody } from "../../core/http-handler.js";
@@ -15,9 +16,6 @@ import { statusLine } from "./status-line.js";
 import { UwsHttpScope } from "./uws-http-scope.js";
 import { loadUws } from "./uws-loader.js";
 import { attachWebSockets, type WebSocketServer } from "./websocket-server.js";
-
-/** How long `close()` waits for in-flight requests (they finish anyway; their connections then close). */
-const CLOSE_GRACE_MS = 10_000;
 
 function validate(options: ListenOptions): { port: number; host: string } {
   const port = options.port ?? 8000;
@@ -83,29 +81,27 @@ export async function listen(core: AppCore, options: ListenOptions): Promise<Ser
     host,
     uws: { package: build.package, version: build.version },
     close() {
-      return (closed ??= (async () => {
-        state.closing = true;
-        uWS.us_listen_socket_close(listenSocket);
-        await sockets.closeAll(1001, "Server shutting down");
-        if (state.inFlight > 0) {
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, CLOSE_GRACE_MS);
-            state.whenIdle = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-        }
-        // Newer uWS builds can close every remaining (keep-alive) socket at once.
-        (app as { close?: () => void }).close?.();
-        for (const handler of core.app.shutdownHandlers) {
-          try {
-            await handler();
-          } catch (error) {
-            core.logger.error("shutdown handler failed", error);
+      return (closed ??= core.lifecycle.stop({
+        stopAccepting() {
+          state.closing = true;
+          uWS.us_listen_socket_close(listenSocket);
+        },
+        closeWebSockets: (code, reason) => sockets.closeAll(code, reason),
+        async finishRequests() {
+          // In-flight requests get the grace period (they finish anyway; their connections then close).
+          if (state.inFlight > 0) {
+            await new Promise<void>((resolve) => {
+              const timer = setTimeout(resolve, CLOSE_GRACE_MS);
+              state.whenIdle = () => {
+                clearTimeout(timer);
+                resolve();
+              };
+            });
           }
-        }
-      })());
+          // Newer uWS builds can close every remaining (keep-alive) socket at once.
+          (app as { close?: () => void }).close?.();
+        },
+      }));
     },
   };
 }

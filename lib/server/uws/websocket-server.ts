@@ -15,9 +15,9 @@
  */
 import type { TemplatedApp, WebSocket as UwsSocket } from "uWebSockets.js";
 import type { AppCore } from "../../core/app-core.js";
+import { CLOSE_GRACE_MS } from "../../core/app-lifecycle.js";
 import type { WebSocketScope } from "../../protocol/protocol.js";
 import { serveWebSocket } from "../../websocket/websocket-handler.js";
-import { websocketSettings } from "../../websocket/websocket-settings.js";
 import { handshakeProblem } from "../../websocket/handshake.js";
 import { utf8Decoder } from "../../websocket/utf8.js";
 import { readHeaders, readRemoteAddress } from "./read-request.js";
@@ -28,8 +28,6 @@ import { uwsTopics } from "./uws-topics.js";
 import type { LocalFanout } from "../../pubsub/local-fanout.js";
 import { closeReasonText, UwsWebSocket, type UserData } from "./uws-websocket.js";
 
-/** How long `closeAll()` waits for handlers to finish before cutting their sockets. */
-const CLOSE_GRACE_MS = 10_000;
 
 /** What the HTTP server needs from the WebSocket side. */
 export interface WebSocketServer {
@@ -83,7 +81,7 @@ function parseSubprotocols(header: string | undefined): string[] {
  * ```
  */
 export function attachWebSockets(build: LoadedUws, app: TemplatedApp, core: AppCore): WebSocketServer {
-  const { options, broker } = websocketSettings(core);
+  const { websocket: options, broker } = core.config;
   const topics = uwsTopics(app, broker, options.maxSubscriberBackpressure, core.logger);
   const detach = broker.attach(topics);
   /** Connections from upgrade request until their handler has finished. */
