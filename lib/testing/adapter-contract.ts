@@ -251,5 +251,42 @@ export function runAdapterContract(adapter: AdapterUnderTest): void {
         assert.equal(localApp.finished, 1);
       });
     });
+
+    describe("lifecycle", () => {
+      it("runs the startup handlers, in order, before the first request is handled", async () => {
+        const localApp = newApp();
+        const log: string[] = [];
+        localApp.startupHandlers.push(async () => {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+          log.push("first");
+        });
+        localApp.startupHandlers.push(() => void log.push("second"));
+        const local = await adapter.serve(localApp);
+        try {
+          assert.equal((await local.request("GET", "/")).text, "home");
+          assert.deepEqual(log, ["first", "second"]);
+        } finally {
+          await local.close();
+        }
+      });
+
+      it("runs the shutdown handlers once the sockets' handlers are over; a failing one is logged and the rest still run", async () => {
+        const errors: string[] = [];
+        const localApp = new ContractApp({ logger: { error: (message: string) => void errors.push(message) } });
+        const log: string[] = [];
+        localApp.shutdownHandlers.push(() => {
+          throw new Error("cannot flush");
+        });
+        localApp.shutdownHandlers.push(() => void log.push(`second, after ${localApp.finished} handler(s)`));
+        const local = await adapter.serve(localApp);
+        const ws = await local.websocket("/echo");
+        ws.sendText("hi");
+        assert.equal(await ws.next(), "hi");
+        await local.close();
+        assert.equal((await ws.closed).code, 1001);
+        assert.deepEqual(log, ["second, after 1 handler(s)"]);
+        assert.deepEqual(errors, ["shutdown handler failed"]);
+      });
+    });
   });
 }

@@ -23,6 +23,11 @@ class Ids extends App {
     }
   }
 
+  async login() {
+    this.request.session.user = "ada";
+    return "ok";
+  }
+
   async whoami() {
     return String(this.request.session.user ?? "nobody");
   }
@@ -49,6 +54,17 @@ describe("accept(subprotocol, sessionId) with an id the app chose", () => {
     assert.equal(ws.status, 101);
     const value = cookieOf(ws.setCookies).split(";")[0]!.slice("session_id=".length);
     assert.equal(value, signCookie("session_id", "abc123sessionid", "s3cret"));
+  });
+
+  it("writes the cookie an HTTP response writes for a session: same signing, ttl and attributes", async () => {
+    const client = new TestClient(new Ids({ secret: "s3cret", secureCookies: true, sessionTtl: 60, logger: recordingLogger() }));
+    const http = cookieOf((await client.post("/login")).setCookies);
+    client.cookies.clear();
+    const ws = cookieOf((await client.websocket("/custom")).setCookies);
+    const attributes = (line: string) => line.slice(line.indexOf(";"));
+    assert.equal(attributes(ws), "; Max-Age=60; Path=/; HttpOnly; Secure; SameSite=Lax");
+    assert.equal(attributes(ws), attributes(http));
+    assert.equal(ws.split(";")[0], `session_id=${signCookie("session_id", "abc123sessionid", "s3cret")}`);
   });
 
   it("rejects an id a cookie cannot carry with InvalidOptionError in the handler", async () => {
