@@ -9,6 +9,7 @@ import type { AppCore } from "./app-core.js";
 
 /** The close frame every open WebSocket gets when its server stops (RFC 6455 §7.4.1: "going away"). */
 export const SHUTDOWN_CLOSE_CODE = 1001;
+/** The reason sent with {@link SHUTDOWN_CLOSE_CODE}. */
 export const SHUTDOWN_CLOSE_REASON = "Server shutting down";
 
 /** How long a stopping server waits for WebSocket handlers and in-flight requests before it cuts them. */
@@ -39,6 +40,7 @@ export interface StoppingServer {
 export class AppLifecycle {
   readonly #core: AppCore;
 
+  /** @param core - the app whose handlers run. */
   constructor(core: AppCore) {
     this.#core = core;
   }
