@@ -2,43 +2,31 @@
  * End to end in a real browser: Debian's Chromium driven by playwright-core,
  * against the platform and the demo service. Two people in one channel;
  * the bot answers, a button's dialog is submitted, a menu item is picked,
- * the canvas changes. Screenshots go to examples/channels/screenshots/.
+ * the canvas changes. Screenshots go to tests/output/screenshots/channels/.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 
 import { buildClientBundle } from "../../../examples/build-client.js";
 import { startDemoService } from "../../../examples/channels/demo-service.js";
 import { startDemo, type Demo } from "../../../examples/channels/run.js";
+import { TestBrowser, screenshotPath } from "../test-browser.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const SCREENSHOTS = fileURLToPath(new URL("../../../examples/channels/screenshots/", import.meta.url));
 const PUBLIC = fileURLToPath(new URL("../../../examples/channels/public/", import.meta.url));
 const XSS = "<img src=x onerror=alert(1)>";
 const WAIT = { timeout: 15_000 };
 
-describe("examples/channels in Chromium", { timeout: 120_000, skip: !existsSync(CHROMIUM) && `no browser at ${CHROMIUM} (apt-get install chromium)` }, () => {
+describe("examples/channels in Chromium", { timeout: 120_000 }, () => {
   let demo: Demo;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const dialogs: string[] = [];
-  const pageErrors: string[] = [];
+  let browser: TestBrowser;
   let alice: Page;
   let bob: Page;
 
   async function open(username: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, deviceScaleFactor: 1 });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on("dialog", (dialog) => {
-      dialogs.push(dialog.message());
-      void dialog.dismiss();
-    });
-    page.on("pageerror", (error) => pageErrors.push(`${username}: ${error.message}`));
+    const page = await browser.page(username, { viewport: { width: 1200, height: 760 } });
     await page.goto(`${demo.httpUrl}/`);
     await page.fill("#username", username);
     await page.fill("#password", "a long password");
@@ -53,16 +41,11 @@ describe("examples/channels in Chromium", { timeout: 120_000, skip: !existsSync(
 
   before(async () => {
     await buildClientBundle([PUBLIC]);
-    mkdirSync(SCREENSHOTS, { recursive: true });
     demo = await startDemo(0, "127.0.0.1", { authRate: false });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await TestBrowser.launch();
   });
 
   after(async () => {
-    for (const context of contexts) await context.close().catch(() => {});
     await browser?.close();
     await demo?.close();
   });
@@ -94,7 +77,7 @@ describe("examples/channels in Chromium", { timeout: 120_000, skip: !existsSync(
     await alice.press("#text", "Enter");
     await bob.locator('.message img[src^="/files/"]').waitFor(WAIT);
     assert.equal(await bob.locator(".message img").evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth), 16);
-    assert.deepEqual(dialogs, []);
+    assert.deepEqual(browser.dialogs, []);
   });
 
   it("submits a button's dialog; the service answers and the canvas changes", async () => {
@@ -103,7 +86,7 @@ describe("examples/channels in Chromium", { timeout: 120_000, skip: !existsSync(
     await bob.fill('#dialog-fields input[name="Name"]', "Bob");
     await bob.selectOption('#dialog-fields select[name="Color"]', "green");
     await bob.fill('#dialog-fields input[name="Count"]', "4");
-    await bob.screenshot({ path: `${SCREENSHOTS}dialog.png` });
+    await bob.screenshot({ path: screenshotPath("channels", "dialog.png") });
     await bob.click('#dialog-buttons [data-bottom-id="send"]');
     await message(alice, "Survey from bob: Name=Bob, Color=green, Count=4").waitFor(WAIT);
     await alice.locator("#canvas", { hasText: "Last survey: bob likes green" }).waitFor(WAIT);
@@ -113,7 +96,7 @@ describe("examples/channels in Chromium", { timeout: 120_000, skip: !existsSync(
   it("picks a context-menu item on a message", async () => {
     await message(alice, XSS).first().click({ button: "right" });
     await alice.locator("#context-menu:not([hidden])").waitFor(WAIT);
-    await alice.screenshot({ path: `${SCREENSHOTS}menu.png` });
+    await alice.screenshot({ path: screenshotPath("channels", "menu.png") });
     await alice.click('#context-menu [data-menu-item-id="quote"]');
     await message(bob, `alice picked quote: > ${XSS}`).waitFor(WAIT);
   });
@@ -121,21 +104,21 @@ describe("examples/channels in Chromium", { timeout: 120_000, skip: !existsSync(
   it("rolls the die from a button without a dialog and the canvas follows", async () => {
     await alice.click('#buttons [data-button-id="roll"]');
     await bob.locator("#canvas", { hasText: /Die: [1-6] \(rolled by alice\)/ }).waitFor(WAIT);
-    await alice.screenshot({ path: `${SCREENSHOTS}channel-alice.png` });
-    await bob.screenshot({ path: `${SCREENSHOTS}channel-bob.png` });
-    assert.deepEqual(dialogs, []);
-    assert.deepEqual(pageErrors, []);
+    await alice.screenshot({ path: screenshotPath("channels", "channel-alice.png") });
+    await bob.screenshot({ path: screenshotPath("channels", "channel-bob.png") });
+    assert.deepEqual(browser.dialogs, []);
+    assert.deepEqual(browser.pageErrors, []);
   });
 
   it("tells members when the service goes away and comes back, and keeps their page working", async () => {
     await demo.service.stop();
     await bob.locator("#service-banner:not([hidden])").waitFor(WAIT);
-    await bob.screenshot({ path: `${SCREENSHOTS}service-offline.png` });
+    await bob.screenshot({ path: screenshotPath("channels", "service-offline.png") });
     demo.service = await startDemoService({ httpUrl: demo.httpUrl, username: "demo_service", password: "demo-service-password", channels: demo.channels });
     await bob.locator("#service-banner[hidden]").waitFor({ state: "attached", ...WAIT });
     await bob.fill("#text", "still here");
     await bob.press("#text", "Enter");
     await message(alice, /bob said 10 characters/).waitFor(WAIT);
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(browser.pageErrors, []);
   });
 });

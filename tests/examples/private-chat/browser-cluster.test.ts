@@ -4,30 +4,27 @@
  * from process 2. Then everything restarts and the history is still there.
  */
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 
+import { TestBrowser } from "../test-browser.js";
 import { ChildServer } from "../../redis/child-process.js";
 import { RedisServer } from "../../redis/redis-server.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const APP = "examples/private-chat/app.ts";
 const LISTENING = /upie private chat on http:\/\/127\.0\.0\.1:(\d+)/;
 const WAIT = { timeout: 15_000 };
 
-describe("examples/private-chat on two processes, in Chromium", { timeout: 180_000, skip: !existsSync(CHROMIUM) && `no browser at ${CHROMIUM} (apt-get install chromium)` }, () => {
+describe("examples/private-chat on two processes, in Chromium", { timeout: 180_000 }, () => {
   let redis: RedisServer;
   let dir: string;
   let env: Record<string, string>;
-  let browser: Browser;
+  let browser: TestBrowser;
   const servers: ChildServer[] = [];
-  const contexts: BrowserContext[] = [];
-  const pageErrors: string[] = [];
   let one: ChildServer;
   let two: ChildServer;
   let alice: Page;
@@ -40,10 +37,7 @@ describe("examples/private-chat on two processes, in Chromium", { timeout: 180_0
   };
 
   async function open(username: string, base: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1100, height: 720 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on("pageerror", (error) => pageErrors.push(`${username}: ${error.message}`));
+    const page = await browser.page(username, { viewport: { width: 1100, height: 720 } });
     await page.goto(`${base}/login`);
     await page.fill("#username", username);
     await page.click("button[type=submit]");
@@ -56,14 +50,10 @@ describe("examples/private-chat on two processes, in Chromium", { timeout: 180_0
     dir = await mkdtemp(join(tmpdir(), "upie-chat-browser-"));
     env = { REDIS_URL: redis.url, CHAT_DB: join(dir, "chat.db"), REDIS_PREFIX: "browser:" };
     [one, two] = [await startChat(), await startChat()];
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await TestBrowser.launch();
   });
 
   after(async () => {
-    for (const context of contexts) await context.close().catch(() => {});
     await browser?.close();
     await Promise.all(servers.map((server) => server.stop()));
     await redis?.stop();
@@ -118,6 +108,6 @@ describe("examples/private-chat on two processes, in Chromium", { timeout: 180_0
     await alice.fill("#message-input", "Still here after the restart");
     await alice.press("#message-input", "Enter");
     await bob.locator("#message-list .msg.theirs .text", { hasText: "after the restart" }).waitFor(WAIT);
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(browser.pageErrors, []);
   });
 });

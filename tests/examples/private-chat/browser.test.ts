@@ -1,42 +1,30 @@
 /**
  * End to end in a real browser: Debian's Chromium driven by playwright-core.
  * Two browser contexts (two people, separate cookies) chat through the UI.
- * Leaves a screenshot of the chat page in tests/output/private-chat.png.
+ * Leaves a screenshot of the chat page in tests/output/screenshots/private-chat/.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 
+import { TestBrowser, screenshotPath } from "../test-browser.js";
 import { ChatServer } from "./helpers.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const OUTPUT = fileURLToPath(new URL("../../output/", import.meta.url));
 const XSS = "<img src=x onerror=alert(1)>";
 const WAIT = { timeout: 10_000 };
 
-describe("examples/private-chat in Chromium", { timeout: 90_000, skip: !existsSync(CHROMIUM) && `no browser at ${CHROMIUM} (apt-get install chromium)` }, () => {
+describe("examples/private-chat in Chromium", { timeout: 90_000 }, () => {
   let chat: ChatServer;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  let browser: TestBrowser;
   /** Dialogs (alert/confirm) opened by any page: an XSS would open one. */
-  const dialogs: string[] = [];
   /** Uncaught errors in any page's scripts. */
-  const pageErrors: string[] = [];
   let alice: Page;
   let bob: Page;
 
   async function open(username: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1100, height: 720 }, deviceScaleFactor: 1 });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on("dialog", (dialog) => {
-      dialogs.push(dialog.message());
-      void dialog.dismiss();
-    });
-    page.on("pageerror", (error) => pageErrors.push(`${username}: ${error.message}`));
+    const page = await browser.page(username, { viewport: { width: 1100, height: 720 } });
     await page.goto(`${chat.base}/`);
     assert.equal(new URL(page.url()).pathname, "/login", "a visitor is sent to the login page");
     await page.fill("#username", username);
@@ -47,14 +35,10 @@ describe("examples/private-chat in Chromium", { timeout: 90_000, skip: !existsSy
 
   before(async () => {
     chat = await ChatServer.start();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await TestBrowser.launch();
   });
 
   after(async () => {
-    for (const context of contexts) await context.close().catch(() => {});
     await browser?.close();
     await chat?.close();
   });
@@ -122,7 +106,7 @@ describe("examples/private-chat in Chromium", { timeout: 90_000, skip: !existsSy
     const reloaded = bob.locator("#message-list .msg.theirs .text", { hasText: "onerror" });
     await reloaded.waitFor(WAIT);
     assert.equal(await reloaded.textContent(), XSS, "history renders it as text too");
-    assert.deepEqual(dialogs, []);
+    assert.deepEqual(browser.dialogs, []);
   });
 
   it("delivers the reply, and the history survives a reload", async () => {
@@ -143,8 +127,7 @@ describe("examples/private-chat in Chromium", { timeout: 90_000, skip: !existsSy
     await alice.locator('#message-list .msg.mine[data-state="read"]', { hasText: "see you there" }).waitFor(WAIT);
     await bob.locator("#message-input").pressSequentially("On my w", { delay: 20 });
     await alice.locator("#typing.visible").waitFor(WAIT);
-    mkdirSync(OUTPUT, { recursive: true });
-    const path = `${OUTPUT}private-chat.png`;
+    const path = screenshotPath("private-chat", "chat.png");
     await alice.screenshot({ path });
     assert.ok(existsSync(path));
   });
@@ -170,7 +153,7 @@ describe("examples/private-chat in Chromium", { timeout: 90_000, skip: !existsSy
     await bob.fill("#message-input", "still there?");
     await bob.press("#message-input", "Enter");
     await alice.locator("#message-list .text", { hasText: "still there?" }).waitFor(WAIT);
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(browser.pageErrors, []);
   });
 
   it("logs out with the POST form (a GET cannot log anyone out)", async () => {
@@ -178,6 +161,6 @@ describe("examples/private-chat in Chromium", { timeout: 90_000, skip: !existsSy
     await bob.waitForURL(`${chat.base}/login`, WAIT);
     await bob.goto(`${chat.base}/`);
     assert.equal(new URL(bob.url()).pathname, "/login");
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(browser.pageErrors, []);
   });
 });

@@ -6,35 +6,32 @@
  * restart, without a reload.
  */
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 
+import { TestBrowser } from "../test-browser.js";
 import { buildClientBundle } from "../../../examples/build-client.js";
 import { PrivateChatApp } from "../../../examples/private-chat/app.js";
 import { InMemoryChatStore } from "../../../examples/private-chat/chat-store.js";
 import { InMemorySessionBackend, type Server } from "../../../lib/index.js";
 import { freePort } from "../../ws-client/helpers.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const WAIT = { timeout: 15_000 };
 
-describe("the chat page across a server restart", { timeout: 120_000, skip: !existsSync(CHROMIUM) && `no browser at ${CHROMIUM} (apt-get install chromium)` }, () => {
+describe("the chat page across a server restart", { timeout: 120_000 }, () => {
   const store = new InMemoryChatStore();
   const sessionBackend = new InMemorySessionBackend();
   let port: number;
   let server: Server | undefined;
-  let browser: Browser;
-  const pageErrors: string[] = [];
+  let browser: TestBrowser;
 
   const start = async () => {
     server = await new PrivateChatApp({ store, sessionBackend }).listen({ port, host: "127.0.0.1" });
   };
 
   async function login(username: string): Promise<Page> {
-    const page = await (await browser.newContext()).newPage();
-    page.on("pageerror", (error) => pageErrors.push(`${username}: ${error.message}`));
+    const page = await browser.page(username);
     await page.goto(`http://127.0.0.1:${port}/login`);
     await page.fill("#username", username);
     await page.click("button[type=submit]");
@@ -51,10 +48,7 @@ describe("the chat page across a server restart", { timeout: 120_000, skip: !exi
     await buildClientBundle();
     port = await freePort();
     await start();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await TestBrowser.launch();
   });
 
   after(async () => {
@@ -87,6 +81,6 @@ describe("the chat page across a server restart", { timeout: 120_000, skip: !exi
     assert.deepEqual(texts.slice(-2), ["typed while the server was down", "and a second one"], "in the order typed");
     await alice.locator("#pending-list .msg").first().waitFor({ state: "detached", ...WAIT });
     assert.equal(await alice.evaluate(() => (globalThis as { sameDocument?: boolean }).sameDocument), true, "the page was not reloaded");
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(browser.pageErrors, []);
   });
 });

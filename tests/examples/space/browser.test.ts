@@ -2,41 +2,30 @@
  * End to end in a real browser: Debian's Chromium driven by playwright-core.
  * Two pages join one space, see each other walk (arrow keys), chat, set
  * statuses and shoot confetti; the page runs under a CSP without eval.
- * Saves examples/space/screenshots/space.png (the README shows it).
+ * Saves a screenshot under tests/output/screenshots/space/ (the README shows a copy).
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 
 import { buildClientBundle } from "../../../examples/build-client.js";
+import { TestBrowser, screenshotPath } from "../test-browser.js";
 import { SpaceServer } from "./helpers.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const SCREENSHOT = fileURLToPath(new URL("../../../examples/space/screenshots/space.png", import.meta.url));
 const XSS = "<img src=x onerror=alert(1)>";
 const WAIT = { timeout: 15_000 };
 
-describe("examples/space in Chromium", { timeout: 120_000, skip: !existsSync(CHROMIUM) && `no browser at ${CHROMIUM} (apt-get install chromium)` }, () => {
+describe("examples/space in Chromium", { timeout: 120_000 }, () => {
   let space: SpaceServer;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const dialogs: string[] = [];
-  const pageErrors: string[] = [];
+  let browser: TestBrowser;
   let alice: Page;
   let bob: Page;
 
   async function open(name: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 700 }, deviceScaleFactor: 1 });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on("dialog", (dialog) => {
-      dialogs.push(dialog.message());
-      void dialog.dismiss();
-    });
-    page.on("pageerror", (error) => pageErrors.push(`${name}: ${error.message}`));
+    const page = await browser.page(name, { viewport: { width: 1280, height: 700 } });
     await page.goto(`${space.base}/?space=e2e/Office&name=${name}`);
     await page.waitForSelector("#people li.me", WAIT);
     return page;
@@ -51,16 +40,12 @@ describe("examples/space in Chromium", { timeout: 120_000, skip: !existsSync(CHR
   before(async () => {
     await buildClientBundle([fileURLToPath(new URL("../../../examples/space/public/", import.meta.url))]);
     space = await SpaceServer.start();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await TestBrowser.launch();
     alice = await open("Alice");
     bob = await open("Bob");
   });
 
   after(async () => {
-    for (const context of contexts) await context.close().catch(() => {});
     await browser?.close();
     await space?.close();
   });
@@ -121,12 +106,13 @@ describe("examples/space in Chromium", { timeout: 120_000, skip: !existsSync(CHR
     await bob.locator("#messages li", { hasText: "confetti time!" }).waitFor(WAIT);
     await alice.click("#confetti");
     await bob.waitForTimeout(400); // the particles fly for ~2 s: catch them mid-air
-    await bob.screenshot({ path: SCREENSHOT });
-    assert.ok(existsSync(SCREENSHOT));
+    const path = screenshotPath("space", "space.png");
+    await bob.screenshot({ path });
+    assert.ok(existsSync(path));
   });
 
   it("ran without page errors or dialogs", () => {
-    assert.deepEqual(pageErrors, []);
-    assert.deepEqual(dialogs, []);
+    assert.deepEqual(browser.pageErrors, []);
+    assert.deepEqual(browser.dialogs, []);
   });
 });
