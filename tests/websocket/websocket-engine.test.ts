@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { ConnectionClosed } from "../../lib/protocol/errors.js";
 import type { ReceiveEvent, SendEvent, WebSocketChannel, WebSocketEndpoint } from "../../lib/protocol/protocol.js";
 import { READ_MESSAGE } from "../../lib/websocket/message-queue.js";
-import { resolveWebSocketOptions, type WebSocketOptions } from "../../lib/websocket/options.js";
+import { resolveWebSocketOptions, type WebSocketOptions } from "../../lib/core/websocket-options.js";
 import { WebSocketEngine } from "../../lib/websocket/websocket-engine.js";
 
 /**
