@@ -13,6 +13,13 @@
  * - the uWS socket is used only between `open` and `close`.
  * - uWS's own backpressure limit is off (it would drop silently): every
  *   `send()` is written or buffered, and `drain` is reported to the engine.
+ * - an upgrade after an await can be undone by uWS itself: builds without
+ *   uNetworking/uWebSockets#1929 (July 2026; the pinned 20.57 among them)
+ *   sometimes close the socket inside `res.cork()`, right after `open`
+ *   (cork() mistakes the upgraded socket for the HTTP response it was and
+ *   reads its "Connection: close" bit from the WebSocket's memory). That
+ *   `close` arrives before `res.cork()` returns: the server is told (one
+ *   warning) and `accept()` rejects with 1006; the client must reconnect.
  *
  * @module
  */
@@ -37,6 +44,9 @@ const CLOSE_CODE_FOR_REASON: Readonly<Record<string, number>> = {
   "Received too big message": 1009,
   "Received invalid UTF-8": 1007,
 };
+
+/** Why `accept()` rejects when uWS closed the socket it had just upgraded. */
+export const UPGRADE_DROPPED = "uWebSockets.js closed the socket right after upgrading it";
 
 /** Headers uWS writes itself on a refusal. */
 const FRAMING_HEADERS = new Set(["content-length", "transfer-encoding"]);
@@ -74,6 +84,9 @@ export class UwsWebSocket implements WebSocketChannel {
   /** We asked uWS to close: the coming `close` callback is ours. */
   #closing = false;
   #gone = false;
+  /** Inside the `res.cork()` that upgrades: a `close` now is uWS undoing the upgrade. */
+  #upgrading = false;
+  #droppedOnUpgrade = false;
   #endpoint: WebSocketEndpoint = DETACHED;
 
   /**
@@ -167,6 +180,7 @@ export class UwsWebSocket implements WebSocketChannel {
   /** uWS `close` (also called synchronously from inside `ws.end()` / `ws.close()`). */
   closed(code: number, reason: string): void {
     const local = this.#closing;
+    if (this.#upgrading) this.#droppedOnUpgrade = true;
     this.#ws = undefined;
     this.#gone = true;
     this.#server.topics.removeAll(this);
@@ -215,15 +229,25 @@ export class UwsWebSocket implements WebSocketChannel {
     this.#handshake = undefined;
     const { res, key, extensions, context } = handshake;
     // We are past an await: cork, or uWS writes the 101 in pieces (and warns).
-    res.cork(() => {
-      if (headers !== undefined) {
-        // Custom headers on a 101 need the status line first (uWS docs).
-        res.writeStatus("101 Switching Protocols");
-        writeHeaders(res, headers);
-      }
-      // uWS calls `open` synchronously, inside upgrade().
-      res.upgrade<UserData>({ connection: this }, key, subprotocol ?? "", extensions, context);
-    });
+    this.#upgrading = true;
+    try {
+      res.cork(() => {
+        if (headers !== undefined) {
+          // Custom headers on a 101 need the status line first (uWS docs).
+          res.writeStatus("101 Switching Protocols");
+          writeHeaders(res, headers);
+        }
+        // uWS calls `open` synchronously, inside upgrade().
+        res.upgrade<UserData>({ connection: this }, key, subprotocol ?? "", extensions, context);
+      });
+    } finally {
+      this.#upgrading = false;
+    }
+    if (this.#droppedOnUpgrade) {
+      // Nothing of ours ran between `open` and this `close`: it is uWS's cork() bug, not the client.
+      this.#server.upgradeDropped();
+      return quietRejection(new ConnectionClosed(1006, UPGRADE_DROPPED));
+    }
     if (this.#ws === undefined) return quietRejection(new ConnectionClosed(1006, "Client went away during the handshake"));
   }
 

@@ -42,6 +42,8 @@ export interface WebSocketServerState {
   closing: boolean;
   /** A connection's handler has finished. */
   handlerDone(connection: UwsWebSocket): void;
+  /** uWS closed a socket inside the `res.cork()` that upgraded it (its bug; see {@link UwsWebSocket}). */
+  upgradeDropped(): void;
 }
 
 /**
@@ -88,12 +90,22 @@ export function attachWebSockets(build: LoadedUws, app: TemplatedApp, core: AppC
   const live = new Set<UwsWebSocket>();
   const interner = new StringInterner();
   let whenIdle: (() => void) | undefined;
+  let dropsReported = false;
   const state: WebSocketServerState = {
     topics,
     closing: false,
     handlerDone(connection) {
       live.delete(connection);
       if (live.size === 0) whenIdle?.();
+    },
+    upgradeDropped() {
+      // Once per server: it is the build's bug, the same every time, and a busy server would repeat it.
+      if (dropsReported) return;
+      dropsReported = true;
+      (core.logger.warn ?? core.logger.error).call(
+        core.logger,
+        `uWebSockets.js ${build.version} closed a WebSocket right after upgrading it after an await (a cork() bug of that build, fixed upstream by https://github.com/uNetworking/uWebSockets/pull/1929); the client sees 1006 and has to reconnect. Reported once per server.`,
+      );
     },
   };
 
