@@ -196,8 +196,8 @@ function respond(core: AppCore, request: Request, response: ResponseInit, channe
 
 function write(core: AppCore, request: Request, response: ResponseInit, channel: Channel): Promise<void> | undefined {
   try {
-    const cookies = request.outgoingCookies;
-    if (cookies.length > 0) {
+    if (request.hasOutgoingCookies) {
+      const cookies = request.outgoingCookies;
       const existing = response.headers["set-cookie"];
       response.headers["set-cookie"] = existing === undefined ? cookies : [...[existing].flat(), ...cookies];
     }
