@@ -70,7 +70,8 @@ export function handleHttp<C extends Channel>(core: AppCore, scope: HttpScope, c
       );
     }
     // One reaction on the handler's own promise, and no promise of ours unless the write is pending.
-    result.then(
+    // (Promise.resolve returns a native promise as it is; a foreign thenable whose `then` throws becomes a 500.)
+    Promise.resolve(result).then(
       (value) => settle(respondSafely(core, request, value, false, channel), channel, done),
       (error) => settle(respondSafely(core, request, error, true, channel), channel, done),
     );

@@ -37,6 +37,10 @@ class Sample extends App {
     throw new Error("boom");
   }
 
+  thenable() {
+    return { then() { throw new Error("a thenable whose then throws"); } };
+  }
+
   async *stream() {
     yield "a";
     throw new Error("after the status line");
@@ -125,6 +129,14 @@ describe("handleHttp with a done callback", () => {
     assert.deepEqual([refused.status, broken.status, missing.status], [418, 500, 404]);
     assert.equal(broken.text, "Internal Server Error");
     assert.deepEqual([refused.ended, broken.ended, missing.ended], [[false], [false], [false]]);
+  });
+
+  it("answers 500 for a foreign thenable whose then throws, without throwing itself", async () => {
+    const channel = new RecordingChannel();
+    assert.equal(handleHttp(core, scope("/thenable"), channel, done), undefined);
+    await whenEnded(channel);
+    assert.equal(channel.status, 500);
+    assert.deepEqual(channel.ended, [false]);
   });
 
   it("reports failed = true when the body fails after the status line went out", async () => {
