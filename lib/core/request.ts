@@ -43,7 +43,11 @@ export class Request {
     return (this.#outgoingCookies ??= []);
   }
 
-  /** True when a Set-Cookie header is waiting, without allocating the list. */
+  /**
+   * True when a Set-Cookie header is waiting, without allocating the list.
+   *
+   * @internal
+   */
   get hasOutgoingCookies(): boolean {
     return this.#outgoingCookies !== undefined && this.#outgoingCookies.length > 0;
   }
