@@ -134,7 +134,9 @@ async function handleWithLease(core: AppCore, request: Request, channel: Channel
     response = core.errorResponse(error, request);
   }
   try {
-    await respond(core, request, response, channel);
+    // Awaited only when pending: an `await` of undefined still costs a microtask (and Node 20's promise hooks).
+    const written = respond(core, request, response, channel);
+    if (written !== undefined) await written;
   } finally {
     if (request.files !== NO_FILES) await disposeFiles(request.files);
   }
@@ -169,13 +171,15 @@ async function produceResponse(core: AppCore, request: Request, channel: Channel
     request.jsonBody = parsed.json;
     request.body = parsed.raw;
   }
-  await core.sessions.load(request);
+  const loading = core.sessions.load(request); // undefined without a session cookie: no microtask then
+  if (loading !== undefined) await loading;
   for (let i = 0; i < middlewares.length; i++) {
     const early = await middlewares[i]!.beforeRequest?.(request);
     if (early !== undefined) return toResponse(early);
   }
   if (match === undefined) throw routeError;
-  return toResponse(await invoke(core, match, request));
+  const result = invoke(core, match, request);
+  return toResponse(isThenable(result) ? await result : result);
 }
 
 /** Commits the session, adds cookies, checks headers, writes. Sync unless something must be awaited. */
