@@ -31,29 +31,70 @@ export function hasBody(headers: HttpScope["headers"]): boolean {
 }
 
 /**
+ * Called once a request is over: `failed` is true when writing failed after
+ * the status line went out (the adapter then cuts the connection).
+ */
+export type HttpDone<C extends Channel> = (channel: C, failed: boolean) => void;
+
+/**
  * Handles one HTTP request scope. Returns a promise only when work is still
  * pending; it rejects only when writing failed after the status line went out
  * (the adapter then aborts the connection).
+ *
+ * With `done`, nothing is returned: `done(channel, failed)` is called instead
+ * (a module-level function, so no closure per request), synchronously
+ * when the response was written at once. The uWS adapter uses it because a
+ * promise of its own per request (and the `.then` the adapter would hang on
+ * it) costs a promise, two closures and a microtask on the hot path, more
+ * again on Node 20 where AsyncLocalStorage hooks every promise.
  */
-export function handleHttp(core: AppCore, scope: HttpScope, channel: Channel): Promise<void> | undefined {
+export function handleHttp(core: AppCore, scope: HttpScope, channel: Channel): Promise<void> | undefined;
+export function handleHttp<C extends Channel>(core: AppCore, scope: HttpScope, channel: C, done: HttpDone<C>): undefined;
+export function handleHttp<C extends Channel>(core: AppCore, scope: HttpScope, channel: C, done?: HttpDone<C>): Promise<void> | undefined {
   const request = new Request(scope, core.secrets);
   const headers = scope.headers;
   if (core.app.middlewares.length > 0 || headers.cookie !== undefined || hasBody(headers) || core.headerCountExceeded(headers)) {
-    return handleGeneral(core, request, channel);
+    return settle(handleGeneral(core, request, channel), channel, done);
   }
   let result: unknown;
   try {
     result = invoke(core, core.http.match(request.method, splitPath(request.path)), request);
   } catch (error) {
-    return respond(core, request, core.errorResponse(error, request), channel);
+    return settle(respond(core, request, core.errorResponse(error, request), channel), channel, done);
   }
   if (isThenable(result)) {
-    return Promise.resolve(result).then(
-      (value) => respond(core, request, toResponse(value), channel),
-      (error) => respond(core, request, core.errorResponse(error, request), channel),
+    if (done === undefined) {
+      return Promise.resolve(result).then(
+        (value) => respond(core, request, toResponse(value), channel),
+        (error) => respond(core, request, core.errorResponse(error, request), channel),
+      );
+    }
+    // One reaction on the handler's own promise, and no promise of ours unless the write is pending.
+    // (Promise.resolve returns a native promise as it is; a foreign thenable whose `then` throws becomes a 500.)
+    Promise.resolve(result).then(
+      (value) => settle(respondSafely(core, request, value, false, channel), channel, done),
+      (error) => settle(respondSafely(core, request, error, true, channel), channel, done),
     );
+    return undefined;
   }
-  return respond(core, request, toResponse(result), channel);
+  return settle(respond(core, request, toResponse(result), channel), channel, done);
+}
+
+/** Hands `pending` to `done` when there is one; returns it otherwise. */
+function settle<C extends Channel>(pending: Promise<void> | undefined, channel: C, done: HttpDone<C> | undefined): Promise<void> | undefined {
+  if (done === undefined) return pending;
+  if (pending === undefined) done(channel, false);
+  else pending.then(() => done(channel, false), () => done(channel, true));
+  return undefined;
+}
+
+/** respond() for a settled handler, as a rejected promise if it throws (it runs outside any `.then` that would catch). */
+function respondSafely(core: AppCore, request: Request, outcome: unknown, threw: boolean, channel: Channel): Promise<void> | undefined {
+  try {
+    return respond(core, request, threw ? core.errorResponse(outcome, request) : toResponse(outcome), channel);
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 /** Binds the arguments and calls the handler with `this` = the app and `this.request` = request. */
@@ -93,7 +134,9 @@ async function handleWithLease(core: AppCore, request: Request, channel: Channel
     response = core.errorResponse(error, request);
   }
   try {
-    await respond(core, request, response, channel);
+    // Awaited only when pending: an `await` of undefined still costs a microtask (and Node 20's promise hooks).
+    const written = respond(core, request, response, channel);
+    if (written !== undefined) await written;
   } finally {
     if (request.files !== NO_FILES) await disposeFiles(request.files);
   }
@@ -128,13 +171,15 @@ async function produceResponse(core: AppCore, request: Request, channel: Channel
     request.jsonBody = parsed.json;
     request.body = parsed.raw;
   }
-  await core.sessions.load(request);
+  const loading = core.sessions.load(request); // undefined without a session cookie: no microtask then
+  if (loading !== undefined) await loading;
   for (let i = 0; i < middlewares.length; i++) {
     const early = await middlewares[i]!.beforeRequest?.(request);
     if (early !== undefined) return toResponse(early);
   }
   if (match === undefined) throw routeError;
-  return toResponse(await invoke(core, match, request));
+  const result = invoke(core, match, request);
+  return toResponse(isThenable(result) ? await result : result);
 }
 
 /** Commits the session, adds cookies, checks headers, writes. Sync unless something must be awaited. */
@@ -156,8 +201,8 @@ function respond(core: AppCore, request: Request, response: ResponseInit, channe
 
 function write(core: AppCore, request: Request, response: ResponseInit, channel: Channel): Promise<void> | undefined {
   try {
-    const cookies = request.outgoingCookies;
-    if (cookies.length > 0) {
+    if (request.hasOutgoingCookies) {
+      const cookies = request.outgoingCookies;
       const existing = response.headers["set-cookie"];
       response.headers["set-cookie"] = existing === undefined ? cookies : [...[existing].flat(), ...cookies];
     }

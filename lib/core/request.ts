@@ -39,13 +39,25 @@ export class Request {
   body: Buffer | undefined;
   /** The parsed JSON body (undefined when the body was not JSON). */
   jsonBody: unknown;
-  /** Set-Cookie header values added by {@link setCookie}/{@link deleteCookie}. */
-  readonly outgoingCookies: string[] = [];
+  /** Set-Cookie header values added by {@link setCookie}/{@link deleteCookie} (allocated on first use: most requests set none). */
+  get outgoingCookies(): string[] {
+    return (this.#outgoingCookies ??= []);
+  }
+
+  /**
+   * True when a Set-Cookie header is waiting, without allocating the list.
+   *
+   * @internal
+   */
+  get hasOutgoingCookies(): boolean {
+    return this.#outgoingCookies !== undefined && this.#outgoingCookies.length > 0;
+  }
   /** Set by {@link regenerateSession}; read when the session is committed. */
   sessionRegenerated = false;
   /** The session as loaded from its cookie, for the session manager's commit. */
   sessionState: SessionState | undefined = undefined;
 
+  #outgoingCookies: string[] | undefined;
   #queryParams: Params | undefined;
   #session: SessionData | undefined;
   #cookies: Record<string, string> | undefined;

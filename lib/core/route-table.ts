@@ -70,6 +70,8 @@ export class RouteTable {
   readonly #byName = new Map<string, Handler>();
   readonly #patterns: PatternRoute[] = [];
   #index: Handler | undefined;
+  /** The match for `/`, built once: `/` is the hottest route and a match is only read. */
+  #indexMatch: RouteMatch | undefined;
   readonly #websocket: boolean;
 
   /**
@@ -110,8 +112,10 @@ export class RouteTable {
   }
 
   #addName(name: string, handler: Handler): void {
-    if (name === "index" || (this.#websocket && name === "")) this.#index = handler;
-    else this.#byName.set(name, handler);
+    if (name === "index" || (this.#websocket && name === "")) {
+      this.#index = handler;
+      this.#indexMatch = undefined;
+    } else this.#byName.set(name, handler);
   }
 
   /**
@@ -146,7 +150,8 @@ export class RouteTable {
 
   #matchName(segments: readonly string[]): RouteMatch | undefined {
     if (segments.length === 0) {
-      return this.#index && { handler: this.#index, positional: NO_SEGMENTS, named: undefined };
+      if (this.#index === undefined) return undefined;
+      return (this.#indexMatch ??= { handler: this.#index, positional: NO_SEGMENTS, named: undefined });
     }
     const handler = this.#byName.get(segments[0]!);
     if (handler !== undefined) {

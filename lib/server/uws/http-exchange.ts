@@ -225,9 +225,13 @@ export class HttpExchange implements Channel {
     let done = false;
     let startOffset = 0;
     res.cork(() => {
+      // Nothing written yet (the common case): the body starts at offset 0, no need to ask uWS.
       if (!this.#started) this.#writeHead();
-      startOffset = res.getWriteOffset();
-      [ok, done] = res.tryEnd(body, total);
+      else startOffset = res.getWriteOffset();
+      // Indexed, not destructured: destructuring walks the array's iterator.
+      const result = res.tryEnd(body, total);
+      ok = result[0];
+      done = result[1];
     });
     if (ok || done) return;
     this.#sentViaTryEnd = true;

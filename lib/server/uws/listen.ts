@@ -45,24 +45,21 @@ export async function listen(core: AppCore, options: ListenOptions): Promise<Ser
     }
     const exchange = new HttpExchange(res, method === "HEAD", hasBody(headers), state);
     const scope = new UwsHttpScope(method, req.getUrl(), req.getQuery() ?? "", headers, exchange);
-    let pending: Promise<void> | undefined;
     try {
-      pending = handleHttp(core, scope, exchange);
+      handleHttp(core, scope, exchange, settled);
     } catch (error) {
       core.logger.error(`aborting ${method} ${scope.path}`, error);
+      exchange.abort();
     }
-    if (pending === undefined) ensureEnded(exchange);
-    else pending.then(() => ensureEnded(exchange), () => abortWith(exchange));
   });
 
-  /** A handler must always end the response: uWS would otherwise hold the socket forever. */
-  function ensureEnded(exchange: HttpExchange): void {
+  /**
+   * The request is over. A handler must always end the response (uWS would
+   * otherwise hold the socket forever); when writing failed after the status
+   * line went out (the core logged it), the response is cut short.
+   */
+  function settled(exchange: HttpExchange, _failed: boolean): void {
     if (!exchange.finished) exchange.abort();
-  }
-
-  /** The core rejects only once the status line is out, after logging the error itself: cut the response short. */
-  function abortWith(exchange: HttpExchange): void {
-    exchange.abort();
   }
 
   const sockets: WebSocketServer = attachWebSockets(build, app, core);
