@@ -97,8 +97,12 @@ describe("two processes on one Redis", { timeout: 180_000 }, () => {
     const socket = (slow.socket as unknown as { _socket: net.Socket })._socket;
     socket.pause();
     const total = 600;
-    assert.equal((await getFresh(one.port, `/burst/firehose/${total}/text/f/${16 * 1024}`)).body, "sent");
-    await until(() => fast.messages.length === total + 1, 30_000);
+    // Paced at 128 KiB (8 × 16 KiB) per 5 ms, half the 256 KiB limit: a reading client keeps up with
+    // that, while an unpaced 9.6 MB burst may be delivered in one batch, faster than any client is
+    // sure to be scheduled to read it (it would be closed too, as the limit says).
+    assert.equal((await getFresh(one.port, `/burst/firehose/${total}/text/f/${16 * 1024}/8`)).body, "sent");
+    await until(() => fast.messages.length === total + 1 || fast.socket.readyState === fast.socket.CLOSED, 30_000);
+    assert.equal(fast.messages.length, total + 1, `the fast subscriber got ${fast.messages.length - 1} of ${total}, closed: ${JSON.stringify(fast.socket.readyState === fast.socket.CLOSED ? await fast.closed : null)}`);
     socket.resume();
     const closed = await slow.closed;
     assert.equal(closed.code, 1013);
