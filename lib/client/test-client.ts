@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { ClientGoneError } from "../body/client-gone-error.js";
 import { appCore, type App } from "../core/app.js";
 import { withinGrace, type StoppingServer } from "../core/app-lifecycle.js";
-import { handleHttp } from "../core/http-handler.js";
+import { handleHttpAsync } from "../core/http-handler.js";
 import type { HttpScope, ReceiveEvent, SendEvent, WebSocketScope } from "../protocol/protocol.js";
 import { LocalFanout } from "../pubsub/local-fanout.js";
 import { openTestWebSocket, type TestConnection, type TestSockets, type TestWebSocket, type WebSocketRequestOptions } from "./test-websocket.js";
@@ -202,7 +202,7 @@ export class TestClient {
         chunks.push(typeof event.body === "string" ? Buffer.from(event.body) : event.body);
       }
     };
-    const handled = handleHttp(appCore(this.app), scope, { receive, send });
+    const handled = handleHttpAsync(appCore(this.app), scope, { receive, send });
     // A client that leaves does not wait for the app: the request rejects at once, the app carries on.
     if (signal === undefined) await handled;
     else await Promise.race([handled, left]);

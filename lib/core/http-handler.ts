@@ -32,25 +32,21 @@ export function hasBody(headers: HttpScope["headers"]): boolean {
 
 /**
  * Called once a request is over: `failed` is true when writing failed after
- * the status line went out (the adapter then cuts the connection).
+ * the status line went out (the adapter then cuts the connection); `error`
+ * is that failure.
  */
-export type HttpDone<C extends Channel> = (channel: C, failed: boolean) => void;
+export type HttpDone<C extends Channel> = (channel: C, failed: boolean, error?: unknown) => void;
 
 /**
- * Handles one HTTP request scope. Returns a promise only when work is still
- * pending; it rejects only when writing failed after the status line went out
- * (the adapter then aborts the connection).
- *
- * With `done`, nothing is returned: `done(channel, failed)` is called instead
- * (a module-level function, so no closure per request), synchronously
- * when the response was written at once. The uWS adapter uses it because a
- * promise of its own per request (and the `.then` the adapter would hang on
- * it) costs a promise, two closures and a microtask on the hot path, more
- * again on Node 20 where AsyncLocalStorage hooks every promise.
+ * Handles one HTTP request scope. `done(channel, failed)` is called once the
+ * request is over: synchronously when the response was written at once. It is
+ * a callback, not a returned promise, so that the uWS adapter can pass one
+ * module-level function: a promise of our own per request (and the `.then`
+ * the adapter would hang on it) costs a promise, two closures and a microtask
+ * on the hot path, more again on Node 20 where AsyncLocalStorage hooks every
+ * promise.
  */
-export function handleHttp(core: AppCore, scope: HttpScope, channel: Channel): Promise<void> | undefined;
-export function handleHttp<C extends Channel>(core: AppCore, scope: HttpScope, channel: C, done: HttpDone<C>): undefined;
-export function handleHttp<C extends Channel>(core: AppCore, scope: HttpScope, channel: C, done?: HttpDone<C>): Promise<void> | undefined {
+export function handleHttp<C extends Channel>(core: AppCore, scope: HttpScope, channel: C, done: HttpDone<C>): void {
   const request = new Request(scope, core.secrets);
   const headers = scope.headers;
   if (core.app.middlewares.length > 0 || headers.cookie !== undefined || hasBody(headers) || core.headerCountExceeded(headers)) {
@@ -63,29 +59,32 @@ export function handleHttp<C extends Channel>(core: AppCore, scope: HttpScope, c
     return settle(respond(core, request, core.errorResponse(error, request), channel), channel, done);
   }
   if (isThenable(result)) {
-    if (done === undefined) {
-      return Promise.resolve(result).then(
-        (value) => respond(core, request, toResponse(value), channel),
-        (error) => respond(core, request, core.errorResponse(error, request), channel),
-      );
-    }
     // One reaction on the handler's own promise, and no promise of ours unless the write is pending.
     // (Promise.resolve returns a native promise as it is; a foreign thenable whose `then` throws becomes a 500.)
     Promise.resolve(result).then(
       (value) => settle(respondSafely(core, request, value, false, channel), channel, done),
       (error) => settle(respondSafely(core, request, error, true, channel), channel, done),
     );
-    return undefined;
+    return;
   }
-  return settle(respond(core, request, toResponse(result), channel), channel, done);
+  settle(respond(core, request, toResponse(result), channel), channel, done);
 }
 
-/** Hands `pending` to `done` when there is one; returns it otherwise. */
-function settle<C extends Channel>(pending: Promise<void> | undefined, channel: C, done: HttpDone<C> | undefined): Promise<void> | undefined {
-  if (done === undefined) return pending;
+/**
+ * {@link handleHttp} as a promise, for callers that await a request (the
+ * TestClient): the same path as the uWS adapter's, ending in a promise that
+ * rejects only when writing failed after the status line went out.
+ */
+export function handleHttpAsync(core: AppCore, scope: HttpScope, channel: Channel): Promise<void> {
+  return new Promise((resolve, reject) => {
+    handleHttp(core, scope, channel, (_channel, failed, error) => (failed ? reject(error) : resolve()));
+  });
+}
+
+/** Calls `done` now, or once `pending` settles. */
+function settle<C extends Channel>(pending: Promise<void> | undefined, channel: C, done: HttpDone<C>): void {
   if (pending === undefined) done(channel, false);
-  else pending.then(() => done(channel, false), () => done(channel, true));
-  return undefined;
+  else pending.then(() => done(channel, false), (error: unknown) => done(channel, true, error));
 }
 
 /** respond() for a settled handler, as a rejected promise if it throws (it runs outside any `.then` that would catch). */

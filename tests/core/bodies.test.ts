@@ -91,9 +91,9 @@ describe("JSON and urlencoded bodies", () => {
     let pulled = 0;
     const { app } = setup({ bodySize: 10 });
     const { appCore } = await import("../../lib/core/app.js");
-    const { handleHttp } = await import("../../lib/core/http-handler.js");
+    const { handleHttpAsync } = await import("../../lib/core/http-handler.js");
     let status = 0;
-    await handleHttp(
+    await handleHttpAsync(
       appCore(app),
       { type: "http", method: "POST", path: "/echo", rawQuery: "", headers: { "content-length": "50000000", "content-type": "application/json" }, client: "" },
       {

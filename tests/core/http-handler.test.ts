@@ -1,14 +1,14 @@
 /**
- * handleHttp's `done` form, the one the uWS adapter uses on its hot path: no
- * promise is handed back, `done(channel, failed)` is called exactly once when
- * the request is over, and everything a promise-returning call guarantees
- * (the write, `this.request` across awaits, errors as responses) still holds.
+ * handleHttp, the one path both adapters take (the uWS adapter directly, the
+ * TestClient through handleHttpAsync): no promise is handed back,
+ * `done(channel, failed)` is called exactly once when the request is over,
+ * and the write, `this.request` across awaits and errors as responses hold.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { App, HttpError } from "../../lib/index.js";
 import { appCore } from "../../lib/core/app.js";
-import { handleHttp } from "../../lib/core/http-handler.js";
+import { handleHttp, handleHttpAsync } from "../../lib/core/http-handler.js";
 import type { Channel, HttpScope, SendEvent } from "../../lib/protocol/protocol.js";
 import { recordingLogger } from "./helpers.js";
 
@@ -147,5 +147,14 @@ describe("handleHttp with a done callback", () => {
     assert.deepEqual(channel.ended, [true]);
     assert.equal(channel.status, 200);
     assert.ok(logger.errors.length > before, "the failure is logged");
+  });
+
+  it("as a promise (handleHttpAsync): resolves once written, rejects with the failure after the status line", async () => {
+    const plain = new RecordingChannel();
+    await handleHttpAsync(core, scope("/who/async", "tag=p"), plain);
+    assert.equal(plain.text, "async:p:true");
+    const streamed = new RecordingChannel();
+    await assert.rejects(handleHttpAsync(core, scope("/stream"), streamed), /after the status line/);
+    assert.equal(streamed.status, 200);
   });
 });
