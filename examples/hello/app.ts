@@ -2,7 +2,7 @@
  * upie's hello example: every feature in a few lines, MicroPie style.
  * Run: `npx tsx examples/hello/app.ts`, then open http://127.0.0.1:8000
  */
-import { App, HttpError, html, post, redirect, type UploadedFile } from "../../lib/index.js";
+import { App, HttpError, html, post, redirect, type UploadedFile } from "upie";
 
 const FORM = `<!doctype html><title>upie</title>
 <h1>upie says hello</h1>

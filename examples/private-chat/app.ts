@@ -22,7 +22,7 @@ import {
   type Request,
   type ResponseInit,
   type WebSocket,
-} from "../../lib/index.js";
+} from "upie";
 import { ChatConnection, DEFAULT_PACKET_RATE, type PacketRate } from "./chat-hub.js";
 import { ChatService } from "./chat-service.js";
 import { ChatStoreFullError, InMemoryChatStore, type ChatMessage, type ChatStore } from "./chat-store.js";

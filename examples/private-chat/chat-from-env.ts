@@ -61,7 +61,7 @@ export async function chatFromEnv(env: Record<string, string | undefined>): Prom
   const url = env.REDIS_URL;
   if (url) {
     const keyPrefix = env.REDIS_PREFIX ?? "chat:";
-    const { RedisBroker, RedisSessionBackend } = await import("../../lib/redis/index.js");
+    const { RedisBroker, RedisSessionBackend } = await import("upie/redis");
     const { RedisPresence } = await import("./redis-presence.js");
     const broker = new RedisBroker({ url, keyPrefix });
     const sessions = new RedisSessionBackend({ url, keyPrefix });

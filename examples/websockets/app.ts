@@ -9,7 +9,7 @@
  *   kept in the session, so a reload remembers it.
  */
 import { readFileSync } from "node:fs";
-import { App, type AppOptions, type WebSocket } from "../../lib/index.js";
+import { App, type AppOptions, type WebSocket } from "upie";
 
 const PAGE = readFileSync(new URL("./public/index.html", import.meta.url), "utf8");
 /** Longest chat message kept, in characters. */
