@@ -89,6 +89,14 @@ function firstError(stderr: string): string {
   return lines.slice(start, start + 10).join("\n");
 }
 
+/** The failing tests a block's own node:test run reported on stdout, with their errors. */
+function failedTests(stdout = ""): string {
+  return stdout
+    .split("\n")
+    .filter((line) => /^\s*not ok\b|^\s*error:|^\s*[+-] /.test(line))
+    .join("\n");
+}
+
 describe("the code blocks of README.md and docs/", () => {
   const dir = mkdtempSync(join(tmpdir(), "upie-doc-blocks-"));
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -127,15 +135,18 @@ describe("the code blocks of README.md and docs/", () => {
     const runnable = [...modules].filter(([, block]) => block.flags.includes("run"));
     assert.ok(runnable.length >= 5, "the docs keep a few runnable examples");
     const tsx = import.meta.resolve("tsx");
+    // A block that uses node:test runs its tests as a program of its own, reporting and
+    // exiting as one, not as a child of this test runner.
+    const { NODE_TEST_CONTEXT: _, ...env } = process.env;
     const failures: string[] = [];
     for (const [name, block] of runnable) {
       await run(process.execPath, ["--import", tsx, join(dir, name)], {
         cwd: dir,
         timeout: RUN_TIMEOUT_MS,
-        env: { ...process.env, TSX_TSCONFIG_PATH: join(dir, "tsconfig.json") },
-      }).catch((error: { stderr?: string; message: string; killed?: boolean }) => {
-        const why = error.killed ? `still running after ${RUN_TIMEOUT_MS} ms` : (error.stderr || error.message);
-        failures.push(`${where(block)}: ${firstError(why)}`);
+        env: { ...env, TSX_TSCONFIG_PATH: join(dir, "tsconfig.json") },
+      }).catch((error: { stdout?: string; stderr?: string; message: string; killed?: boolean }) => {
+        const why = error.killed ? `still running after ${RUN_TIMEOUT_MS} ms` : firstError(error.stderr || failedTests(error.stdout) || error.message);
+        failures.push(`${where(block)}: ${why}`);
       });
     }
     assert.deepEqual(failures, []);
