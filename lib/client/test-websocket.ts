@@ -15,7 +15,7 @@
  *
  * Differences from uWS, each for a reason: close codes 1012–1014 and
  * 3000–3999 from the client reach the handler as sent (uWS's parser turns
- * them into 1006, a limitation of the build, see the README); frames are
+ * them into 1006, a limitation of the build, see docs/testing.md); frames are
  * never malformed or over `maxPayloadLength`, because the client API cannot
  * produce one.
  *

@@ -40,7 +40,7 @@ let coreOf: (app: App) => AppCore;
  * ```ts
  * class MyApp extends App {
  *   async index() { return "Welcome"; }
- *   async greet(name = "Guest") { return `Hello, ${name}!`; }
+ *   async greet(name = "Guest") { return html`Hello, ${name}!`; }   // html escapes: strings are HTML
  * }
  * const server = await new MyApp().listen({ port: 8000 });
  * ```

@@ -1,10 +1,10 @@
 /**
  * Binds request data to handler parameters by name, with the order of
- * precedence from DESIGN.md: path segment → query → body field (urlencoded,
+ * precedence in docs/routing.md: path segment → query → body field (urlencoded,
  * multipart, or top-level JSON key) → uploaded file → the parameter's
  * default → 400.
  *
- * The session is never a source (DESIGN.md, wave 2; MicroPie binds it last):
+ * The session is never a source (MicroPie binds it last; upie does not):
  * every source above is one the client controls, so a handler expecting
  * `user` from the session would take `?user=admin` from anyone. Handlers
  * read `this.request.session` instead.

@@ -1,8 +1,8 @@
 /**
  * upie's error catalogue: every error upie raises has a stable `code`
  * (`UPIE_ERR_…`) and the HTTP status or WebSocket close code it maps to.
- * The README's "Errors" table is generated from {@link ERRORS} and a test
- * keeps the two in sync.
+ * docs/errors.md lists every entry of {@link ERRORS}, and
+ * tests/core/errors.test.ts keeps the two in sync.
  *
  * @module
  */

@@ -12,7 +12,7 @@ import { normalizeSecrets, signCookie, unsignCookie } from "../cookies/signing.j
 import { InvalidOptionError } from "../protocol/errors.js";
 import { isCookieSafeSessionId } from "./session-id.js";
 
-/** The cookie carrying the session id (fixed by DESIGN.md). */
+/** The cookie carrying the session id (a public name: docs/sessions-and-security.md). */
 export const SESSION_COOKIE_NAME = "session_id";
 
 /** How long a session lives after its last save: 14 days. */

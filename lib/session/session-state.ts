@@ -3,7 +3,7 @@
  * hands the core a plain object for `request.session`, and at the end of the
  * request decides what to save and which `Set-Cookie` to send.
  *
- * The rules, from DESIGN.md: an id the server did not issue (unknown, expired,
+ * The rules (docs/sessions-and-security.md): an id the server did not issue (unknown, expired,
  * forged, malformed) is never adopted; a session, and its cookie, exists only
  * once something is stored; emptying the data logs out. On top of that,
  * {@link SessionState.regenerate} rotates the id at login, so an id planted in

@@ -5,7 +5,7 @@
  * over a socket; an adapter of your own proves itself with one call.
  *
  * Differences the suite does not cover, each with its reason, are listed in
- * the README ("Testing your app").
+ * docs/testing.md.
  *
  * @module
  */

@@ -6,7 +6,7 @@
  * ```ts
  * import { runAdapterContract, runBrokerContract, testClientAdapter, uwsAdapter } from "upie/testing";
  * runAdapterContract(uwsAdapter);
- * runBrokerContract("NatsBroker", () => new NatsBroker(url));
+ * runBrokerContract("NatsBroker", () => ({ broker: () => new NatsBroker(url) }));
  * ```
  *
  * @module

@@ -3,12 +3,12 @@ import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { ConnectionClosed, ERRORS, HttpError, InvalidOptionError, WebSocketStateError } from "../../lib/index.js";
 
-const README = new URL("../../README.md", import.meta.url);
+const ERRORS_DOC = new URL("../../docs/errors.md", import.meta.url);
 
-/** `| \`UPIE_ERR_X\` | 404 | ...` rows of the README, by code. */
-function readmeRows(): Map<string, string> {
+/** `| \`UPIE_ERR_X\` | 404 | ...` rows of docs/errors.md, by code. */
+function documentedRows(): Map<string, string> {
   const rows = new Map<string, string>();
-  for (const line of readFileSync(README, "utf8").split("\n")) {
+  for (const line of readFileSync(ERRORS_DOC, "utf8").split("\n")) {
     const match = /^\|\s*`(UPIE_ERR_[A-Z0-9_]+)`\s*\|\s*([^|]*?)\s*\|/.exec(line);
     if (match) rows.set(match[1]!, match[2]!);
   }
@@ -37,17 +37,17 @@ describe("the error catalogue", () => {
     }
   });
 
-  it("is listed, with the same status, in README.md's errors table", () => {
-    const rows = readmeRows();
+  it("is listed, with the same status, in docs/errors.md's table", () => {
+    const rows = documentedRows();
     for (const [, spec] of entries) {
-      assert.ok(rows.has(spec.code), `README.md has no row for ${spec.code}`);
-      assert.equal(rows.get(spec.code), String(spec.status), `README.md gives ${spec.code} another status`);
+      assert.ok(rows.has(spec.code), `docs/errors.md has no row for ${spec.code}`);
+      assert.equal(rows.get(spec.code), String(spec.status), `docs/errors.md gives ${spec.code} another status`);
     }
   });
 
-  it("lists nothing in README.md that is not in the catalogue", () => {
+  it("lists nothing in docs/errors.md that is not in the catalogue", () => {
     const known = new Set<string>(entries.map(([, spec]) => spec.code));
-    for (const code of readmeRows().keys()) assert.ok(known.has(code), `README.md lists unknown ${code}`);
+    for (const code of documentedRows().keys()) assert.ok(known.has(code), `docs/errors.md lists unknown ${code}`);
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * What a hostile or broken HTTP client gets, on whichever uWS build serves
  * (20.30 on Node 20 / glibc < 2.38, 20.57 elsewhere). Where a build decides
- * before upie sees the request, the test pins what the README says it does.
+ * before upie sees the request, the test pins what docs/runtimes.md says it does.
  */
 import assert from "node:assert/strict";
 import net from "node:net";
@@ -106,7 +106,7 @@ describe("hostile HTTP clients", () => {
     assert.equal(reply.status, 431);
   });
 
-  it(`meets the build's own header ceiling as the README says (${NEW_BUILD ? "20.57: 431 from 99 headers" : "20.30: no answer past 48 headers"})`, async () => {
+  it(`meets the build's own header ceiling as docs/runtimes.md says (${NEW_BUILD ? "20.57: 431 from 99 headers" : "20.30: no answer past 48 headers"})`, async () => {
     if (NEW_BUILD) {
       assert.deepEqual(statuses(await exchange(server.port, headersNamed(99))), [431]);
     } else {
@@ -114,7 +114,7 @@ describe("hostile HTTP clients", () => {
     }
   });
 
-  it(`answers HTTP/1.0 as the README says (${NEW_BUILD ? "20.57: 505" : "20.30: no answer"})`, async () => {
+  it(`answers HTTP/1.0 as docs/runtimes.md says (${NEW_BUILD ? "20.57: 505" : "20.30: no answer"})`, async () => {
     const reply = await exchange(server.port, "GET / HTTP/1.0\r\n\r\n", 1000);
     if (NEW_BUILD) assert.deepEqual(statuses(reply), [505]);
     else assert.equal(reply, "");

@@ -1,7 +1,7 @@
 /**
  * What hostile or unusual WebSocket clients get over a real socket, on
  * whichever uWS build serves. Where the build decides (frame parsing is
- * native), the test pins what the README says a client sees.
+ * native), the test pins what docs/websockets.md says a client sees.
  */
 import assert from "node:assert/strict";
 import net from "node:net";
@@ -188,7 +188,7 @@ describe("hostile WebSocket clients", () => {
     });
   });
 
-  describe("what the build decides (README: WebSocket close codes on the wire)", () => {
+  describe("what the build decides (docs/websockets.md: on the wire)", () => {
     it("closes a client's frame over maxPayloadLength without a close frame: the client sees 1006, the handler 1009", async () => {
       app.closes.length = 0;
       assert.deepEqual(await closedWith(url("/echo"), (ws) => ws.send("x".repeat(5000))), { code: 1006, reason: "" });
