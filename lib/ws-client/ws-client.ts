@@ -61,6 +61,25 @@ export interface WSClientOptions {
   reconnect?: ReconnectOptions;
   /** Unsettled sends beyond this reject with `QueueFullError`. Default 10 000. */
   maxQueue?: number;
+  /**
+   * Largest inbound message, in bytes. A bigger one is not delivered: the
+   * connection closes with 1009 ("message too big") and the client
+   * reconnects as after any close. With `ws` (Node) it is refused as it
+   * arrives, before it is buffered; a standard `WebSocket` has already
+   * buffered it. Default 16 MiB.
+   */
+  maxMessageBytes?: number;
+  /**
+   * Bytes of inbound messages waiting for `handle` before the client stops
+   * reading the socket, so TCP makes the server wait; it reads again once
+   * `handle` has worked through half. A standard `WebSocket` (browsers) cannot
+   * stop reading: there the connection is closed instead (reported as 1008),
+   * and the client reconnects once `handle` has caught up; what the server sent
+   * meanwhile is not received. Default 16 MiB.
+   */
+  maxUnhandledBytes?: number;
+  /** Like `maxUnhandledBytes`, counted in messages. Default 1000. */
+  maxUnhandledMessages?: number;
   protocols?: string | string[];
   /** Handshake headers (Node only: it then uses `ws`). */
   headers?: Record<string, string>;
@@ -70,6 +89,10 @@ export interface WSClientOptions {
   /** Default: `console`. */
   logger?: ClientLogger;
 }
+
+const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+const DEFAULT_MAX_UNHANDLED_BYTES = 16 * 1024 * 1024;
+const DEFAULT_MAX_UNHANDLED_MESSAGES = 1000;
 
 /** Frames written before waiting for the transport to confirm some; and the bytes buffered. */
 const MAX_INFLIGHT = 65_536;
@@ -102,6 +125,7 @@ export class WSClient {
   readonly #queue: SendQueue;
   readonly #events: ClientEvents;
   readonly #inbox: Inbox | undefined;
+  readonly #maxMessageBytes: number;
   #started = false;
   #closed = false;
   #closeDone: Promise<void> | undefined;
@@ -138,6 +162,9 @@ export class WSClient {
     positive("sendTimeoutMs", options.sendTimeoutMs);
     positive("receiveTimeoutMs", options.receiveTimeoutMs, true);
     positive("maxQueue", options.maxQueue);
+    positive("maxMessageBytes", options.maxMessageBytes);
+    positive("maxUnhandledBytes", options.maxUnhandledBytes);
+    positive("maxUnhandledMessages", options.maxUnhandledMessages);
     positive("reconnect.initialDelayMs", options.reconnect?.initialDelayMs);
     positive("reconnect.maxDelayMs", options.reconnect?.maxDelayMs);
     positive("reconnect.healthyAfterMs", options.reconnect?.healthyAfterMs, true);
@@ -156,7 +183,9 @@ export class WSClient {
     this.#queue = new SendQueue(options.maxQueue ?? 10_000);
     this.#events = new ClientEvents((error) => this.#logger.error("WSClient: an event listener threw", error));
     const handle = options.handle;
-    this.#inbox = handle && new Inbox(handle, (error) => this.#logger.error("WSClient: handle threw; going on with the next message", error));
+    this.#maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    const limits = { maxBytes: options.maxUnhandledBytes ?? DEFAULT_MAX_UNHANDLED_BYTES, maxMessages: options.maxUnhandledMessages ?? DEFAULT_MAX_UNHANDLED_MESSAGES };
+    this.#inbox = handle && new Inbox(handle, (error) => this.#logger.error("WSClient: handle threw; going on with the next message", error), limits);
   }
 
   /** True while a connection is open and `onConnect` has finished on it. */
@@ -167,6 +196,11 @@ export class WSClient {
   /** Sends not yet settled: waiting to be written, or written and not yet confirmed. */
   get queued(): number {
     return this.#queue.waiting + this.#queue.inflight;
+  }
+
+  /** Inbound messages waiting for `handle`, and their bytes (bounded by `maxUnhandledMessages` and `maxUnhandledBytes`, give or take what the socket held when it stopped). */
+  get unhandled(): { messages: number; bytes: number } {
+    return { messages: this.#inbox?.waiting ?? 0, bytes: this.#inbox?.waitingBytes ?? 0 };
   }
 
   /** Listens to `connect`, `disconnect`, `reconnecting` or `close`; returns a function that stops listening. */
@@ -279,12 +313,16 @@ export class WSClient {
       let ended!: (value: { code: number; reason: string }) => void;
       const end = new Promise<{ code: number; reason: string }>((resolve) => (ended = resolve));
       let transport: Transport;
+      // A new connection would only be paused (or, without pause, dropped) again at once.
+      await this.#inbox?.caughtUp();
+      if (this.#closed) break;
       try {
+        const { protocols, headers, WebSocket } = this.#options;
         transport = await openTransport(
           this.url,
-          { protocols: this.#options.protocols, headers: this.#options.headers, WebSocket: this.#options.WebSocket, timeoutMs: this.#timeoutMs },
+          { protocols, headers, WebSocket, timeoutMs: this.#timeoutMs, maxMessageBytes: this.#maxMessageBytes },
           {
-            message: (data) => this.#receive(data),
+            message: (data, bytes) => this.#receive(data, bytes),
             alive: () => (this.#lastAlive = Date.now()),
             close: (code, reason) => ended({ code, reason }),
           },
@@ -313,7 +351,8 @@ export class WSClient {
     this.#transport = transport;
     this.#onWritten = this.#confirmer(transport);
     this.#lastAlive = Date.now();
-    this.#inbox?.attach(transport);
+    // A standard WebSocket cannot stop reading: past the bound, drop the connection instead of growing memory.
+    this.#inbox?.attach(transport.canPause ? transport : { pause: () => transport.close(1008, "too many unhandled messages"), resume() {} });
     const { heartbeat, receiveTimeoutMs } = this.#options;
     const stopTimers = startLiveness(transport, heartbeat, effectiveReceiveTimeout(receiveTimeoutMs, transport.canPing, heartbeat), {
       isOpen: () => this.#connected && this.#transport === transport,
@@ -461,7 +500,7 @@ export class WSClient {
   }
 
   /** An inbound message: an acknowledgement settles its send; anything else goes to `handle`, in order. */
-  #receive(data: Frame): void {
+  #receive(data: Frame, bytes: number): void {
     const acks = this.#options.acks;
     if (acks !== undefined) {
       let id: string | undefined;
@@ -479,6 +518,6 @@ export class WSClient {
         return;
       }
     }
-    this.#inbox?.push(data);
+    this.#inbox?.push(data, bytes);
   }
 }
