@@ -64,9 +64,11 @@ export interface RedisBrokerOptions extends RedisConnectionOptions {
    * Signs every entry (HMAC-SHA256) and drops, counting them in
    * `stats.unverified`, entries that do not verify; a list rotates (the first
    * signs, any verifies). Default: the `secret` of the app the broker is given
-   * to, if it has one. Every process on the stream needs the same one.
+   * to, if it has one. Every process on the stream needs the same one. `false`
+   * writes and reads unsigned entries whatever the app's secret (e.g. while
+   * processes of an older upie still write to the stream).
    */
-  secret?: string | readonly string[];
+  secret?: string | readonly string[] | false;
   /** Largest message, with its topic, in bytes: `publish` rejects bigger ones with {@link MessageTooLargeError}, readers skip them. Default 1 MiB. */
   maxMessageBytes?: number;
   /** Most bytes one read of the stream brings in (at least `maxMessageBytes`). Default 16 MiB. */
@@ -108,7 +110,7 @@ export class RedisBroker implements Broker {
   readonly #backlog: PublishBacklog;
   readonly #reader: StreamReader;
   readonly #maxMessageBytes: number;
-  /** Given by the `secret` option: the app's secret does not replace it. */
+  /** The `secret` option was given (a secret, or `false`): the app's secret does not replace it. */
   readonly #ownSecret: boolean;
   #signer: EntrySigner | undefined;
   #sinks: BrokerSink[] = [];
@@ -134,7 +136,7 @@ export class RedisBroker implements Broker {
     this.streamKey = `${keyPrefix}broker`;
     this.#maxMessageBytes = maxMessageBytes;
     this.#ownSecret = options.secret !== undefined;
-    if (options.secret !== undefined) this.#signer = new EntrySigner(normalizeSecrets(options.secret), this.streamKey);
+    if (options.secret !== undefined && options.secret !== false) this.#signer = new EntrySigner(normalizeSecrets(options.secret), this.streamKey);
     this.#retention = retention;
     this.#logger = logger;
     this.#backlog = new PublishBacklog(maxHeldMessages, maxHeldBytes);

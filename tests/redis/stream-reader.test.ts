@@ -8,7 +8,7 @@ import { after, before, describe, it } from "node:test";
 
 import { Redis, type RedisOptions } from "ioredis";
 
-import { App } from "../../lib/index.js";
+import { App, InvalidOptionError } from "../../lib/index.js";
 import type { BrokerSink, PublishedMessage } from "../../lib/pubsub/broker.js";
 import { MessageTooLargeError, RedisBroker, type RedisBrokerOptions } from "../../lib/redis/index.js";
 import { readBatch } from "../../lib/redis/read-batch.js";
@@ -158,6 +158,19 @@ describe("RedisBroker reading the stream", { timeout: 180_000 }, () => {
     await peer.publish("t", "same secret");
     await peer.flush();
     await until(() => sink.received.length === 1, "the peer's message");
+  });
+
+  it("stays unsigned with secret: false, whatever the app's secret", async () => {
+    const broker = new RedisBroker({ url: redis.url, keyPrefix: `r${++prefixes}:`, logger: quiet, secret: false });
+    brokers.push(broker);
+    new App({ secret: "app secret", websocket: { broker } });
+    assert.equal(broker.signed, false);
+  });
+
+  it("validates the new options", () => {
+    for (const options of [{ secret: "" }, { secret: [] as string[] }, { maxMessageBytes: 0 }, { maxReadBytes: 1.5 }, { maxMessageBytes: 1000, maxReadBytes: 1000 }]) {
+      assert.throws(() => new RedisBroker({ url: redis.url, ...options }), InvalidOptionError, JSON.stringify(options));
+    }
   });
 
   it("skips malformed entries of every kind and never stops reading", async () => {
