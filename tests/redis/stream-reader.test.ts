@@ -281,20 +281,24 @@ describe("readBatch", { timeout: 60_000 }, () => {
     const first = await readBatch(connection, key, "0-0", { count: 100, budget: 1000, largestEntry: 2000 });
     assert.deepEqual(first.map(([id]) => id), ids.slice(0, 2), "two entries of 401 bytes fit 1000");
     const second = await readBatch(connection, key, ids[1]!, { count: 100, budget: 1000, largestEntry: 2000 });
-    assert.deepEqual(second.map(([id, fields]) => [id, fields === undefined]), [[ids[2], false], [ids[3], true], [ids[4], false]]);
+    assert.deepEqual(second.map(([id, fields]) => [id, fields === undefined]), [[ids[2], false], [ids[3], true]], "stops at the oversized one");
+    const third = await readBatch(connection, key, ids[3]!, { count: 100, budget: 1000, largestEntry: 2000 });
+    assert.deepEqual(third.map(([id]) => id), [ids[4]]);
+    const skipped = await readBatch(connection, key, ids[2]!, { count: 100, budget: 1000, largestEntry: 2000 });
+    assert.deepEqual(skipped.map(([id, fields]) => [id, fields === undefined]), [[ids[3], true]], "an oversized entry first");
     const one = await readBatch(connection, key, "0-0", { count: 1, budget: 1000, largestEntry: 2000 });
     assert.equal(one.length, 1);
     assert.deepEqual(await readBatch(connection, key, ids[4]!, { count: 100, budget: 1000, largestEntry: 2000 }), []);
   });
 });
 
-/** An ioredis client whose duplicates record the bytes each stream read brings in. */
+/** An ioredis client whose duplicates record the bytes each stream read (`XRANGE`, `XREAD`) brings in. */
 function spyingClient(url: string, replies: number[]): Redis {
   const size = (value: unknown): number => (Buffer.isBuffer(value) ? value.length : Array.isArray(value) ? value.reduce((sum: number, v) => sum + size(v), 0) : 0);
   return {
     duplicate(overrides: RedisOptions) {
       const connection = new Redis(url, overrides);
-      const callBuffer = connection.callBuffer.bind(connection) as (...args: unknown[]) => Promise<unknown>;
+      const xrangeBuffer = connection.xrangeBuffer.bind(connection) as (...args: unknown[]) => Promise<unknown>;
       const xreadBuffer = connection.xreadBuffer.bind(connection) as (...args: unknown[]) => Promise<unknown>;
       const measure = async (reply: Promise<unknown>) => {
         const value = await reply;
@@ -302,7 +306,7 @@ function spyingClient(url: string, replies: number[]): Redis {
         return value;
       };
       Object.assign(connection, {
-        callBuffer: (...args: unknown[]) => measure(callBuffer(...args)),
+        xrangeBuffer: (...args: unknown[]) => measure(xrangeBuffer(...args)),
         xreadBuffer: (...args: unknown[]) => measure(xreadBuffer(...args)),
       });
       return connection;
