@@ -85,9 +85,10 @@ const CLOSE_TIMEOUT_MS = 5000;
 const MiB = 1024 * 1024;
 
 /**
- * Publishes with `XADD` to one Redis Stream and reads it with `XREAD BLOCK`
- * on a connection of its own. It opens two connections (from `url`, or
- * duplicated from `client`, which it never closes) and needs {@link close}.
+ * Publishes with `XADD` to one Redis Stream and reads it, in reads bounded
+ * by `maxReadBytes` (see {@link StreamReader}), on a connection of its own.
+ * It opens two connections (from `url`, or duplicated from `client`, which
+ * it never closes) and needs {@link close}.
  *
  * @example
  * ```ts
