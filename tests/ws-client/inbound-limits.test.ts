@@ -245,6 +245,30 @@ describe("WSClient inbound limits on a standard WebSocket (the browser path)", {
     }
   });
 
+  it("counts text in UTF-8 bytes, not characters", async () => {
+    const app = new PushApp((connection) => (connection === 1 ? ["é".repeat(2000), "é".repeat(3000)] : ["second"]));
+    const server = await listen(app);
+    const got: number[] = [];
+    const codes: number[] = [];
+    const client = new WSClient(`ws://127.0.0.1:${server.port}/push`, {
+      WebSocket: Standard as never,
+      maxMessageBytes: 4096,
+      handle: (message) => void got.push(String(message).length),
+      reconnect: { initialDelayMs: 20, maxDelayMs: 50 },
+      logger: quietLogger(),
+    });
+    client.on("disconnect", (event) => void codes.push(event.code));
+    try {
+      await client.connect();
+      await until("the second connection's message", () => got.length === 2);
+      assert.deepEqual(got, [2000, 6], "4000 bytes pass; 6000 bytes (3000 characters) close with 1009");
+      assert.equal(codes[0], 1009);
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  });
+
   it("drops the connection when handle falls behind, handles what it holds, and reconnects once caught up", async () => {
     const app = new PushApp((connection) => Array.from({ length: connection === 1 ? 50 : 1 }, (_, i) => `${connection}:${i}`));
     const server = await listen(app);
