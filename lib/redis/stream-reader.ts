@@ -21,7 +21,7 @@ export interface ReaderStats {
   delivered: number;
   /** Repeats of entries already delivered (a retried `XADD`), skipped. */
   duplicates: number;
-  /** Entries of a publisher trimmed from the stream before this process read them. */
+  /** Entries of a publisher skipped over and not seen since: trimmed from the stream before this process read them. */
   missed: number;
   /** Entries that are not the broker's shape (a field missing, repeated or of the wrong form), skipped. */
   malformed: number;
@@ -143,6 +143,7 @@ export class StreamReader {
       return;
     }
     if (verdict.kind === "jump") this.#note("jumps", `an entry of publisher ${publisher} far ahead of its sequence (trimmed stream, or forged)`);
+    if (verdict.kind === "late" && this.stats.missed > 0) this.stats.missed--; // counted missed when it was skipped over
     if (verdict.kind === "gap") {
       this.stats.missed += verdict.missed;
       this.#options.logger.error(`RedisBroker: ${verdict.missed} messages from publisher ${publisher} were trimmed from the stream before this process read them`);

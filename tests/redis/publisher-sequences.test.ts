@@ -22,6 +22,35 @@ describe("PublisherSequences", () => {
     assert.deepEqual(seen.check("p", 50), { kind: "duplicate" });
   });
 
+  it("delivers a number skipped over once, when it comes late", () => {
+    const seen = new PublisherSequences(10_000, 100);
+    seen.check("p", 1);
+    assert.deepEqual(seen.check("p", 4), { kind: "gap", missed: 2 });
+    assert.deepEqual(seen.check("p", 2), { kind: "late" });
+    assert.deepEqual(seen.check("p", 2), { kind: "duplicate" });
+    assert.deepEqual(seen.check("p", 3), { kind: "late" });
+    assert.deepEqual(seen.check("p", 4), { kind: "duplicate" });
+  });
+
+  it("does not let a forged number a little ahead silence the numbers before it", () => {
+    const seen = new PublisherSequences(10_000, 100);
+    seen.check("p", 1);
+    assert.deepEqual(seen.check("p", 90), { kind: "gap", missed: 88 }, "forged");
+    for (let i = 2; i < 90; i++) assert.deepEqual(seen.check("p", i), { kind: "late" }, `message ${i}`);
+    assert.deepEqual(seen.check("p", 90), { kind: "duplicate" }, "the one the forger took");
+    assert.deepEqual(seen.check("p", 91), { kind: "next" });
+  });
+
+  it("forgets numbers that fall out of the window as it moves", () => {
+    const seen = new PublisherSequences(10_000, 8);
+    seen.check("p", 1);
+    seen.check("p", 3);
+    for (let i = 4; i <= 12; i++) seen.check("p", i);
+    assert.deepEqual(seen.check("p", 2), { kind: "duplicate" }, "too old to tell: treated as seen");
+    assert.deepEqual(seen.check("p", 12), { kind: "duplicate" });
+    assert.deepEqual(seen.check("p", 5), { kind: "duplicate" });
+  });
+
   it("follows a real jump once the publisher's next number confirms it", () => {
     const seen = new PublisherSequences(10_000, 100);
     seen.check("p", 1);

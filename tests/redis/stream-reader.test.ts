@@ -83,6 +83,21 @@ describe("RedisBroker reading the stream", { timeout: 180_000 }, () => {
     assert.equal(b.stats.duplicates, 0);
   });
 
+  it("keeps delivering after a forged entry a little ahead (unsigned): only the number it took is lost", async () => {
+    const { a, b, sink } = await pair();
+    await a.publish("t", "first");
+    await a.flush();
+    await until(() => sink.received.length === 1, "first");
+    // a's next numbers are 2..101; the forger claims 51.
+    await admin.xadd(a.streamKey, "*", "p", a.publisherId, "s", "51", "t", "t", "k", "t", "d", "forged");
+    await publishAll(a, 100);
+    await until(() => sink.received.length === 101, "everything but the one the forger took");
+    const expected = numbered(100).filter((_, i) => i + 2 !== 51);
+    assert.deepEqual(sink.texts("t"), ["first", "forged", ...expected]);
+    assert.equal(b.stats.duplicates, 1);
+    assert.equal(b.stats.missed, 0, "the numbers skipped over all came");
+  });
+
   it("drops forged and unsigned entries when signed, and counts them", async () => {
     const { a, b, sink } = await pair({ secret: "s3cret" });
     assert.equal(b.signed, true);
