@@ -69,6 +69,8 @@ export function resolveAppConfig(options: AppOptions): AppConfig {
   const logger = options.logger ?? stderrLogger;
   const sessions = resolveSessionSettings(options, secrets);
   const websocket = resolveWebSocketOptions(options.websocket);
+  // A broker that leaves the process (Redis) signs what it writes with the app's secret.
+  if (secrets !== undefined) websocket.broker?.useSecrets?.(secrets);
   return Object.freeze({
     limits,
     logger,

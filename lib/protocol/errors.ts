@@ -50,6 +50,7 @@ export const ERRORS = {
   WS_CLIENT_TIMEOUT: { code: "UPIE_ERR_WS_CLIENT_TIMEOUT", status: 1006, message: "WSClient timed out" },
   WS_SLOW_SUBSCRIBER: { code: "UPIE_ERR_WS_SLOW_SUBSCRIBER", status: 1013, message: "Subscriber too slow: published messages would be lost" },
   BROKER_BACKLOG_FULL: { code: "UPIE_ERR_BROKER_BACKLOG_FULL", status: 503, message: "Broker unreachable and its backlog is full" },
+  BROKER_MESSAGE_TOO_LARGE: { code: "UPIE_ERR_BROKER_MESSAGE_TOO_LARGE", status: 413, message: "Published message larger than the broker's maxMessageBytes" },
 } as const satisfies Record<string, ErrorSpec>;
 
 /** Reason phrases for the statuses upie writes itself. */

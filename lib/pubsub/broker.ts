@@ -73,6 +73,14 @@ export interface Broker {
    */
   topicAdded?(topic: string): void | Promise<void>;
   /**
+   * Optional: the app's `secret` (normalised to a list, the first signs),
+   * given once by each app built on this broker with a `secret`. A broker
+   * that crosses process boundaries may authenticate its messages with it.
+   *
+   * @param secrets - the app's secrets.
+   */
+  useSecrets?(secrets: readonly string[]): void;
+  /**
    * Optional: a sink lost its last local subscriber of `topic`.
    *
    * @param topic - the topic.

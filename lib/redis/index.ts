@@ -7,4 +7,6 @@
 export { RedisBroker, type RedisBrokerOptions } from "./redis-broker.js";
 export { RedisSessionBackend, type RedisSessionBackendOptions } from "./redis-session-backend.js";
 export { BacklogFullError } from "./backlog-full-error.js";
+export { MessageTooLargeError } from "./message-too-large-error.js";
+export type { ReaderStats } from "./stream-reader.js";
 export type { RedisConnectionOptions } from "./redis-connection.js";

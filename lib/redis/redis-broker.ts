@@ -14,6 +14,13 @@
  * - Per publisher, messages arrive in publish order with no duplicates:
  *   each carries the publisher's id and a sequence number, a retried `XADD`
  *   whose acknowledgement was lost is skipped by readers.
+ * - Anyone who can write to the stream can add entries. With a secret (the
+ *   app's `secret`, or the `secret` option) every entry is signed and readers
+ *   drop, and count, what does not verify; without one, a forged entry is
+ *   delivered like a real one. Either way no entry, malformed or forged,
+ *   stops the delivery of the genuine entries after it.
+ * - Bounded: `publish` refuses a message over `maxMessageBytes`; one read
+ *   brings in at most `maxReadBytes` (readers skip bigger entries).
  * - Redis unreachable: publishes are held (bounded by `maxHeldMessages` and
  *   `maxHeldBytes`; past them `publish` rejects with {@link BacklogFullError})
  *   and written in order when it is back. A reader whose connection was cut
@@ -31,12 +38,15 @@ import { randomBytes } from "node:crypto";
 
 import type { Redis } from "ioredis";
 
+import { normalizeSecrets } from "../cookies/signing.js";
 import { InvalidOptionError } from "../protocol/errors.js";
 import { stderrLogger, type Logger } from "../protocol/logger.js";
 import type { Broker, BrokerSink, PublishedMessage } from "../pubsub/broker.js";
+import { MessageTooLargeError } from "./message-too-large-error.js";
 import { PublishBacklog } from "./publish-backlog.js";
-import { PublisherSequences } from "./publisher-sequences.js";
 import { checkConnectionOptions, openConnection, type RedisConnectionOptions } from "./redis-connection.js";
+import { EntrySigner } from "./stream-entry.js";
+import { StreamReader, type ReaderStats } from "./stream-reader.js";
 
 /** Options of {@link RedisBroker}: `url` or `client`, and the rest optional. */
 export interface RedisBrokerOptions extends RedisConnectionOptions {
@@ -50,19 +60,35 @@ export interface RedisBrokerOptions extends RedisConnectionOptions {
   maxHeldBytes?: number;
   /** Where connection trouble and gaps are reported. Default: stderr. */
   logger?: Logger;
+  /**
+   * Signs every entry (HMAC-SHA256) and drops, counting them in
+   * `stats.unverified`, entries that do not verify; a list rotates (the first
+   * signs, any verifies). Default: the `secret` of the app the broker is given
+   * to, if it has one. Every process on the stream needs the same one. `false`
+   * writes and reads unsigned entries whatever the app's secret (e.g. while
+   * processes of an older upie still write to the stream).
+   */
+  secret?: string | readonly string[] | false;
+  /** Largest message, with its topic, in bytes: `publish` rejects bigger ones with {@link MessageTooLargeError}, readers skip them. Default 1 MiB. */
+  maxMessageBytes?: number;
+  /** Most bytes one read of the stream brings in (at least `maxMessageBytes`). Default 16 MiB. */
+  maxReadBytes?: number;
 }
 
 const BATCH = 512;
 const READ_COUNT = 1000;
-const BLOCK_MS = 5000;
+/** Room for the fields around the payload and topic: names, publisher id, sequence, kind, signature. */
+const ENTRY_OVERHEAD = 256;
 // Reconnect and retry at least twice a second: a restarted Redis is noticed within 0.5 s.
 const MAX_BACKOFF_MS = 500;
 const CLOSE_TIMEOUT_MS = 5000;
+const MiB = 1024 * 1024;
 
 /**
- * Publishes with `XADD` to one Redis Stream and reads it with `XREAD BLOCK`
- * on a connection of its own. It opens two connections (from `url`, or
- * duplicated from `client`, which it never closes) and needs {@link close}.
+ * Publishes with `XADD` to one Redis Stream and reads it, in reads bounded
+ * by `maxReadBytes` (see {@link StreamReader}), on a connection of its own.
+ * It opens two connections (from `url`, or duplicated from `client`, which
+ * it never closes) and needs {@link close}.
  *
  * @example
  * ```ts
@@ -81,20 +107,17 @@ export class RedisBroker implements Broker {
   readonly #retention: number;
   readonly #logger: Logger;
   readonly #writer: Redis;
-  readonly #reader: Redis;
+  readonly #readerConnection: Redis;
   readonly #backlog: PublishBacklog;
-  readonly #sequences = new PublisherSequences();
+  readonly #reader: StreamReader;
+  readonly #maxMessageBytes: number;
+  /** The `secret` option was given (a secret, or `false`): the app's secret does not replace it. */
+  readonly #ownSecret: boolean;
+  #signer: EntrySigner | undefined;
   #sinks: BrokerSink[] = [];
-  #lastId: string | undefined;
   #pumping = false;
   #closing = false;
   #closed: Promise<void> | undefined;
-  #readLoop: Promise<void>;
-  #resolveReady!: () => void;
-  readonly #ready = new Promise<void>((resolve) => (this.#resolveReady = resolve));
-  #delivered = 0;
-  #duplicates = 0;
-  #missed = 0;
 
   /**
    * @param options - see {@link RedisBrokerOptions}.
@@ -102,12 +125,19 @@ export class RedisBroker implements Broker {
    */
   constructor(options: RedisBrokerOptions) {
     checkConnectionOptions("RedisBroker", options);
-    const { keyPrefix = "upie:", retention = 100_000, maxHeldMessages = 10_000, maxHeldBytes = 16 * 1024 * 1024, logger = stderrLogger } = options;
+    const { keyPrefix = "upie:", retention = 100_000, maxHeldMessages = 10_000, maxHeldBytes = 16 * MiB, logger = stderrLogger } = options;
+    const { maxMessageBytes = MiB, maxReadBytes = Math.max(16 * MiB, maxMessageBytes + ENTRY_OVERHEAD) } = options;
     if (typeof keyPrefix !== "string") throw new InvalidOptionError("RedisBroker keyPrefix must be a string");
-    for (const [name, value] of Object.entries({ retention, maxHeldMessages, maxHeldBytes })) {
+    for (const [name, value] of Object.entries({ retention, maxHeldMessages, maxHeldBytes, maxMessageBytes, maxReadBytes })) {
       if (!Number.isSafeInteger(value) || value < 1) throw new InvalidOptionError(`RedisBroker ${name} must be a positive integer, got ${String(value)}`);
     }
+    if (maxReadBytes < maxMessageBytes + ENTRY_OVERHEAD) {
+      throw new InvalidOptionError(`RedisBroker maxReadBytes must hold one message: at least maxMessageBytes + ${ENTRY_OVERHEAD}`);
+    }
     this.streamKey = `${keyPrefix}broker`;
+    this.#maxMessageBytes = maxMessageBytes;
+    this.#ownSecret = options.secret !== undefined;
+    if (options.secret !== undefined && options.secret !== false) this.#signer = new EntrySigner(normalizeSecrets(options.secret), this.streamKey);
     this.#retention = retention;
     this.#logger = logger;
     this.#backlog = new PublishBacklog(maxHeldMessages, maxHeldBytes);
@@ -122,23 +152,56 @@ export class RedisBroker implements Broker {
       retryStrategy: (times: number) => Math.min(times * 50, MAX_BACKOFF_MS),
     };
     this.#writer = openConnection(options, { ...settings, connectionName: "upie-broker-writer" });
-    this.#reader = openConnection(options, { ...settings, connectionName: "upie-broker-reader" });
+    const reader = openConnection(options, { ...settings, connectionName: "upie-broker-reader" });
+    this.#readerConnection = reader;
     this.#reportOutages(this.#writer, "writer");
-    this.#reportOutages(this.#reader, "reader");
-    this.#readLoop = this.#read();
-  }
-
-  /** Counters, for tests and monitoring. */
-  get stats(): { delivered: number; duplicates: number; missed: number; held: number; heldBytes: number } {
-    return { delivered: this.#delivered, duplicates: this.#duplicates, missed: this.#missed, held: this.#backlog.length, heldBytes: this.#backlog.bytes };
+    this.#reportOutages(reader, "reader");
+    this.#reader = new StreamReader(reader, {
+      streamKey: this.streamKey,
+      limits: { count: READ_COUNT, budget: maxReadBytes, largestEntry: maxMessageBytes + ENTRY_OVERHEAD },
+      logger,
+      deliver: (topic, message) => {
+        const sinks = this.#sinks;
+        for (let i = 0; i < sinks.length; i++) sinks[i]!.deliver(topic, message);
+      },
+    });
+    this.#reader.signer = this.#signer;
   }
 
   /**
-   * Resolves once the broker reads the stream: messages published anywhere
-   * from then on reach this process. Await it before serving (a startup handler).
+   * Counters, for tests and monitoring: what was read (see {@link ReaderStats}:
+   * delivered, and skipped as duplicate, malformed, unverified or oversized),
+   * and what is held for Redis.
+   */
+  get stats(): ReaderStats & { held: number; heldBytes: number } {
+    return { ...this.#reader.stats, held: this.#backlog.length, heldBytes: this.#backlog.bytes };
+  }
+
+  /** True when entries are signed and checked (a `secret` option, or the app's). */
+  get signed(): boolean {
+    return this.#signer !== undefined;
+  }
+
+  /**
+   * Starts reading the stream (reading starts with the first call of this or
+   * of {@link attach}, so that the app's `secret` is known by then) and
+   * resolves once it reads: messages published anywhere from then on reach
+   * this process. Await it before serving (a startup handler).
    */
   ready(): Promise<void> {
-    return this.#ready;
+    return this.#closing ? Promise.resolve() : this.#reader.start();
+  }
+
+  /**
+   * The app's `secret`, from the app this broker is given to: entries are
+   * signed and checked with it, unless the `secret` option was given.
+   *
+   * @param secrets - the app's secrets, normalised (the first signs).
+   */
+  useSecrets(secrets: readonly string[]): void {
+    if (this.#ownSecret) return;
+    this.#signer = new EntrySigner(secrets, this.streamKey);
+    this.#reader.signer = this.#signer;
   }
 
   /**
@@ -148,10 +211,12 @@ export class RedisBroker implements Broker {
    * @param message - text or bytes (the bytes are copied).
    * @returns resolves once held (not once written: see {@link flush}).
    * @throws {@link BacklogFullError} (as a rejection) when Redis has been away and the backlog is full;
-   *   `Error` after {@link close}.
+   *   {@link MessageTooLargeError} over `maxMessageBytes`; `Error` after {@link close}.
    */
   publish(topic: string, message: PublishedMessage): Promise<void> {
     if (this.#closing) return Promise.reject(new Error("RedisBroker is closed"));
+    const bytes = Buffer.byteLength(topic) + (typeof message === "string" ? Buffer.byteLength(message) : message.byteLength);
+    if (bytes > this.#maxMessageBytes) return Promise.reject(new MessageTooLargeError(bytes, this.#maxMessageBytes));
     try {
       this.#backlog.push(topic, typeof message === "string" ? message : Buffer.from(message));
     } catch (error) {
@@ -173,6 +238,7 @@ export class RedisBroker implements Broker {
    */
   attach(sink: BrokerSink): () => void {
     this.#sinks = [...this.#sinks, sink];
+    void this.ready();
     return () => {
       this.#sinks = this.#sinks.filter((s) => s !== sink);
     };
@@ -198,13 +264,13 @@ export class RedisBroker implements Broker {
       this.#logger.error(`RedisBroker closed with ${this.#backlog.length} messages Redis never took`);
       this.#backlog.abandon(new Error("RedisBroker closed before Redis took the message"));
     }
-    this.#reader.disconnect();
+    const stopped = this.#reader.stop(1000);
+    this.#readerConnection.disconnect();
     this.#writer.disconnect();
-    this.#resolveReady();
     // A connection closed while it waits to reconnect may leave its pending
     // XREAD unsettled (ioredis flushes queues on a socket close that then never
-    // comes): wait for the loop briefly, never forever.
-    await Promise.race([this.#readLoop, sleep(1000)]);
+    // comes): the reader waits for its loop briefly, never forever.
+    await stopped;
   }
 
   /** One line when a connection is lost, one when it is back: commands wait meanwhile, so nothing else would say. */
@@ -229,9 +295,12 @@ export class RedisBroker implements Broker {
       while (this.#backlog.length > 0) {
         const batch = this.#backlog.peek(BATCH);
         const pipeline = this.#writer.pipeline();
+        const signer = this.#signer;
         for (const m of batch) {
           const kind = typeof m.payload === "string" ? "t" : "b";
-          pipeline.xadd(this.streamKey, "MAXLEN", "~", this.#retention, "*", "p", this.publisherId, "s", m.sequence, "t", m.topic, "k", kind, "d", m.payload as string | Buffer);
+          const fields: Array<string | number | Buffer> = ["p", this.publisherId, "s", m.sequence, "t", m.topic, "k", kind, "d", m.payload as string | Buffer];
+          if (signer !== undefined) fields.push("h", signer.sign({ publisher: this.publisherId, sequence: m.sequence, topic: m.topic, kind, data: m.payload }));
+          pipeline.xadd(this.streamKey, "MAXLEN", "~", this.#retention, "*", ...fields);
         }
         let written = 0;
         let failure: unknown;
@@ -258,65 +327,6 @@ export class RedisBroker implements Broker {
     } finally {
       this.#pumping = false;
     }
-  }
-
-  async #read(): Promise<void> {
-    let failures = 0;
-    while (!this.#closing) {
-      try {
-        if (this.#lastId === undefined) {
-          // Start after the newest entry: history before this process started is not replayed.
-          const newest = await this.#reader.xrevrange(this.streamKey, "+", "-", "COUNT", 1);
-          this.#lastId = newest[0]?.[0] ?? "0-0";
-          this.#resolveReady();
-        }
-        const reply = await this.#reader.xreadBuffer("COUNT", READ_COUNT, "BLOCK", BLOCK_MS, "STREAMS", this.streamKey, this.#lastId);
-        failures = 0;
-        if (reply === null) continue;
-        for (const [, entries] of reply) {
-          for (const [id, fields] of entries) {
-            this.#lastId = id.toString();
-            this.#handle(fields);
-          }
-        }
-      } catch (error) {
-        if (this.#closing) break;
-        if (failures++ === 0) this.#logger.error("RedisBroker: reading the stream failed, retrying", error);
-        await sleep(Math.min(50 * failures, MAX_BACKOFF_MS));
-      }
-    }
-  }
-
-  #handle(fields: Buffer[]): void {
-    let publisher = "";
-    let sequence = 0;
-    let topic = "";
-    let kind = "";
-    let data: Buffer | undefined;
-    for (let i = 0; i + 1 < fields.length; i += 2) {
-      const name = fields[i]!.toString("latin1");
-      const value = fields[i + 1]!;
-      if (name === "d") data = value;
-      else if (name === "p") publisher = value.toString("latin1");
-      else if (name === "s") sequence = Number(value.toString("latin1"));
-      else if (name === "t") topic = value.toString("utf8");
-      else if (name === "k") kind = value.toString("latin1");
-    }
-    // Someone else's entry in our key: not ours to deliver.
-    if (data === undefined || publisher === "" || !Number.isSafeInteger(sequence) || topic === "" || (kind !== "t" && kind !== "b")) return;
-    const verdict = this.#sequences.check(publisher, sequence);
-    if (verdict.kind === "duplicate") {
-      this.#duplicates++;
-      return;
-    }
-    if (verdict.kind === "gap") {
-      this.#missed += verdict.missed;
-      this.#logger.error(`RedisBroker: ${verdict.missed} messages from publisher ${publisher} were trimmed from the stream before this process read them`);
-    }
-    this.#delivered++;
-    const message: PublishedMessage = kind === "t" ? data.toString("utf8") : data;
-    const sinks = this.#sinks;
-    for (let i = 0; i < sinks.length; i++) sinks[i]!.deliver(topic, message);
   }
 }
 

@@ -1,16 +1,22 @@
 /**
  * Inbound messages on their way to `handle`: one at a time, in arrival
  * order (the Moobius SDK ran each in its own task), a throw logged and the
- * next message handled. While `handle` is behind, the socket stops reading
- * (where the transport can), so a slow handler slows the server instead of
+ * next message handled. While `handle` is behind, the connection stops
+ * reading (issue 22.6: a slow handler and a server pushing 90 MiB messages
+ * grew a client to 2 GiB), so a slow handler slows the server instead of
  * growing memory.
  *
  * @module
  */
 import type { Frame } from "./transport.js";
 
-/** Messages waiting for `handle` before the socket is paused; it resumes at half. */
-const HIGH_WATER = 1000;
+/** How much may wait for `handle` before the connection stops reading; it reads again below half of both. */
+export interface InboxLimits {
+  /** Messages waiting. */
+  maxMessages: number;
+  /** Their bytes. */
+  maxBytes: number;
+}
 
 /** What the inbox needs of the connection: stop and restart reading. */
 export interface FlowControl {
@@ -22,18 +28,26 @@ export interface FlowControl {
 export class Inbox {
   readonly #handle: (message: string | Uint8Array) => unknown;
   readonly #onError: (error: unknown) => void;
-  readonly #items: Frame[] = [];
+  readonly #limits: InboxLimits;
+  /** Waiting messages and their sizes; `#head` is the next one (no `shift()` per message). */
+  #items: Frame[] = [];
+  #sizes: number[] = [];
+  #head = 0;
+  #bytes = 0;
   #draining = false;
   #flow: FlowControl | undefined;
   #paused = false;
+  #caughtUp: Array<() => void> = [];
 
   /**
    * @param handle - called with each message; awaited when it returns a promise.
    * @param onError - told about each throw (or rejection) of `handle`.
+   * @param limits - when to stop reading.
    */
-  constructor(handle: (message: string | Uint8Array) => unknown, onError: (error: unknown) => void) {
+  constructor(handle: (message: string | Uint8Array) => unknown, onError: (error: unknown) => void, limits: InboxLimits) {
     this.#handle = handle;
     this.#onError = onError;
+    this.#limits = limits;
   }
 
   /** True while the connection is paused because `handle` is behind. */
@@ -41,25 +55,86 @@ export class Inbox {
     return this.#paused;
   }
 
+  /** Messages waiting for `handle` (not counting the one it is working on). */
+  get waiting(): number {
+    return this.#items.length - this.#head;
+  }
+
+  /** Bytes of the messages waiting for `handle`. */
+  get waitingBytes(): number {
+    return this.#bytes;
+  }
+
   /** The connection that delivers from now on (or none): a new socket starts unpaused. */
   attach(flow: FlowControl | undefined): void {
     this.#flow = flow;
     this.#paused = false;
+    if (flow !== undefined && this.#over()) this.#pause();
   }
 
-  /** One arrived message. */
-  push(data: Frame): void {
+  /** Resolves once what waits is below half of the limits (at once when it already is): when reading again is worth it. */
+  caughtUp(): Promise<void> {
+    if (!this.#behind()) return Promise.resolve();
+    return new Promise((resolve) => this.#caughtUp.push(resolve));
+  }
+
+  /**
+   * One arrived message.
+   *
+   * @param data - the message.
+   * @param bytes - its size, counted against `maxBytes`.
+   */
+  push(data: Frame, bytes: number): void {
     if (this.#draining) {
       this.#items.push(data);
-      if (this.#items.length > HIGH_WATER && !this.#paused && this.#flow !== undefined) {
-        this.#paused = true;
-        this.#flow.pause();
-      }
+      this.#sizes.push(bytes);
+      this.#bytes += bytes;
+      if (!this.#paused && this.#over()) this.#pause();
       return;
     }
     // Nothing waiting: run it now; only a handle that returns a promise makes later messages queue.
     const pending = this.#run(data);
     if (pending !== undefined) void this.#drain(pending);
+  }
+
+  #over(): boolean {
+    return this.waiting > this.#limits.maxMessages || this.#bytes > this.#limits.maxBytes;
+  }
+
+  /** Still at or above half of a limit: resuming now would pause again at once. */
+  #behind(): boolean {
+    return this.waiting >= this.#limits.maxMessages / 2 || this.#bytes >= this.#limits.maxBytes / 2;
+  }
+
+  #pause(): void {
+    if (this.#flow === undefined) return;
+    this.#paused = true;
+    this.#flow.pause();
+  }
+
+  /** The next waiting message, taken off the queue. */
+  #take(): Frame {
+    const data = this.#items[this.#head]!;
+    this.#bytes -= this.#sizes[this.#head]!;
+    this.#items[this.#head] = "";
+    this.#head++;
+    if (this.#head === this.#items.length) {
+      this.#items = [];
+      this.#sizes = [];
+      this.#head = 0;
+    } else if (this.#head >= 1024 && this.#head * 2 >= this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#sizes = this.#sizes.slice(this.#head);
+      this.#head = 0;
+    }
+    if (!this.#behind()) {
+      if (this.#paused) {
+        this.#paused = false;
+        this.#flow?.resume();
+      }
+      for (const resolve of this.#caughtUp.splice(0)) resolve();
+    }
+    return data;
   }
 
   /** Runs `handle` on one message; returns its promise if it gave one. */
@@ -84,13 +159,7 @@ export class Inbox {
           this.#onError(error);
         }
         let next: PromiseLike<unknown> | undefined;
-        while (next === undefined && this.#items.length > 0) {
-          next = this.#run(this.#items.shift()!);
-          if (this.#paused && this.#items.length < HIGH_WATER / 2) {
-            this.#paused = false;
-            this.#flow?.resume();
-          }
-        }
+        while (next === undefined && this.waiting > 0) next = this.#run(this.#take());
         if (next === undefined) return;
         pending = next;
       }

@@ -13,15 +13,15 @@ export type Frame = string | Uint8Array;
 
 /**
  * A WebSocket constructor: the browser's, undici's, `ws`'s, or a test's. It
- * is called as `new WebSocket(url, protocols)`, or with a third `{ headers }`
- * argument when it is `ws`.
+ * is called as `new WebSocket(url, protocols, { headers, maxPayload })`; the
+ * third argument is `ws`'s options, which standard constructors ignore.
  */
-export type WebSocketConstructor = new (url: string, protocols?: string | string[], options?: { headers?: Record<string, string> }) => unknown;
+export type WebSocketConstructor = new (url: string, protocols?: string | string[], options?: { headers?: Record<string, string>; maxPayload?: number }) => unknown;
 
 /** What a {@link Transport} reports to its owner. */
 export interface TransportEvents {
-  /** A whole message arrived. */
-  message(data: Frame): void;
+  /** A whole message arrived, of `bytes` bytes on the wire (text: its UTF-8 length, or an estimate where only the string is known). */
+  message(data: Frame, bytes: number): void;
   /** Something came in (a message or a pong): the peer is alive. */
   alive(): void;
   /** The connection ended; called once. */
@@ -36,6 +36,8 @@ export interface TransportOptions {
   WebSocket?: WebSocketConstructor;
   /** The handshake must finish within this, or the attempt is aborted. */
   timeoutMs: number;
+  /** A bigger inbound message closes the connection with 1009 and is not delivered. */
+  maxMessageBytes: number;
 }
 
 /** An open connection. */
@@ -52,7 +54,9 @@ export interface Transport {
   send(data: Frame, done: (error?: Error) => void): void;
   /** Sends a protocol ping when {@link canPing}; else nothing. */
   ping(): void;
-  /** Stops reading until {@link resume} (only `ws` can; a no-op elsewhere). */
+  /** True when {@link pause} stops reading the socket (`ws`); a standard `WebSocket` cannot. */
+  readonly canPause: boolean;
+  /** Stops reading until {@link resume}, so TCP pushes back on the server (only `ws` can; a no-op elsewhere). */
   pause(): void;
   resume(): void;
   /** Closes with a handshake. */
@@ -132,8 +136,10 @@ function isNodeSocket(socket: unknown): socket is NodeSocket {
  */
 export async function openTransport(url: string, options: TransportOptions, events: TransportEvents): Promise<Transport> {
   const Ctor = await pickConstructor(options);
-  const socket = options.headers === undefined ? new Ctor(url, options.protocols) : new Ctor(url, options.protocols, { headers: options.headers });
-  return isNodeSocket(socket) ? openNode(socket, options.timeoutMs, events) : openBrowser(socket as BrowserSocket, options.timeoutMs, events);
+  // `ws` refuses a frame (or a message, fragments summed) over `maxPayload` as it reads, before buffering it.
+  const wsOptions = { maxPayload: options.maxMessageBytes, ...(options.headers === undefined ? {} : { headers: options.headers }) };
+  const socket = new Ctor(url, options.protocols, wsOptions);
+  return isNodeSocket(socket) ? openNode(socket, options, events) : openBrowser(socket as BrowserSocket, options, events);
 }
 
 /** Rejects after `timeoutMs` unless settled; `abort` drops the socket. */
@@ -144,24 +150,31 @@ function handshakeTimer(timeoutMs: number, reject: (error: Error) => void, abort
   }, timeoutMs);
 }
 
-function openNode(socket: NodeSocket, timeoutMs: number, events: TransportEvents): Promise<Transport> {
+/** What the client reports when a message was over `maxMessageBytes` (RFC 6455 §7.4.1: "message too big"). */
+const TOO_BIG = { code: 1009, reason: "message too big" } as const;
+
+function openNode(socket: NodeSocket, options: TransportOptions, events: TransportEvents): Promise<Transport> {
   return new Promise((resolve, reject) => {
     let opened = false;
     let ended = false;
+    /** Why we closed, when it says more than the code the socket reports (ws reports 1006 after refusing a frame). */
+    let cause: { code: number; reason: string } | undefined;
     const end = (code: number, reason: string) => {
       if (ended) return;
       ended = true;
-      if (opened) events.close(code, reason);
+      if (opened) events.close(cause?.code ?? code, cause?.reason ?? reason);
     };
-    const timer = handshakeTimer(timeoutMs, reject, () => {
+    const timer = handshakeTimer(options.timeoutMs, reject, () => {
       ended = true;
       socket.terminate();
     });
     // `ws` emits 'error' before 'close'; without a listener it would throw.
-    socket.on("error", (error: Error) => {
+    socket.on("error", (error: Error & { code?: string }) => {
       if (!opened) {
         clearTimeout(timer);
         reject(error);
+      } else if (error.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") {
+        cause = TOO_BIG; // ws has sent the peer a 1009 close already
       }
     });
     socket.on("unexpected-response", (_request: unknown, response: { statusCode?: number; resume(): void }) => {
@@ -177,8 +190,15 @@ function openNode(socket: NodeSocket, timeoutMs: number, events: TransportEvents
       end(code, reason.toString());
     });
     socket.on("message", (data: Uint8Array & { toString(encoding?: string): string }, isBinary: boolean) => {
+      if (ended || cause !== undefined) return;
       events.alive();
-      events.message(isBinary ? data : data.toString("utf8"));
+      // `maxPayload` refuses it first; this catches an injected constructor that ignores the option.
+      if (data.byteLength > options.maxMessageBytes) {
+        cause = TOO_BIG;
+        socket.close(TOO_BIG.code, TOO_BIG.reason);
+        return;
+      }
+      events.message(isBinary ? data : data.toString("utf8"), data.byteLength);
     });
     socket.on("pong", () => events.alive());
     socket.on("open", () => {
@@ -186,6 +206,7 @@ function openNode(socket: NodeSocket, timeoutMs: number, events: TransportEvents
       opened = true;
       resolve({
         canPing: true,
+        canPause: true,
         get bufferedAmount() {
           return socket.bufferedAmount;
         },
@@ -210,17 +231,49 @@ function openNode(socket: NodeSocket, timeoutMs: number, events: TransportEvents
   });
 }
 
-function openBrowser(socket: BrowserSocket, timeoutMs: number, events: TransportEvents): Promise<Transport> {
+/**
+ * The size of `text` in UTF-8, exact only where `limit` needs it: a UTF-16
+ * unit is 1 to 3 bytes, so a string shorter than a third of the limit, or
+ * longer than the limit, is decided by its length (which is then returned).
+ */
+function textBytes(text: string, limit: number): number {
+  if (text.length * 3 <= limit || text.length > limit) return text.length;
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit < 0xdc00 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4; // a surrogate pair: one code point
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+/** Close codes a standard `WebSocket` may send (WHATWG: 1000 or 3000–4999; anything else throws). */
+function sendableCode(code: number): boolean {
+  return code === 1000 || (code >= 3000 && code <= 4999);
+}
+
+function openBrowser(socket: BrowserSocket, options: TransportOptions, events: TransportEvents): Promise<Transport> {
   socket.binaryType = "arraybuffer";
   return new Promise((resolve, reject) => {
     let opened = false;
     let ended = false;
+    /** The code we closed with, when the standard socket could not send it (it sent 1000). */
+    let cause: { code: number; reason: string } | undefined;
     const end = (code: number, reason: string) => {
       if (ended) return;
       ended = true;
-      if (opened) events.close(code, reason);
+      if (opened) events.close(cause?.code ?? code, cause?.reason ?? reason);
     };
-    const timer = handshakeTimer(timeoutMs, reject, () => {
+    const close = (code: number, reason: string) => {
+      if (ended) return;
+      if (!sendableCode(code)) cause = { code, reason };
+      socket.close(sendableCode(code) ? code : 1000, reason);
+    };
+    const timer = handshakeTimer(options.timeoutMs, reject, () => {
       ended = true;
       socket.close();
     });
@@ -233,11 +286,14 @@ function openBrowser(socket: BrowserSocket, timeoutMs: number, events: Transport
       end(event.code, event.reason);
     });
     socket.addEventListener("message", (event: { data: unknown }) => {
-      if (ended) return;
+      if (ended || cause !== undefined) return;
       events.alive();
       const { data } = event;
-      if (typeof data === "string") events.message(data);
-      else if (data instanceof ArrayBuffer) events.message(new Uint8Array(data));
+      // The standard socket has already buffered the whole message: it can only be refused now.
+      const bytes = typeof data === "string" ? textBytes(data, options.maxMessageBytes) : data instanceof ArrayBuffer ? data.byteLength : 0;
+      if (bytes > options.maxMessageBytes) return close(TOO_BIG.code, TOO_BIG.reason);
+      if (typeof data === "string") events.message(data, bytes);
+      else if (data instanceof ArrayBuffer) events.message(new Uint8Array(data), bytes);
     });
     socket.addEventListener("open", () => {
       clearTimeout(timer);
@@ -245,6 +301,7 @@ function openBrowser(socket: BrowserSocket, timeoutMs: number, events: Transport
       opened = true;
       resolve({
         canPing: false,
+        canPause: false,
         get bufferedAmount() {
           return socket.bufferedAmount;
         },
@@ -261,9 +318,7 @@ function openBrowser(socket: BrowserSocket, timeoutMs: number, events: Transport
         ping() {},
         pause() {},
         resume() {},
-        close(code, reason) {
-          if (!ended) socket.close(code, reason);
-        },
+        close,
         terminate() {
           // Browsers cannot drop a socket; close it and stop listening, now.
           try {

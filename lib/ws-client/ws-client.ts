@@ -8,68 +8,19 @@
  *
  * @module
  */
-import { Backoff, type ReconnectOptions } from "./backoff.js";
+import { Backoff } from "./backoff.js";
 import { ClientEvents, type ClientEventMap, type ClientListener } from "./client-events.js";
+import { checkClientOptions, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_UNHANDLED_BYTES, DEFAULT_MAX_UNHANDLED_MESSAGES, type ClientLogger, type WSClientOptions } from "./client-options.js";
 import { encode, type SendValue } from "./encode.js";
 import { ClientTimeoutError, ConnectionClosed } from "./errors.js";
 import { Inbox } from "./inbox.js";
-import { effectiveReceiveTimeout, startLiveness, type HeartbeatOptions } from "./liveness.js";
+import { effectiveReceiveTimeout, startLiveness } from "./liveness.js";
 import { SendQueue, type Outgoing } from "./send-queue.js";
-import { openTransport, type Frame, type Transport, type WebSocketConstructor } from "./transport.js";
+import { openTransport, type Frame, type Transport } from "./transport.js";
 
-export type { HeartbeatOptions, SendValue };
-
-/** Where the client reports what went wrong; `console` fits. */
-export interface ClientLogger {
-  error(message: string, error?: unknown): void;
-  warn?(message: string, error?: unknown): void;
-}
-
-/**
- * Opt-in acknowledgements, for at-least-once delivery with deduplication:
- * every send gets an id (`stamp` puts it in the message), the server
- * answers with a message naming that id (`match` finds it), and `send()`
- * resolves only then. A send not acknowledged when its connection dies is
- * sent again, with the same id, first after the next connect; a server that
- * remembers recent ids drops the repeat (and acknowledges it again).
- */
-export interface AckOptions {
-  /** Returns the value to send, carrying `id` (e.g. `{ ...value, request_id: id }`). */
-  stamp(value: unknown, id: string): unknown;
-  /** The id an inbound message acknowledges, or `undefined` if it is not an acknowledgement. Acknowledgements are not passed to `handle`. */
-  match(message: string | Uint8Array): string | undefined;
-}
-
-/** Everything about a {@link WSClient}; all optional. */
-export interface WSClientOptions {
-  /** Runs after every (re)connect, before queued sends go out; what it sends goes first. A throw drops the connection and it is retried. */
-  onConnect?: (client: WSClient) => unknown;
-  /** Each inbound message (text as `string`, binary as `Uint8Array`), one at a time, in arrival order. A throw is logged; the next message follows. */
-  handle?: (message: string | Uint8Array) => unknown;
-  heartbeat?: HeartbeatOptions;
-  /**
-   * Nothing received (messages or pongs) for this long: the socket is dead,
-   * drop it and reconnect. `0` turns it off. Default: 90 s where the
-   * transport pings (Node's `ws`) or a heartbeat is set, else off (a browser
-   * cannot ping, and an idle server sends nothing).
-   */
-  receiveTimeoutMs?: number;
-  /** The connect timeout per attempt, and how long a send may wait to be written. Default 16 s. */
-  timeoutMs?: number;
-  /** How long a send may wait to be written (or acknowledged), if not `timeoutMs`: e.g. longer, to ride out outages. */
-  sendTimeoutMs?: number;
-  reconnect?: ReconnectOptions;
-  /** Unsettled sends beyond this reject with `QueueFullError`. Default 10 000. */
-  maxQueue?: number;
-  protocols?: string | string[];
-  /** Handshake headers (Node only: it then uses `ws`). */
-  headers?: Record<string, string>;
-  /** The WebSocket constructor to use (tests, or Node's standard one on purpose); default: `ws` in Node, else the global one. */
-  WebSocket?: WebSocketConstructor;
-  acks?: AckOptions;
-  /** Default: `console`. */
-  logger?: ClientLogger;
-}
+export type { AckOptions, ClientLogger, WSClientOptions } from "./client-options.js";
+export type { HeartbeatOptions } from "./liveness.js";
+export type { SendValue };
 
 /** Frames written before waiting for the transport to confirm some; and the bytes buffered. */
 const MAX_INFLIGHT = 65_536;
@@ -102,6 +53,7 @@ export class WSClient {
   readonly #queue: SendQueue;
   readonly #events: ClientEvents;
   readonly #inbox: Inbox | undefined;
+  readonly #maxMessageBytes: number;
   #started = false;
   #closed = false;
   #closeDone: Promise<void> | undefined;
@@ -127,24 +79,7 @@ export class WSClient {
    * @throws TypeError on a bad option (checked here, not at the first failure).
    */
   constructor(url: string, options: WSClientOptions = {}) {
-    if (typeof url !== "string" || !/^wss?:\/\//i.test(url)) throw new TypeError(`WSClient: url must start with ws:// or wss://, got ${String(url)}`);
-    const positive = (name: string, value: number | undefined, allowZero = false) => {
-      if (value === undefined) return;
-      if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-        throw new TypeError(`WSClient: ${name} must be a ${allowZero ? "non-negative" : "positive"} finite number, got ${String(value)}`);
-      }
-    };
-    positive("timeoutMs", options.timeoutMs);
-    positive("sendTimeoutMs", options.sendTimeoutMs);
-    positive("receiveTimeoutMs", options.receiveTimeoutMs, true);
-    positive("maxQueue", options.maxQueue);
-    positive("reconnect.initialDelayMs", options.reconnect?.initialDelayMs);
-    positive("reconnect.maxDelayMs", options.reconnect?.maxDelayMs);
-    positive("reconnect.healthyAfterMs", options.reconnect?.healthyAfterMs, true);
-    positive("heartbeat.intervalMs", options.heartbeat?.intervalMs ?? (options.heartbeat ? Number.NaN : undefined));
-    if (options.headers !== undefined && typeof (globalThis as { process?: unknown }).process === "undefined" && options.WebSocket === undefined) {
-      throw new TypeError("WSClient: headers are Node-only (a browser WebSocket cannot send them)");
-    }
+    checkClientOptions(url, options);
     this.url = url;
     this.#options = options;
     this.#timeoutMs = options.timeoutMs ?? 16_000;
@@ -156,7 +91,9 @@ export class WSClient {
     this.#queue = new SendQueue(options.maxQueue ?? 10_000);
     this.#events = new ClientEvents((error) => this.#logger.error("WSClient: an event listener threw", error));
     const handle = options.handle;
-    this.#inbox = handle && new Inbox(handle, (error) => this.#logger.error("WSClient: handle threw; going on with the next message", error));
+    this.#maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    const limits = { maxBytes: options.maxUnhandledBytes ?? DEFAULT_MAX_UNHANDLED_BYTES, maxMessages: options.maxUnhandledMessages ?? DEFAULT_MAX_UNHANDLED_MESSAGES };
+    this.#inbox = handle && new Inbox(handle, (error) => this.#logger.error("WSClient: handle threw; going on with the next message", error), limits);
   }
 
   /** True while a connection is open and `onConnect` has finished on it. */
@@ -167,6 +104,11 @@ export class WSClient {
   /** Sends not yet settled: waiting to be written, or written and not yet confirmed. */
   get queued(): number {
     return this.#queue.waiting + this.#queue.inflight;
+  }
+
+  /** Inbound messages waiting for `handle`, and their bytes (bounded by `maxUnhandledMessages` and `maxUnhandledBytes`, give or take what the socket held when it stopped). */
+  get unhandled(): { messages: number; bytes: number } {
+    return { messages: this.#inbox?.waiting ?? 0, bytes: this.#inbox?.waitingBytes ?? 0 };
   }
 
   /** Listens to `connect`, `disconnect`, `reconnecting` or `close`; returns a function that stops listening. */
@@ -279,12 +221,16 @@ export class WSClient {
       let ended!: (value: { code: number; reason: string }) => void;
       const end = new Promise<{ code: number; reason: string }>((resolve) => (ended = resolve));
       let transport: Transport;
+      // A new connection would only be paused (or, without pause, dropped) again at once.
+      await this.#inbox?.caughtUp();
+      if (this.#closed) break;
       try {
+        const { protocols, headers, WebSocket } = this.#options;
         transport = await openTransport(
           this.url,
-          { protocols: this.#options.protocols, headers: this.#options.headers, WebSocket: this.#options.WebSocket, timeoutMs: this.#timeoutMs },
+          { protocols, headers, WebSocket, timeoutMs: this.#timeoutMs, maxMessageBytes: this.#maxMessageBytes },
           {
-            message: (data) => this.#receive(data),
+            message: (data, bytes) => this.#receive(data, bytes),
             alive: () => (this.#lastAlive = Date.now()),
             close: (code, reason) => ended({ code, reason }),
           },
@@ -313,7 +259,8 @@ export class WSClient {
     this.#transport = transport;
     this.#onWritten = this.#confirmer(transport);
     this.#lastAlive = Date.now();
-    this.#inbox?.attach(transport);
+    // A standard WebSocket cannot stop reading: past the bound, drop the connection instead of growing memory.
+    this.#inbox?.attach(transport.canPause ? transport : { pause: () => transport.close(1008, "too many unhandled messages"), resume() {} });
     const { heartbeat, receiveTimeoutMs } = this.#options;
     const stopTimers = startLiveness(transport, heartbeat, effectiveReceiveTimeout(receiveTimeoutMs, transport.canPing, heartbeat), {
       isOpen: () => this.#connected && this.#transport === transport,
@@ -461,7 +408,7 @@ export class WSClient {
   }
 
   /** An inbound message: an acknowledgement settles its send; anything else goes to `handle`, in order. */
-  #receive(data: Frame): void {
+  #receive(data: Frame, bytes: number): void {
     const acks = this.#options.acks;
     if (acks !== undefined) {
       let id: string | undefined;
@@ -479,6 +426,6 @@ export class WSClient {
         return;
       }
     }
-    this.#inbox?.push(data);
+    this.#inbox?.push(data, bytes);
   }
 }

@@ -46,3 +46,26 @@ it("delivers publishes from this app and from another process to TestClient sock
     await Promise.all([mine.close(), elsewhere.close()]);
   }
 });
+
+it("signs with the app's secret: another process with the secret reaches the sockets, a forged entry does not", { timeout: 60_000 }, async () => {
+  const mine = new RedisBroker({ url: redis.url, keyPrefix: "signed:", logger: { error: () => {}, warn: () => {} } });
+  const elsewhere = new RedisBroker({ url: redis.url, keyPrefix: "signed:", secret: "shared secret" });
+  const client = new TestClient(new RoomApp({ secret: "shared secret", websocket: { broker: mine } }));
+  const admin = redis.client();
+  try {
+    await Promise.all([mine.ready(), elsewhere.ready()]);
+    const ws = await client.websocket("/room/lobby");
+    assert.equal(await ws.receiveText(), "joined");
+    await admin.xadd(mine.streamKey, "*", "p", elsewhere.publisherId, "s", String(Number.MAX_SAFE_INTEGER), "t", "lobby", "k", "t", "d", "forged");
+    await elsewhere.publish("lobby", "genuine 1");
+    await elsewhere.publish("lobby", "genuine 2");
+    assert.equal(await ws.receiveText(), "genuine 1");
+    assert.equal(await ws.receiveText(), "genuine 2");
+    assert.equal(mine.stats.unverified, 1);
+    await ws.close();
+  } finally {
+    admin.disconnect();
+    await client.close();
+    await Promise.all([mine.close(), elsewhere.close()]);
+  }
+});
