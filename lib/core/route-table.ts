@@ -6,7 +6,7 @@
  * @module
  */
 import { ERRORS, HttpError } from "../protocol/errors.js";
-import { methodSet, ROUTES, RoutePattern, type RouteDeclaration } from "./route.js";
+import { assertParamsBound, methodSet, ROUTES, RoutePattern, type RouteDeclaration } from "./route.js";
 import { parseSignature, type ParamSpec } from "./signature.js";
 
 /** A routable handler with everything binding needs, computed at start-up. */
@@ -107,7 +107,9 @@ export class RouteTable {
     for (const r of explicit) {
       if (Boolean(r.websocket) !== websocket) continue;
       const handler = makeHandler(r.fn.name || r.pattern, r.fn, firstBound, methodSet(r.methods));
-      this.#patterns.push({ pattern: new RoutePattern(r.pattern), handler });
+      const pattern = new RoutePattern(r.pattern);
+      assertParamsBound(pattern, r.fn, handler.name, firstBound);
+      this.#patterns.push({ pattern, handler });
     }
   }
 

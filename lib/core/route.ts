@@ -7,7 +7,8 @@
  *
  * @module
  */
-import { InvalidOptionError } from "../protocol/errors.js";
+import { InvalidOptionError, UnboundRouteParameterError } from "../protocol/errors.js";
+import { parseSignature } from "./signature.js";
 
 /** Options for {@link route}. */
 export interface RouteOptions {
@@ -80,6 +81,33 @@ function checkName(name: string, source: string): string {
   return name;
 }
 
+/**
+ * Checks that every `:name` / `*name` of `pattern` is a parameter of `fn`, so a
+ * mismatch fails where the route is declared instead of as a 400 on every request.
+ * The usual cause is a rename: esbuild (so tsx) renames a parameter that shadows
+ * an import (`post` → `post2`).
+ *
+ * @param label - the method's name, for the message.
+ * @param firstBound - parameters before this index are not bound from the path (a `ws_` method's socket).
+ * @throws UnboundRouteParameterError naming the method, the pattern and the parameters seen.
+ */
+export function assertParamsBound(pattern: RoutePattern, fn: Function, label: string, firstBound: number): void {
+  const seen = parseSignature(fn).slice(firstBound).flatMap((p) => (p.name === undefined ? [] : [p.name]));
+  for (const name of pattern.paramNames) {
+    if (seen.includes(name)) continue;
+    throw new UnboundRouteParameterError(
+      `route ${pattern.source} on ${label}: the pattern's parameter "${name}" is not a parameter of ${label} ` +
+        `(its parameters: ${seen.length === 0 ? "(none)" : seen.join(", ")}). Rename one so they match; ` +
+        `a bundler renames a parameter that shadows an import (post → post2).`,
+    );
+  }
+}
+
+/** A `ws_` method's first parameter is its socket, never bound from the path. */
+export function firstBoundOf(methodName: string): number {
+  return methodName.startsWith("ws_") ? 1 : 0;
+}
+
 /** Normalises a methods option to an upper-case set (GET brings HEAD along). */
 export function methodSet(methods: readonly string[] | undefined): ReadonlySet<string> | undefined {
   if (methods === undefined) return undefined;
@@ -113,12 +141,16 @@ export function route(options: RouteOptions): (...args: any[]) => void;
 export function route(patternOrOptions: string | RouteOptions, maybeOptions: RouteOptions = {}) {
   const pattern = typeof patternOrOptions === "string" ? patternOrOptions : undefined;
   const options = typeof patternOrOptions === "string" ? maybeOptions : patternOrOptions;
-  if (pattern !== undefined) new RoutePattern(pattern); // fail at class definition, not at first request
+  // Fail at class definition, not at the first request.
+  const compiled = pattern === undefined ? undefined : new RoutePattern(pattern);
   const declaration: RouteDeclaration = { pattern, methods: methodSet(options.methods) };
   return (...args: any[]) => {
     // Standard decorators get (method, context); legacy ones (prototype, key, descriptor).
-    const fn = typeof args[0] === "function" ? args[0] : args[2]?.value;
+    const standard = typeof args[0] === "function";
+    const fn = standard ? args[0] : args[2]?.value;
     if (typeof fn !== "function") throw new InvalidOptionError("@route decorates methods only");
+    const name = String(standard ? args[1]?.name : args[1]);
+    if (compiled !== undefined) assertParamsBound(compiled, fn, name, firstBoundOf(name));
     (fn[ROUTES] ??= []).push(declaration);
   };
 }

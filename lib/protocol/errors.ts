@@ -34,6 +34,7 @@ export const ERRORS = {
   INTERNAL: { code: "UPIE_ERR_INTERNAL", status: 500, message: "Internal Server Error" },
   HTTP: { code: "UPIE_ERR_HTTP", status: 500, message: "HTTP error" },
   INVALID_OPTION: { code: "UPIE_ERR_INVALID_OPTION", status: 500, message: "Invalid option" },
+  ROUTE_PARAMETER_UNBOUND: { code: "UPIE_ERR_ROUTE_PARAMETER_UNBOUND", status: 500, message: "Route pattern names a parameter the handler lacks" },
   UWS_UNAVAILABLE: { code: "UPIE_ERR_UWS_UNAVAILABLE", status: 500, message: "No native uWebSockets.js build for this runtime" },
   CLIENT_GONE: { code: "UPIE_ERR_CLIENT_GONE", status: 499, message: "Client closed the connection" },
   STATIC_BAD_PATH: { code: "UPIE_ERR_STATIC_BAD_PATH", status: 400, message: "Bad Request" },
@@ -133,6 +134,15 @@ export class WebSocketStateError extends Error {
 export class InvalidOptionError extends TypeError {
   override name = "InvalidOptionError";
   readonly code: string = ERRORS.INVALID_OPTION.code;
+}
+
+/**
+ * A route pattern's `:name` (or `*name`) that no parameter of its handler is
+ * called: every request would be a 400, so the route fails where it is declared.
+ */
+export class UnboundRouteParameterError extends InvalidOptionError {
+  override name = "UnboundRouteParameterError";
+  override readonly code: string = ERRORS.ROUTE_PARAMETER_UNBOUND.code;
 }
 
 /**
