@@ -29,6 +29,7 @@ export { StaticFiles, type StaticFilesOptions, type DotfilesPolicy } from "./mid
 export { Cors, type CorsOptions, type CorsOrigins, type OriginPredicate } from "./middleware/cors.js";
 export { Csrf, csrfToken, verifyCsrfToken, type CsrfOptions } from "./middleware/csrf.js";
 export { RateLimit, type RateLimitOptions } from "./middleware/rate-limit.js";
+export { SecurityHeaders, DEFAULT_CONTENT_SECURITY_POLICY, type SecurityHeadersOptions } from "./middleware/security-headers.js";
 export { Compression, type CompressionOptions, type CompressionEncoding } from "./middleware/compression.js";
 export { WebSocket } from "./websocket/websocket.js";
 export { DEFAULT_WEBSOCKET_OPTIONS, type WebSocketOptions } from "./core/websocket-options.js";
