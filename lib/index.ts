@@ -9,7 +9,12 @@ import "./server/uws/register.js";
 
 export { App, type ListenOptions, type Server } from "./core/app.js";
 export type { AppOptions } from "./core/app-config.js";
-export { HttpError, ConnectionClosed, ERRORS, InvalidOptionError, UwsUnavailableError, WebSocketStateError, type ErrorSpec } from "./protocol/errors.js";
+export {
+  HttpError, ConnectionClosed, ERRORS, InvalidMessageError, InvalidOptionError, UnboundRouteParameterError, UwsUnavailableError,
+  WebSocketStateError, type ErrorSpec,
+} from "./protocol/errors.js";
+export type { StandardSchemaV1, InferOutput, ValidationIssue } from "./protocol/standard-schema.js";
+export type { InvalidBodyResponse } from "./core/body-schema.js";
 export { redirect, type ResponseInit, type ResponseTuple, type ResponseBody } from "./core/response.js";
 export { HttpMiddleware, WebSocketMiddleware, type WebSocketRejection } from "./core/middleware.js";
 export { Request } from "./core/request.js";
