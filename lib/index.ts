@@ -3,6 +3,10 @@
  *
  * @module
  */
+// upie's public types use Node's (Buffer, node:stream/web). TypeScript 6+ loads no
+// @types by default ("types": []), so the entry points name them themselves;
+// preserve="true" keeps the directive in the emitted .d.ts.
+/// <reference types="node" preserve="true" />
 // The composition root wires the server: the core never imports it, and the
 // uWS build loads only when an app calls listen().
 import "./server/uws/register.js";

@@ -1,7 +1,8 @@
 /**
  * Running `.ts` apps: Node cannot import TypeScript with decorators by
- * itself, so the runner registers tsx's loader (its documented
- * `tsx/esm/api` `register()`) in the process that imports the app. tsx is
+ * itself, so the runner loads tsx's entry point (what `node --import tsx`
+ * loads; it registers tsx's module hooks) in the process that imports the app,
+ * before importing it. tsx is
  * looked up from the app's folder first (the user's project), then from the
  * working directory, then beside upie; it is never a dependency of upie.
  *
@@ -26,11 +27,14 @@ function tsxActive(): boolean {
   return /(?:^|[\s=/\\])tsx(?:[\s/\\]|$)|tsx[/\\]dist/.test(flags);
 }
 
-/** Where tsx's register API is, or undefined when it is not installed anywhere we look. */
+/**
+ * Where tsx's entry point is, or undefined when it is not installed anywhere we look.
+ * (`tsx/esm/api` would resolve to its CommonJS build here: `require.resolve` uses require conditions.)
+ */
 function findTsx(appDir: string): string | undefined {
   for (const base of [appDir, process.cwd(), fileURLToPath(new URL(".", import.meta.url))]) {
     try {
-      return createRequire(join(base, "noop.js")).resolve("tsx/esm/api");
+      return createRequire(join(base, "noop.js")).resolve("tsx");
     } catch {
       // Not installed there: try the next place.
     }
@@ -47,13 +51,12 @@ function findTsx(appDir: string): string | undefined {
  */
 export async function registerTypeScript(file: string, appDir: string): Promise<void> {
   if (tsxActive()) return;
-  const api = findTsx(appDir);
-  if (api === undefined) {
+  const entry = findTsx(appDir);
+  if (entry === undefined) {
     throw new InvalidOptionError(
       `${file} is TypeScript, and running it needs tsx, which is not installed. ` +
         `Install it in your project: npm install --save-dev tsx (or compile to JavaScript and run the .js file).`,
     );
   }
-  const { register } = (await import(pathToFileURL(api).href)) as { register: () => unknown };
-  register();
+  await import(pathToFileURL(entry).href);
 }
