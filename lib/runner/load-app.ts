@@ -1,7 +1,9 @@
 /**
  * Finds the app a module serves: `FILE:Export` names it; otherwise the
  * default export, else the module's only App subclass or instance. A class
- * is constructed with no options.
+ * is constructed with no options. A named or default export may also be a
+ * factory, a function returning an App or a promise of one (uvicorn's
+ * `--factory`), for apps that need async setup before they exist.
  *
  * Apps are recognised by shape (a `listen` method and a `middlewares` list),
  * not only by `instanceof`: a project can hold two copies of upie (the app
@@ -32,6 +34,14 @@ function isAppClass(value: unknown): value is new () => App {
   return typeof value.prototype.listen === "function" && typeof value.prototype.publish === "function";
 }
 
+/** A function that is not a class: called with no arguments, it makes the app. */
+type AppFactory = () => App | Promise<App>;
+type Servable = App | (new () => App) | AppFactory;
+
+function isFactory(value: unknown): value is AppFactory {
+  return typeof value === "function" && !/^class\b/.test(Function.prototype.toString.call(value));
+}
+
 /**
  * Imports `file` (TypeScript through tsx) and returns the app to serve.
  *
@@ -44,20 +54,34 @@ export async function loadApp(file: string, exportName: string | undefined): Pro
   if (isTypeScript(path)) await registerTypeScript(file, dirname(path));
   const module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   const [name, value] = pick(module, file, exportName);
-  const app = isAppClass(value) ? new value() : value;
-  return { app, label: `${file}:${name}` };
+  const label = `${file}:${name}`;
+  if (isAppInstance(value)) return { app: value, label };
+  if (isAppClass(value)) return { app: new value(), label };
+  const made: unknown = await value();
+  if (!isAppInstance(made)) throw new InvalidOptionError(`${label} is a function, and it returned ${describe(made)}, not an App`);
+  return { app: made, label };
 }
 
-function pick(module: Record<string, unknown>, file: string, exportName: string | undefined): [string, App | (new () => App)] {
+function isServable(value: unknown): value is Servable {
+  return isAppClass(value) || isAppInstance(value) || isFactory(value);
+}
+
+function describe(value: unknown): string {
+  return value === null ? "null" : typeof value === "object" ? `an object (${value.constructor?.name ?? "no class"})` : typeof value;
+}
+
+function pick(module: Record<string, unknown>, file: string, exportName: string | undefined): [string, Servable] {
   if (exportName !== undefined) {
     const value = module[exportName];
-    if (isAppClass(value) || isAppInstance(value)) return [exportName, value];
+    if (isServable(value)) return [exportName, value];
     throw new InvalidOptionError(
-      value === undefined ? `${file} has no export named ${exportName} (it exports: ${Object.keys(module).join(", ") || "nothing"})` : `${file}:${exportName} is not an App subclass or instance`,
+      value === undefined
+        ? `${file} has no export named ${exportName} (it exports: ${Object.keys(module).join(", ") || "nothing"})`
+        : `${file}:${exportName} is not an App subclass, an App, or a function returning one`,
     );
   }
   const fallback = module.default;
-  if (isAppClass(fallback) || isAppInstance(fallback)) return ["default", fallback];
+  if (isServable(fallback)) return ["default", fallback];
   const entries = Object.entries(module);
   // An exported instance is the configured app; its class exported beside it is not a second choice.
   const instances = entries.filter((entry): entry is [string, App] => isAppInstance(entry[1]));

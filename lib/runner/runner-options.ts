@@ -27,6 +27,7 @@ export interface RunnerOptions {
 export const USAGE = `Usage: upie FILE[:Export] [--host HOST] [--port PORT] [--workers N] [--reload]
 
 Serves the App that FILE exports: Export, else the default export, else its only App.
+An export may be an App subclass, an App, or a function returning one (async setup).
   --host HOST     interface to bind (default: $HOST, else 127.0.0.1)
   --port PORT     port (default: $PORT, else 8000; 0 picks a free one)
   --workers N     N processes share the port (SO_REUSEPORT); a crashed one is restarted

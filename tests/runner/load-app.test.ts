@@ -15,6 +15,7 @@ describe("loadApp", () => {
       "default.ts": `${HEAD}class Main extends App {}\nexport class Other extends App {}\nexport default new Main();\n`,
       "only.ts": `${HEAD}export const helper = 1;\nexport class Only extends App {}\n`,
       "instance.ts": `${HEAD}export class Chat extends App {}\nexport const app = new Chat();\n`,
+      "factory.ts": `${HEAD}export class Chat extends App {}\nexport default async () => { await Promise.resolve(); const app = new Chat(); app.middlewares.length = 0; return app; };\nexport function make() { return new Chat(); }\n`,
     });
     try {
       const named = await loadApp(join(dir, "named.ts"), "B");
@@ -25,6 +26,10 @@ describe("loadApp", () => {
       assert.match((await loadApp(join(dir, "default.ts"), undefined)).label, /default\.ts:default$/);
       assert.equal((await loadApp(join(dir, "only.ts"), undefined)).app.constructor.name, "Only");
       assert.match((await loadApp(join(dir, "instance.ts"), undefined)).label, /instance\.ts:app$/);
+      const made = await loadApp(join(dir, "factory.ts"), undefined);
+      assert.equal(made.app.constructor.name, "Chat");
+      assert.match(made.label, /factory\.ts:default$/);
+      assert.equal((await loadApp(join(dir, "factory.ts"), "make")).app.constructor.name, "Chat");
     } finally {
       await remove();
     }
@@ -34,14 +39,15 @@ describe("loadApp", () => {
     const { dir, remove } = await tempApp({
       "none.ts": `export const x = 1;\n`,
       "two.ts": `${HEAD}export class A extends App {}\nexport class B extends App {}\n`,
-      "plain.ts": `export class NotApp {}\n`,
+      "plain.ts": `export class NotApp {}\nexport const notAFactory = () => 42;\n`,
     });
     try {
       const cases: Array<[string, string | undefined, RegExp]> = [
         ["none.ts", undefined, /exports no App/],
         ["two.ts", undefined, /exports several Apps \(A, B\)/],
         ["two.ts", "C", /has no export named C \(it exports: A, B\)/],
-        ["plain.ts", "NotApp", /is not an App subclass or instance/],
+        ["plain.ts", "NotApp", /is not an App subclass, an App, or a function returning one/],
+        ["plain.ts", "notAFactory", /is a function, and it returned number, not an App/],
       ];
       for (const [file, exportName, message] of cases) {
         await assert.rejects(loadApp(join(dir, file), exportName), (error: unknown) => error instanceof InvalidOptionError && message.test(error.message));
