@@ -192,4 +192,23 @@ describe("the packed package", () => {
       if (upie.child.exitCode === null) upie.child.kill("SIGKILL");
     }
   });
+
+  // Runs after the test above, which installed tsx.
+  it("reloads with `upie app.ts --reload` when the app is edited", { timeout: 120_000 }, async () => {
+    const project = join(appDir, "reloading");
+    await mkdir(project);
+    await writeFile(join(project, "app.ts"), TS_APP);
+    const upie = startUpie([join("reloading", "app.ts"), "--port", "0", "--reload"]);
+    try {
+      const [, port] = await upie.ready(/serving \S+ on http:\/\/127\.0\.0\.1:(\d+)/);
+      assert.equal(await (await fetch(`http://127.0.0.1:${port}/`)).text(), "Welcome");
+      await writeFile(join(project, "app.ts"), TS_APP.replace('return "Welcome"', 'return "Welcome back"'));
+      await upie.ready(/changed; restarting[\s\S]*serving \S+ on http:\/\/127\.0\.0\.1:\d+/);
+      assert.equal(await (await fetch(`http://127.0.0.1:${port}/`)).text(), "Welcome back");
+      upie.child.kill("SIGINT");
+      assert.equal(await upie.exited, 0);
+    } finally {
+      if (upie.child.exitCode === null) upie.child.kill("SIGKILL");
+    }
+  });
 });
