@@ -29,6 +29,8 @@ interface Slot {
   child: ChildProcess | undefined;
   backoff: Backoff;
   startedAt: number;
+  /** The current worker told us it listens. */
+  ready: boolean;
   restart: NodeJS.Timeout | undefined;
 }
 
@@ -42,6 +44,9 @@ export class Supervisor {
   #state: "starting" | "running" | "reloading" | "stopping" = "starting";
   #unwatch: (() => void) | undefined;
   #stopped: ((code: number) => void) | undefined;
+  /** Starts run one after another: two at once would fork two workers into one slot. */
+  #starts: Promise<void> = Promise.resolve();
+  #startQueued = false;
 
   /**
    * @param options - the command line.
@@ -52,7 +57,7 @@ export class Supervisor {
     this.#entry = entry;
     this.#port = options.port;
     this.#slots = Array.from({ length: options.workers }, (_, index) => ({
-      index, child: undefined, backoff: new Backoff(100, 10_000), startedAt: 0, restart: undefined,
+      index, child: undefined, backoff: new Backoff(100, 10_000), startedAt: 0, ready: false, restart: undefined,
     }));
   }
 
@@ -68,8 +73,18 @@ export class Supervisor {
     if (this.#options.reload) {
       this.#unwatch = watchForChanges(dirname(resolve(this.#options.file)), (file) => void this.#reload(file));
     }
-    void this.#startAll();
+    this.#queueStart();
     return done;
+  }
+
+  /** Starts the workers after any start in progress; a start already waiting covers this one too. */
+  #queueStart(): void {
+    if (this.#startQueued) return;
+    this.#startQueued = true;
+    this.#starts = this.#starts.then(() => {
+      this.#startQueued = false;
+      return this.#state === "stopping" ? undefined : this.#startAll();
+    });
   }
 
   async #startAll(): Promise<void> {
@@ -112,9 +127,12 @@ export class Supervisor {
     });
     slot.child = child;
     slot.startedAt = Date.now();
+    slot.ready = false;
     return new Promise((ready) => {
       child.on("message", (message: ReadyMessage) => {
-        if (message?.type === "upie:ready") ready(true);
+        if (message?.type !== "upie:ready") return;
+        slot.ready = true;
+        ready(true);
       });
       child.on("exit", (code, signal) => {
         ready(false);
@@ -124,18 +142,20 @@ export class Supervisor {
     });
   }
 
-  /** A worker exited: restart it with backoff, unless its exit was asked for. */
+  /** A worker exited: restart it with backoff, unless its exit was asked for or it never came up. */
   #exited(slot: Slot, code: number | null, signal: NodeJS.Signals | null): void {
-    if (this.#state !== "running") return;
+    // While starting, a worker that had come up and died (its siblings still starting) is a crash too.
+    if (!(this.#state === "running" || (this.#state === "starting" && slot.ready))) return;
     if (Date.now() - slot.startedAt >= HEALTHY_AFTER_MS) slot.backoff.reset();
     const delay = slot.backoff.next();
     console.error(`upie: worker ${slot.index + 1} exited (${signal ?? `code ${code}`}); restarting in ${delay} ms`);
     slot.restart = setTimeout(() => {
       slot.restart = undefined;
-      if (this.#state === "running") void this.#spawn(slot);
+      if (this.#state === "running" || this.#state === "starting") void this.#spawn(slot);
     }, delay);
   }
 
+  /** Stops the workers now (a start in progress ends: its workers exit) and queues a fresh start. */
   async #reload(file: string): Promise<void> {
     if (this.#state === "stopping") return;
     console.log(`upie: ${file} changed; restarting`);
@@ -143,7 +163,7 @@ export class Supervisor {
     await this.#stopWorkers();
     if ((this.#state as string) === "stopping") return;
     for (const slot of this.#slots) slot.backoff.reset();
-    await this.#startAll();
+    this.#queueStart();
   }
 
   async #stop(signal: string): Promise<void> {

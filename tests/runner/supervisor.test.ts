@@ -10,6 +10,10 @@ import { App } from "${UPIE}";
 
 export class Pids extends App {
   async index() { return "${version} " + process.pid; }
+  async slow() {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    return "slow";
+  }
   async crash() {
     setTimeout(() => process.exit(3), 10);
     return "bye";
@@ -69,8 +73,23 @@ describe("upie --reload", () => {
       await run.serving(3);
       assert.match((await get(port, "/")).text, /^v3 /);
 
+      // A second edit while the first restart still drains a slow request: one worker serves
+      // the last edit, and none is left behind.
+      const slow = get(port, "/slow");
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await writeFile(join(dir, "app.ts"), APP("v4"));
+      await run.waitFor(/changed; restarting/, 4);
+      await writeFile(join(dir, "app.ts"), APP("v5"));
+      await run.waitFor(/changed; restarting/, 5);
+      assert.equal((await slow).text, "slow");
+      for (let i = 0; i < 100 && !/^v5 /.test(await get(port, "/").then((r) => r.text, () => "")); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.match((await get(port, "/")).text, /^v5 /);
+
       run.child.kill("SIGINT");
       assert.equal((await run.exited).code, 0);
+      await assert.rejects(get(port, "/"), /ECONNREFUSED/, "no worker outlives the runner");
     } finally {
       await run.kill();
       await remove();
