@@ -6,7 +6,7 @@
  * @module
  */
 import { ERRORS, HttpError } from "../protocol/errors.js";
-import { assertParamsBound, methodSet, ROUTES, RoutePattern, type RouteDeclaration } from "./route.js";
+import { methodSet, ROUTES, RoutePattern, type RouteDeclaration } from "./route.js";
 import { parseSignature, type ParamSpec } from "./signature.js";
 import type { StandardSchemaV1 } from "../protocol/standard-schema.js";
 
@@ -118,9 +118,7 @@ export class RouteTable {
     for (const r of explicit) {
       if (Boolean(r.websocket) !== websocket) continue;
       const handler = makeHandler(r.fn.name || r.pattern, r.fn, firstBound, methodSet(r.methods), r.schema);
-      const pattern = new RoutePattern(r.pattern);
-      assertParamsBound(pattern, r.fn, handler.name, firstBound);
-      this.#patterns.push({ pattern, handler });
+      this.#patterns.push({ pattern: new RoutePattern(r.pattern), handler });
     }
   }
 
