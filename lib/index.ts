@@ -3,13 +3,22 @@
  *
  * @module
  */
+// upie's public types use Node's (Buffer, node:stream/web). TypeScript 6+ loads no
+// @types by default ("types": []), so the entry points name them themselves;
+// preserve="true" keeps the directive in the emitted .d.ts.
+/// <reference types="node" preserve="true" />
 // The composition root wires the server: the core never imports it, and the
 // uWS build loads only when an app calls listen().
 import "./server/uws/register.js";
 
 export { App, type ListenOptions, type Server } from "./core/app.js";
 export type { AppOptions } from "./core/app-config.js";
-export { HttpError, ConnectionClosed, ERRORS, InvalidOptionError, UwsUnavailableError, WebSocketStateError, type ErrorSpec } from "./protocol/errors.js";
+export {
+  HttpError, ConnectionClosed, ERRORS, InvalidMessageError, InvalidOptionError, UnboundRouteParameterError, UwsUnavailableError,
+  WebSocketStateError, type ErrorSpec,
+} from "./protocol/errors.js";
+export type { StandardSchemaV1, InferOutput, ValidationIssue } from "./protocol/standard-schema.js";
+export type { InvalidBodyResponse } from "./core/body-schema.js";
 export { redirect, type ResponseInit, type ResponseTuple, type ResponseBody } from "./core/response.js";
 export { HttpMiddleware, WebSocketMiddleware, type WebSocketRejection } from "./core/middleware.js";
 export { Request } from "./core/request.js";
@@ -29,6 +38,7 @@ export { StaticFiles, type StaticFilesOptions, type DotfilesPolicy } from "./mid
 export { Cors, type CorsOptions, type CorsOrigins, type OriginPredicate } from "./middleware/cors.js";
 export { Csrf, csrfToken, verifyCsrfToken, type CsrfOptions } from "./middleware/csrf.js";
 export { RateLimit, type RateLimitOptions } from "./middleware/rate-limit.js";
+export { SecurityHeaders, DEFAULT_CONTENT_SECURITY_POLICY, type SecurityHeadersOptions } from "./middleware/security-headers.js";
 export { Compression, type CompressionOptions, type CompressionEncoding } from "./middleware/compression.js";
 export { WebSocket } from "./websocket/websocket.js";
 export { DEFAULT_WEBSOCKET_OPTIONS, type WebSocketOptions } from "./core/websocket-options.js";

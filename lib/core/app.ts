@@ -9,7 +9,7 @@ import { resolveAppConfig, type AppOptions } from "./app-config.js";
 import { currentRequest } from "./context.js";
 import type { HttpMiddleware, WebSocketMiddleware } from "./middleware.js";
 import type { Request } from "./request.js";
-import type { RouteOptions } from "./route.js";
+import { assertParamsBound, checkSchema, RoutePattern, type RouteOptions } from "./route.js";
 import { serverAdapter } from "./server-adapter.js";
 
 /** Options for {@link App.listen}. */
@@ -126,7 +126,9 @@ export class App {
    * ```
    */
   route(pattern: string, handler: (...args: any[]) => unknown, options: RouteOptions & { websocket?: boolean } = {}): this {
-    this.#core.explicitRoutes.push({ pattern, fn: handler, methods: options.methods, websocket: options.websocket });
+    assertParamsBound(new RoutePattern(pattern), handler, handler.name || pattern, options.websocket ? 1 : 0);
+    const schema = checkSchema(options.schema, Boolean(options.websocket));
+    this.#core.explicitRoutes.push({ pattern, fn: handler, methods: options.methods, websocket: options.websocket, schema });
     return this;
   }
 

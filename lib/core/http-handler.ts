@@ -14,6 +14,7 @@ import { disposeFiles, parseBody } from "../body/parse-body.js";
 import type { UploadLease } from "../body/upload-budget.js";
 import type { AppCore } from "./app-core.js";
 import { bindArguments } from "./binding.js";
+import { validateBody } from "./body-schema.js";
 import { runWithRequest } from "./context.js";
 import { ERRORS, HttpError } from "../protocol/errors.js";
 import { isThenable } from "../protocol/is-thenable.js";
@@ -98,6 +99,12 @@ function respondSafely(core: AppCore, request: Request, outcome: unknown, threw:
 
 /** Binds the arguments and calls the handler with `this` = the app and `this.request` = request. */
 function invoke(core: AppCore, match: RouteMatch, request: Request): unknown {
+  const schema = match.handler.schema;
+  if (schema !== undefined) return validateBody(schema, request).then((invalid) => invalid ?? call(core, match, request));
+  return call(core, match, request);
+}
+
+function call(core: AppCore, match: RouteMatch, request: Request): unknown {
   const args = bindArguments(match, request);
   const fn = match.handler.fn;
   const app = core.app;

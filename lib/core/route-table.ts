@@ -8,6 +8,7 @@
 import { ERRORS, HttpError } from "../protocol/errors.js";
 import { methodSet, ROUTES, RoutePattern, type RouteDeclaration } from "./route.js";
 import { parseSignature, type ParamSpec } from "./signature.js";
+import type { StandardSchemaV1 } from "../protocol/standard-schema.js";
 
 /** A routable handler with everything binding needs, computed at start-up. */
 export interface Handler {
@@ -19,6 +20,8 @@ export interface Handler {
   /** How many path segments the handler can take positionally (Infinity with a rest parameter). */
   capacity: number;
   methods: ReadonlySet<string> | undefined;
+  /** Validates the JSON body before the handler runs (the `schema` route option). */
+  schema: StandardSchemaV1 | undefined;
 }
 
 /** The outcome of a lookup. */
@@ -41,6 +44,7 @@ export interface ExplicitRoute {
   fn: Function;
   methods?: readonly string[];
   websocket?: boolean;
+  schema?: StandardSchemaV1;
 }
 
 const WS_PREFIX = "ws_";
@@ -58,11 +62,17 @@ function reservedNames(base: object): Set<string> {
   return names;
 }
 
-function makeHandler(name: string, fn: Function, firstBound: number, methods: ReadonlySet<string> | undefined): Handler {
+function makeHandler(
+  name: string,
+  fn: Function,
+  firstBound: number,
+  methods: ReadonlySet<string> | undefined,
+  schema: StandardSchemaV1 | undefined = undefined,
+): Handler {
   const params = parseSignature(fn);
   const bound = params.slice(firstBound);
   const rest = bound.some((p) => p.rest);
-  return { name, fn, params, firstBound, capacity: rest ? Infinity : bound.length, methods };
+  return { name, fn, params, firstBound, capacity: rest ? Infinity : bound.length, methods, schema };
 }
 
 /** Routes of one kind (HTTP or WebSocket) for one app. */
@@ -99,14 +109,15 @@ export class RouteTable {
           continue;
         }
         for (const d of declarations) {
-          if (d.pattern === undefined) this.#addName(name, makeHandler(key, fn, firstBound, d.methods));
-          else this.#patterns.push({ pattern: new RoutePattern(d.pattern), handler: makeHandler(key, fn, firstBound, d.methods) });
+          const handler = makeHandler(key, fn, firstBound, d.methods, d.schema);
+          if (d.pattern === undefined) this.#addName(name, handler);
+          else this.#patterns.push({ pattern: new RoutePattern(d.pattern), handler });
         }
       }
     }
     for (const r of explicit) {
       if (Boolean(r.websocket) !== websocket) continue;
-      const handler = makeHandler(r.fn.name || r.pattern, r.fn, firstBound, methodSet(r.methods));
+      const handler = makeHandler(r.fn.name || r.pattern, r.fn, firstBound, methodSet(r.methods), r.schema);
       this.#patterns.push({ pattern: new RoutePattern(r.pattern), handler });
     }
   }

@@ -7,12 +7,21 @@
  *
  * @module
  */
-import { InvalidOptionError } from "../protocol/errors.js";
+import { InvalidOptionError, UnboundRouteParameterError } from "../protocol/errors.js";
+import { isStandardSchema, type StandardSchemaV1 } from "../protocol/standard-schema.js";
+import { parseSignature } from "./signature.js";
 
 /** Options for {@link route}. */
 export interface RouteOptions {
   /** HTTP methods this handler answers (upper-case); all when omitted. `GET` implies `HEAD`. */
   methods?: readonly string[];
+  /**
+   * A Standard Schema (zod, valibot, arktype, …) for the JSON body. An invalid
+   * body (or none) is answered 422 with the issues, before the handler runs;
+   * otherwise the handler sees the schema's output: `this.request.json()`
+   * returns it and parameters bind from its top-level keys.
+   */
+  schema?: StandardSchemaV1;
 }
 
 /** A route declared with {@link route} or `app.route()`. */
@@ -20,6 +29,7 @@ export interface RouteDeclaration {
   /** `undefined`: the method's own name is its path, only its methods are restricted. */
   pattern: string | undefined;
   methods: ReadonlySet<string> | undefined;
+  schema: StandardSchemaV1 | undefined;
 }
 
 /** Where a decorated method keeps its declarations (read once when the route table is built). */
@@ -80,6 +90,45 @@ function checkName(name: string, source: string): string {
   return name;
 }
 
+/**
+ * Checks that every `:name` / `*name` of `pattern` is a parameter of `fn`, so a
+ * mismatch fails where the route is declared instead of as a 400 on every request.
+ * The usual cause is a rename: esbuild (so tsx) renames a parameter that shadows
+ * an import (`post` → `post2`).
+ *
+ * @param label - the method's name, for the message.
+ * @param firstBound - parameters before this index are not bound from the path (a `ws_` method's socket).
+ * @throws UnboundRouteParameterError naming the method, the pattern and the parameters seen.
+ */
+export function assertParamsBound(pattern: RoutePattern, fn: Function, label: string, firstBound: number): void {
+  const seen = parseSignature(fn).slice(firstBound).flatMap((p) => (p.name === undefined ? [] : [p.name]));
+  for (const name of pattern.paramNames) {
+    if (seen.includes(name)) continue;
+    throw new UnboundRouteParameterError(
+      `route ${pattern.source} on ${label}: the pattern's parameter "${name}" is not a parameter of ${label} ` +
+        `(its parameters: ${seen.length === 0 ? "(none)" : seen.join(", ")}). Rename one so they match; ` +
+        `a bundler renames a parameter that shadows an import (post → post2).`,
+    );
+  }
+}
+
+/** A `ws_` method's first parameter is its socket, never bound from the path. */
+export function firstBoundOf(methodName: string): number {
+  return methodName.startsWith("ws_") ? 1 : 0;
+}
+
+/**
+ * Checks a `schema` option: a Standard Schema, on an HTTP route.
+ *
+ * @throws InvalidOptionError otherwise.
+ */
+export function checkSchema(schema: unknown, websocket: boolean): StandardSchemaV1 | undefined {
+  if (schema === undefined) return undefined;
+  if (!isStandardSchema(schema)) throw new InvalidOptionError("schema must be a Standard Schema validator (zod, valibot, arktype, …)");
+  if (websocket) throw new InvalidOptionError("schema validates HTTP bodies; in a ws_ handler use ws.receiveJson(schema)");
+  return schema;
+}
+
 /** Normalises a methods option to an upper-case set (GET brings HEAD along). */
 export function methodSet(methods: readonly string[] | undefined): ReadonlySet<string> | undefined {
   if (methods === undefined) return undefined;
@@ -113,12 +162,17 @@ export function route(options: RouteOptions): (...args: any[]) => void;
 export function route(patternOrOptions: string | RouteOptions, maybeOptions: RouteOptions = {}) {
   const pattern = typeof patternOrOptions === "string" ? patternOrOptions : undefined;
   const options = typeof patternOrOptions === "string" ? maybeOptions : patternOrOptions;
-  if (pattern !== undefined) new RoutePattern(pattern); // fail at class definition, not at first request
-  const declaration: RouteDeclaration = { pattern, methods: methodSet(options.methods) };
+  // Fail at class definition, not at the first request.
+  const compiled = pattern === undefined ? undefined : new RoutePattern(pattern);
+  const declaration: RouteDeclaration = { pattern, methods: methodSet(options.methods), schema: checkSchema(options.schema, false) };
   return (...args: any[]) => {
     // Standard decorators get (method, context); legacy ones (prototype, key, descriptor).
-    const fn = typeof args[0] === "function" ? args[0] : args[2]?.value;
+    const standard = typeof args[0] === "function";
+    const fn = standard ? args[0] : args[2]?.value;
     if (typeof fn !== "function") throw new InvalidOptionError("@route decorates methods only");
+    const name = String(standard ? args[1]?.name : args[1]);
+    if (compiled !== undefined) assertParamsBound(compiled, fn, name, firstBoundOf(name));
+    checkSchema(declaration.schema, firstBoundOf(name) === 1);
     (fn[ROUTES] ??= []).push(declaration);
   };
 }
@@ -128,7 +182,8 @@ export function route(patternOrOptions: string | RouteOptions, maybeOptions: Rou
  * the short way to say a handler changes state. A route that answers GET
  * takes its parameters from the query, so a link or an `<img>` on another
  * site could call it with the victim's cookies, and no CSRF check applies to
- * GET. `@post()` keeps the method-name URL; `@post("/pattern")` adds a pattern.
+ * GET. `@post()` keeps the method-name URL; `@post("/pattern")` adds a pattern;
+ * `@post({ schema })` validates the JSON body (see {@link RouteOptions.schema}).
  *
  * @example
  * ```ts
@@ -138,14 +193,25 @@ export function route(patternOrOptions: string | RouteOptions, maybeOptions: Rou
  * }
  * ```
  */
-export function post(pattern?: string): (...args: any[]) => void {
-  return pattern === undefined ? route({ methods: ["POST"] }) : route(pattern, { methods: ["POST"] });
+export function post(pattern?: string, options?: Omit<RouteOptions, "methods">): (...args: any[]) => void;
+export function post(options: Omit<RouteOptions, "methods">): (...args: any[]) => void;
+export function post(patternOrOptions?: string | Omit<RouteOptions, "methods">, options: Omit<RouteOptions, "methods"> = {}) {
+  return restricted("POST", patternOrOptions, options);
 }
 
 /**
  * Restricts a handler to GET (and HEAD): other methods get 405 with `Allow`.
  * See {@link post}.
  */
-export function get(pattern?: string): (...args: any[]) => void {
-  return pattern === undefined ? route({ methods: ["GET"] }) : route(pattern, { methods: ["GET"] });
+export function get(pattern?: string, options?: Omit<RouteOptions, "methods">): (...args: any[]) => void;
+export function get(options: Omit<RouteOptions, "methods">): (...args: any[]) => void;
+export function get(patternOrOptions?: string | Omit<RouteOptions, "methods">, options: Omit<RouteOptions, "methods"> = {}) {
+  return restricted("GET", patternOrOptions, options);
+}
+
+function restricted(method: string, patternOrOptions: string | Omit<RouteOptions, "methods"> | undefined, options: Omit<RouteOptions, "methods">) {
+  const pattern = typeof patternOrOptions === "string" ? patternOrOptions : undefined;
+  const rest = typeof patternOrOptions === "object" && patternOrOptions !== null ? patternOrOptions : options;
+  const full: RouteOptions = { ...rest, methods: [method] };
+  return pattern === undefined ? route(full) : route(pattern, full);
 }

@@ -26,6 +26,7 @@ export const ERRORS = {
   MALFORMED_JSON: { code: "UPIE_ERR_MALFORMED_JSON", status: 400, message: "Malformed JSON body" },
   JSON_TOO_DEEP: { code: "UPIE_ERR_JSON_TOO_DEEP", status: 400, message: "JSON body nested too deeply" },
   FORBIDDEN_KEY: { code: "UPIE_ERR_FORBIDDEN_KEY", status: 400, message: "Forbidden key in request data" },
+  INVALID_BODY: { code: "UPIE_ERR_INVALID_BODY", status: 422, message: "Request body failed validation" },
   MALFORMED_MULTIPART: { code: "UPIE_ERR_MALFORMED_MULTIPART", status: 400, message: "Malformed multipart body" },
   MULTIPART_LIMIT: { code: "UPIE_ERR_MULTIPART_LIMIT", status: 413, message: "Multipart limit exceeded" },
   UPLOADS_BUSY: { code: "UPIE_ERR_UPLOADS_BUSY", status: 503, message: "Too many uploads in progress, try again later" },
@@ -34,6 +35,7 @@ export const ERRORS = {
   INTERNAL: { code: "UPIE_ERR_INTERNAL", status: 500, message: "Internal Server Error" },
   HTTP: { code: "UPIE_ERR_HTTP", status: 500, message: "HTTP error" },
   INVALID_OPTION: { code: "UPIE_ERR_INVALID_OPTION", status: 500, message: "Invalid option" },
+  ROUTE_PARAMETER_UNBOUND: { code: "UPIE_ERR_ROUTE_PARAMETER_UNBOUND", status: 500, message: "Route pattern names a parameter the handler lacks" },
   UWS_UNAVAILABLE: { code: "UPIE_ERR_UWS_UNAVAILABLE", status: 500, message: "No native uWebSockets.js build for this runtime" },
   CLIENT_GONE: { code: "UPIE_ERR_CLIENT_GONE", status: 499, message: "Client closed the connection" },
   STATIC_BAD_PATH: { code: "UPIE_ERR_STATIC_BAD_PATH", status: 400, message: "Bad Request" },
@@ -45,6 +47,7 @@ export const ERRORS = {
   WS_NOT_ACCEPTED: { code: "UPIE_ERR_WS_NOT_ACCEPTED", status: 1011, message: "WebSocket not accepted yet" },
   WS_QUEUE_OVERFLOW: { code: "UPIE_ERR_WS_QUEUE_OVERFLOW", status: 1008, message: "Too many unread messages" },
   WS_HANDLER_ERROR: { code: "UPIE_ERR_WS_HANDLER_ERROR", status: 1011, message: "Internal error" },
+  WS_INVALID_MESSAGE: { code: "UPIE_ERR_WS_INVALID_MESSAGE", status: 1007, message: "Invalid message" },
   WS_CLOSED: { code: "UPIE_ERR_WS_CLOSED", status: 1006, message: "Connection closed" },
   WS_CLIENT_QUEUE_FULL: { code: "UPIE_ERR_WS_CLIENT_QUEUE_FULL", status: 1013, message: "WSClient send queue is full" },
   WS_CLIENT_TIMEOUT: { code: "UPIE_ERR_WS_CLIENT_TIMEOUT", status: 1006, message: "WSClient timed out" },
@@ -124,6 +127,26 @@ export class ConnectionClosed extends Error {
   }
 }
 
+/**
+ * `ws.receiveJson()` got a message that is not JSON, or that its schema
+ * rejected. Catch it to answer the client and read on; a handler that lets it
+ * escape closes the connection with 1007 (RFC 6455 §7.4.1: data inconsistent
+ * with the message's type), which is not logged: the client sent it.
+ */
+export class InvalidMessageError extends Error {
+  override name = "InvalidMessageError";
+  readonly code: string = ERRORS.WS_INVALID_MESSAGE.code;
+  /** The close code used when the handler does not catch it. */
+  readonly closeCode: number = ERRORS.WS_INVALID_MESSAGE.status;
+  /** What was wrong: each issue's message and path (`["items", 0, "name"]`; `[]` for the whole message). */
+  readonly issues: ReadonlyArray<{ readonly message: string; readonly path: ReadonlyArray<string | number> }>;
+
+  constructor(issues: InvalidMessageError["issues"]) {
+    super(`Invalid message: ${issues.map((i) => (i.path.length > 0 ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ")}`);
+    this.issues = issues;
+  }
+}
+
 /** A WebSocket method used in the wrong state (e.g. `sendText` before `accept`). */
 export class WebSocketStateError extends Error {
   override name = "WebSocketStateError";
@@ -134,6 +157,15 @@ export class WebSocketStateError extends Error {
 export class InvalidOptionError extends TypeError {
   override name = "InvalidOptionError";
   readonly code: string = ERRORS.INVALID_OPTION.code;
+}
+
+/**
+ * A route pattern's `:name` (or `*name`) that no parameter of its handler is
+ * called: every request would be a 400, so the route fails where it is declared.
+ */
+export class UnboundRouteParameterError extends InvalidOptionError {
+  override name = "UnboundRouteParameterError";
+  override readonly code: string = ERRORS.ROUTE_PARAMETER_UNBOUND.code;
 }
 
 /**

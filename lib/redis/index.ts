@@ -4,6 +4,10 @@
  *
  * @module
  */
+// upie's public types use Node's (Buffer, node:stream/web). TypeScript 6+ loads no
+// @types by default ("types": []), so the entry points name them themselves;
+// preserve="true" keeps the directive in the emitted .d.ts.
+/// <reference types="node" preserve="true" />
 export { RedisBroker, type RedisBrokerOptions } from "./redis-broker.js";
 export { RedisSessionBackend, type RedisSessionBackendOptions } from "./redis-session-backend.js";
 export { BacklogFullError } from "./backlog-full-error.js";

@@ -11,6 +11,10 @@
  *
  * @module
  */
+// upie's public types use Node's (Buffer, node:stream/web). TypeScript 6+ loads no
+// @types by default ("types": []), so the entry points name them themselves;
+// preserve="true" keeps the directive in the emitted .d.ts.
+/// <reference types="node" preserve="true" />
 export { runAdapterContract } from "./adapter-contract.js";
 export { runBrokerContract, type BrokerFixture } from "./broker-contract.js";
 export { runSessionBackendContract, type SessionBackendFixture } from "./session-backend-contract.js";

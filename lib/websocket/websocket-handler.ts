@@ -6,7 +6,8 @@
  *
  * Outcomes (DESIGN.md): never accepted → HTTP 403; threw before accepting →
  * its HttpError status, else 500 (logged); threw after accepting → close
- * 1011 (logged); returned after accepting → close 1000. A `ConnectionClosed`
+ * 1011 (logged), or 1007 for an uncaught `InvalidMessageError` (not logged: the
+ * client's fault); returned after accepting → close 1000. A `ConnectionClosed`
  * escaping the handler means the peer left: it ends the connection quietly.
  *
  * @module
@@ -16,7 +17,7 @@ import { WebSocketEngine } from "./websocket-engine.js";
 import type { AppCore } from "../core/app-core.js";
 import { bindArguments } from "../core/binding.js";
 import { runWithRequest } from "../core/context.js";
-import { ConnectionClosed, ERRORS, HttpError, STATUS_TEXT } from "../protocol/errors.js";
+import { ConnectionClosed, ERRORS, HttpError, InvalidMessageError, STATUS_TEXT } from "../protocol/errors.js";
 import { isThenable } from "../protocol/is-thenable.js";
 import type { WebSocketRejection } from "../core/middleware.js";
 import { splitPath } from "../core/path.js";
@@ -265,6 +266,8 @@ async function settle(core: AppCore, request: Request, engine: WebSocketEngine, 
     const { status, body } = core.errorResponse(failure, request);
     return engine.refuse(status, typeof body === "string" ? body : "");
   }
+  // The client sent what its handler refused to read: not the app's bug, not logged.
+  if (failed && failure instanceof InvalidMessageError) return engine.close(failure.closeCode, ERRORS.WS_INVALID_MESSAGE.message);
   if (failed && !(failure instanceof ConnectionClosed)) {
     core.logger.error(`unhandled error in WebSocket handler for ${request.path}`, failure);
     return engine.close(ERRORS.WS_HANDLER_ERROR.status, ERRORS.WS_HANDLER_ERROR.message);

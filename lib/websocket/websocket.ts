@@ -11,6 +11,8 @@ import type { ResponseHeaders } from "../protocol/protocol.js";
 import type { Request } from "../core/request.js";
 import { quietRejection, READ_BYTES, READ_MESSAGE, READ_TEXT, type Message } from "./message-queue.js";
 import type { WebSocketEngine } from "./websocket-engine.js";
+import { parseJsonMessage } from "./receive-json.js";
+import type { InferOutput, StandardSchemaV1 } from "../protocol/standard-schema.js";
 
 /** What the core does at accept time (session cookie, cookies set before accept). Shared by every socket of an app. */
 export interface WebSocketHooks {
@@ -194,18 +196,24 @@ export class WebSocket implements AsyncIterable<string> {
   }
 
   /**
-   * The next message parsed as JSON.
+   * The next message parsed as JSON; with a Standard Schema (zod, valibot,
+   * arktype, …) validated by it, and typed by the schema's output.
    *
-   * @returns the value; rejects with {@link ConnectionClosed} once the peer is gone,
-   *   with SyntaxError when the message is not JSON.
+   * @param schema - any Standard Schema v1 validator; its output (transforms applied) is returned.
+   * @returns the value; rejects with {@link InvalidMessageError} (`.issues`) when the message is not
+   *   JSON or the schema rejects it (uncaught, the socket closes with 1007), and with
+   *   {@link ConnectionClosed} once the peer is gone.
    * @throws {@link WebSocketStateError} before `accept()`.
    * @example
    * ```ts
-   * const { text } = await ws.receiveJson<{ text: string }>();
+   * const Chat = z.object({ text: z.string().max(500) });
+   * const { text } = await ws.receiveJson(Chat);   // text: string
    * ```
    */
-  async receiveJson<T = unknown>(): Promise<T> {
-    return JSON.parse(await this.receiveText()) as T;
+  receiveJson<S extends StandardSchemaV1>(schema: S): Promise<InferOutput<S>>;
+  receiveJson<T = unknown>(): Promise<T>;
+  async receiveJson(schema?: StandardSchemaV1): Promise<unknown> {
+    return parseJsonMessage(await this.receiveText(), schema);
   }
 
   /**

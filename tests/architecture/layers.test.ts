@@ -25,7 +25,7 @@ const LAYERS: Record<string, number> = {
   core: 3, redis: 3, // the app: config, lifecycle, routing, binding, requests, responses, HTTP
   websocket: 4, middleware: 4, sse: 4, // on the core: the WebSocket engine and handler, middleware, SSE
   server: 5, client: 5, // the adapters: uWebSockets.js and the in-process TestClient
-  testing: 6, // the contract suites and their harnesses
+  testing: 6, runner: 6, // the contract suites and their harnesses; the `upie` command
   ".": 7,
 };
 
