@@ -17,8 +17,7 @@
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { promisify } from "node:util";
@@ -98,7 +97,10 @@ function failedTests(stdout = ""): string {
 }
 
 describe("the code blocks of README.md and docs/", () => {
-  const dir = mkdtempSync(join(tmpdir(), "upie-doc-blocks-"));
+  // Inside the repository (tests/output is ignored by git), so a block's own imports
+  // (zod, valibot, node:test) resolve from the project's node_modules, as in a user's project.
+  mkdirSync(join(ROOT, "tests/output"), { recursive: true });
+  const dir = mkdtempSync(join(ROOT, "tests/output/doc-blocks-"));
   after(() => rmSync(dir, { recursive: true, force: true }));
   const modules = writeModules(dir);
 
