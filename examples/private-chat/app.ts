@@ -12,15 +12,14 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import {
   App,
   HttpError,
-  HttpMiddleware,
   RateLimit,
   redirect,
   route,
+  SecurityHeaders,
   StaticFiles,
   type AppOptions,
   type RateLimitOptions,
   type Request,
-  type ResponseInit,
   type WebSocket,
 } from "upie";
 import { ChatConnection, DEFAULT_PACKET_RATE, type PacketRate } from "./chat-hub.js";
@@ -65,7 +64,7 @@ export class PrivateChatApp extends App {
       const onLogin = (request: Request) => (request.method === "POST" && request.path === "/login" ? request.remoteAddress : undefined);
       this.middlewares.push(new RateLimit({ capacity: 20, refillPerSecond: 1, key: onLogin, ...loginRate }));
     }
-    this.middlewares.push(new StaticFiles({ root: HERE("./public"), prefix: "/static", maxAge: 300 }), new SecurityHeaders());
+    this.middlewares.push(new StaticFiles({ root: HERE("./public"), prefix: "/static", maxAge: 300 }), new SecurityHeaders({ cacheControl: "no-store" }));
     this.shutdownHandlers.push(() => this.chat.close());
   }
 
@@ -204,22 +203,6 @@ function messageJson(message: ChatMessage) {
     created: message.created,
     read: message.read,
   };
-}
-
-/**
- * Headers every response gets: a Content-Security-Policy that allows only
- * this origin's scripts and styles (no inline script, so injected markup
- * cannot run), no framing, no sniffing; pages and API answers are not cached.
- */
-class SecurityHeaders extends HttpMiddleware {
-  override afterRequest(_request: Request, response: ResponseInit): void {
-    const headers = response.headers;
-    headers["content-security-policy"] ??=
-      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-    headers["x-content-type-options"] ??= "nosniff";
-    headers["referrer-policy"] ??= "same-origin";
-    headers["cache-control"] ??= "no-store";
-  }
 }
 
 // Started directly (`npm start`), not imported by a test: serve on HOST/PORT,
