@@ -13,19 +13,27 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 import { App, HttpMiddleware, route, StaticFiles, type AppOptions, type Request, type ResponseInit, type WebSocket } from "../../lib/index.js";
 import { pageSchemaModule } from "./page-schema.js";
+import { parseApiKeys, toApiKey, type ApiKey } from "./roles.js";
 import { loadSchema } from "./schema.js";
 import type { ActionRate } from "./space-connection.js";
 import { SpaceHub } from "./space-hub.js";
 
 /** The WebSocket subprotocol Gather's web client offers; accepted when offered. */
 export const SUBPROTOCOL = "gather-v2";
-/** The key the browser page uses, when guests are allowed. */
+/** The key the browser page uses, when guests are allowed; its role is `guest`. */
 export const GUEST_KEY = "guest";
 
 /** Options for {@link SpaceApp}: upie's own, plus the space's. */
 export interface SpaceAppOptions extends AppOptions {
-  /** API key → the name its players start with. Default `{ guest: "Guest" }` (the page's key). */
-  apiKeys?: Record<string, string>;
+  /**
+   * API key → the name its players start with and its role (a bare name is a `member`).
+   * Default `{ guest: { name: "Guest", role: "guest" } }` (the page's key).
+   */
+  apiKeys?: Record<string, string | ApiKey>;
+  /** Most occupied spaces one key may have opened at once. Default 10. */
+  maxSpacesPerKey?: number;
+  /** An empty space is dropped after this long. Default 10 minutes. */
+  idleSpaceMs?: number;
   /** Ticks per second. Default 20. */
   tickHz?: number;
   /** Server heartbeat period. Default 5000 ms. */
@@ -41,11 +49,13 @@ export class SpaceApp extends App {
   #schemaModule: string | undefined;
 
   constructor(options: SpaceAppOptions = {}) {
-    const { apiKeys = { [GUEST_KEY]: "Guest" }, tickHz, heartbeatIntervalMs, actionRate, ...appOptions } = options;
+    const { apiKeys = { [GUEST_KEY]: { name: "Guest", role: "guest" } }, tickHz, heartbeatIntervalMs, actionRate, maxSpacesPerKey, idleSpaceMs, ...appOptions } = options;
     // A whole 256×256 collision mask fits in one frame; slow subscribers get 1013 past 4 MiB.
     super({ ...appOptions, websocket: { maxPayloadLength: 128 * 1024, maxSubscriberBackpressure: 4 * 1024 * 1024, ...appOptions.websocket } });
     this.hub = new SpaceHub(loadSchema(), {
-      apiKeys,
+      apiKeys: Object.fromEntries(Object.entries(apiKeys).map(([key, value]) => [key, toApiKey(value)])),
+      ...(maxSpacesPerKey === undefined ? {} : { maxSpacesPerKey }),
+      ...(idleSpaceMs === undefined ? {} : { idleSpaceMs }),
       ...(tickHz === undefined ? {} : { tickHz }),
       ...(heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs }),
       ...(actionRate === undefined ? {} : { actionRate }),
@@ -98,9 +108,9 @@ class SecurityHeaders extends HttpMiddleware {
 
 // Started directly (`npm run space`), not imported by a test: serve on HOST/PORT.
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const keys = process.env.SPACE_API_KEYS; // "key1=Name1,key2=Name2"
-  const apiKeys = keys ? Object.fromEntries(keys.split(",").map((pair) => pair.split("=") as [string, string])) : undefined;
-  const app = new SpaceApp(apiKeys ? { apiKeys: { [GUEST_KEY]: "Guest", ...apiKeys } } : {});
+  const keys = process.env.SPACE_API_KEYS; // "key1=Name1:owner,key2=Name2:builder" (roles: owner, builder, member, guest)
+  const apiKeys = keys ? parseApiKeys(keys) : undefined;
+  const app = new SpaceApp(apiKeys ? { apiKeys: { [GUEST_KEY]: { name: "Guest", role: "guest" }, ...apiKeys } } : {});
   const server = await app.listen({ port: Number(process.env.PORT ?? 8100), host: process.env.HOST ?? "127.0.0.1" });
   console.log(`upie space on http://${server.host}:${server.port} (WebSocket ws://${server.host}:${server.port}/space; uWS ${server.uws.version} from ${server.uws.package})`);
   const stop = () => void server.close().then(() => process.exit(0));
