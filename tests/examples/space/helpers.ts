@@ -9,7 +9,13 @@ import { SpaceApp, type SpaceAppOptions } from "../../../examples/space/app.js";
 import { decodeBatch, encodeAction, loadSchema, type SpaceEvent } from "../../../examples/space/schema.js";
 
 export const schema = loadSchema();
-export const KEYS = { "key-alice": "Alice", "key-bob": "Bob", "key-carol": "Carol" };
+/** Alice owns, Bob builds, Carol is a member, Dave and the page's key are guests. */
+export const KEYS = {
+  "key-alice": { name: "Alice", role: "owner" },
+  "key-bob": { name: "Bob", role: "builder" },
+  "key-carol": { name: "Carol", role: "member" },
+  "key-dave": { name: "Dave", role: "guest" },
+} as const;
 
 export class SpaceServer {
   readonly app: SpaceApp;
@@ -26,7 +32,7 @@ export class SpaceServer {
   }
 
   static async start(options: SpaceAppOptions = {}): Promise<SpaceServer> {
-    const app = new SpaceApp({ apiKeys: { ...KEYS, guest: "Guest" }, ...options });
+    const app = new SpaceApp({ apiKeys: { ...KEYS, guest: { name: "Guest", role: "guest" } }, ...options });
     return new SpaceServer(app, await app.listen({ port: 0, host: "127.0.0.1" }));
   }
 
