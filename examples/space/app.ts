@@ -30,6 +30,8 @@ export interface SpaceAppOptions extends AppOptions {
    * Default `{ guest: { name: "Guest", role: "guest" } }` (the page's key).
    */
   apiKeys?: Record<string, string | ApiKey>;
+  /** Most spaces on the server (an empty one is evicted to make room). Default 100. */
+  maxSpaces?: number;
   /** Most occupied spaces one key may have opened at once. Default 10. */
   maxSpacesPerKey?: number;
   /** An empty space is dropped after this long. Default 10 minutes. */
@@ -49,11 +51,12 @@ export class SpaceApp extends App {
   #schemaModule: string | undefined;
 
   constructor(options: SpaceAppOptions = {}) {
-    const { apiKeys = { [GUEST_KEY]: { name: "Guest", role: "guest" } }, tickHz, heartbeatIntervalMs, actionRate, maxSpacesPerKey, idleSpaceMs, ...appOptions } = options;
+    const { apiKeys = { [GUEST_KEY]: { name: "Guest", role: "guest" } }, tickHz, heartbeatIntervalMs, actionRate, maxSpaces, maxSpacesPerKey, idleSpaceMs, ...appOptions } = options;
     // A whole 256×256 collision mask fits in one frame; slow subscribers get 1013 past 4 MiB.
     super({ ...appOptions, websocket: { maxPayloadLength: 128 * 1024, maxSubscriberBackpressure: 4 * 1024 * 1024, ...appOptions.websocket } });
     this.hub = new SpaceHub(loadSchema(), {
       apiKeys: Object.fromEntries(Object.entries(apiKeys).map(([key, value]) => [key, toApiKey(value)])),
+      ...(maxSpaces === undefined ? {} : { maxSpaces }),
       ...(maxSpacesPerKey === undefined ? {} : { maxSpacesPerKey }),
       ...(idleSpaceMs === undefined ? {} : { idleSpaceMs }),
       ...(tickHz === undefined ? {} : { tickHz }),
