@@ -34,6 +34,12 @@ function objectFrom(input: Record<string, any> | null | undefined, map: SpaceMap
   return { ...merged, id: merged.id || old?.id || randomUUID(), x, y, width, height } as MapObject;
 }
 
+/** True when every tile under the object is blocked. */
+function solid(map: SpaceMap, object: MapObject): boolean {
+  for (let y = object.y; y < object.y + object.height; y++) for (let x = object.x; x < object.x + object.width; x++) if (map.isWalkable(x, y)) return false;
+  return true;
+}
+
 export const MAP_OBJECTS: Record<string, ActionDef> = {
   mapAddObject: {
     role: "builder",
@@ -106,7 +112,7 @@ export const MAP_OBJECTS: Record<string, ActionDef> = {
   mapMoveObject: {
     role: "builder",
     event: "`mapMoveObject` to the map",
-    does: "Moves an object to (targetX, targetY) over duration ms (≤ 10 000) with an easing; the page animates it; newcomers see it there.",
+    does: "Moves an object to (targetX, targetY) over duration ms (≤ 10 000) with an easing (a solid one takes its collisions along); the page animates it; newcomers see it there.",
     handle(space, connection, { mapId, objectId, targetX, targetY, targetXOffset, targetYOffset, duration, easing }) {
       const map = mapOf(space, connection, mapId);
       if (!isMap(map)) return map;
@@ -119,6 +125,16 @@ export const MAP_OBJECTS: Record<string, ActionDef> = {
       if (!["", "linear", "easeIn", "easeOut", "easeInOut"].includes(easing)) return fail("easing is linear, easeIn, easeOut or easeInOut");
       map.putObject({ ...object, x, y, offsetX: targetXOffset, offsetY: targetYOffset });
       space.toMap(map.id, { mapMoveObject: { mapId: map.id, objectId, targetX: x, targetY: y, targetXOffset, targetYOffset, duration, easing } });
+      // A solid object (every tile under it blocked, as the first map's tables) takes its walls along.
+      if (solid(map, object)) {
+        const { width: w, height: h } = object;
+        for (const [at, blocked] of [[object, 0], [{ x, y }, 1]] as const) {
+          const mask = new Uint8Array(w * h).fill(blocked);
+          map.setCollisions(at.x, at.y, w, h, mask);
+          space.toMap(map.id, { mapSetCollisions: { mapId: map.id, x: at.x, y: at.y, w, h, mask } });
+        }
+        space.respawnStranded(map.id);
+      }
       return OK;
     },
   },
