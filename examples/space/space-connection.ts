@@ -64,7 +64,9 @@ export class SpaceConnection {
   #tokens: number;
   #tokensAt = performance.now();
   readonly #txnIds = new Set<number>();
-  readonly #txnOrder: number[] = [];
+  /** The last TXN_WINDOW txnIds, a ring: the oldest is forgotten when a new one comes. */
+  readonly #txnOrder = new Array<number>(TXN_WINDOW);
+  #txnNext = 0;
   #pending: object[] = [];
   #inflight = 0;
   /** Actions refused in a row for the rate limit; many means a flood, and the socket closes. */
@@ -97,9 +99,11 @@ export class SpaceConnection {
   /** Records `txnId`; false when it was used recently on this connection. */
   useTxnId(txnId: number): boolean {
     if (this.#txnIds.has(txnId)) return false;
+    const oldest = this.#txnOrder[this.#txnNext];
+    if (oldest !== undefined) this.#txnIds.delete(oldest);
+    this.#txnOrder[this.#txnNext] = txnId;
+    this.#txnNext = (this.#txnNext + 1) % TXN_WINDOW;
     this.#txnIds.add(txnId);
-    this.#txnOrder.push(txnId);
-    if (this.#txnOrder.length > TXN_WINDOW) this.#txnIds.delete(this.#txnOrder.shift()!);
     return true;
   }
 

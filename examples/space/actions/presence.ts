@@ -53,10 +53,14 @@ export function property(spec: PropertySpec): ActionDef {
 
 const url = (what: string) => (value: string) => badUrl(value, what);
 
+/** Time zones found valid (building an Intl.DateTimeFormat costs; the set of zones is small). */
+const ZONES = new Set<string>();
+
 function timezone(value: string): string | undefined {
-  if (value === "") return undefined;
+  if (value === "" || ZONES.has(value)) return undefined;
   try {
     new Intl.DateTimeFormat("en", { timeZone: value });
+    if (ZONES.size < 1000) ZONES.add(value);
     return undefined;
   } catch {
     return `timezone '${value.slice(0, LIMITS.id)}' is not an IANA time zone`;
