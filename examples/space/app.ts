@@ -113,7 +113,7 @@ class SecurityHeaders extends HttpMiddleware {
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const keys = process.env.SPACE_API_KEYS; // "key1=Name1:owner,key2=Name2:builder" (roles: owner, builder, member, guest)
   const apiKeys = keys ? parseApiKeys(keys) : undefined;
-  const app = new SpaceApp(apiKeys ? { apiKeys: { [GUEST_KEY]: { name: "Guest", role: "guest" }, ...apiKeys } } : {});
+  const app = new SpaceApp(apiKeys ? { apiKeys: { ...apiKeys, [GUEST_KEY]: { name: "Guest", role: "guest" } } } : {}); // the page's key stays a guest
   const server = await app.listen({ port: Number(process.env.PORT ?? 8100), host: process.env.HOST ?? "127.0.0.1" });
   console.log(`upie space on http://${server.host}:${server.port} (WebSocket ws://${server.host}:${server.port}/space; uWS ${server.uws.version} from ${server.uws.package})`);
   const stop = () => void server.close().then(() => process.exit(0));

@@ -34,9 +34,12 @@ export const EFFECTS: Record<string, ActionDef> = {
     handle(space, connection, { subscriptions }) {
       eventNames ??= loadSchema().ServerClientEvent.oneofs!.event!.fieldsArray.map((f) => f.name);
       const wasFiltered = connection.filtered;
-      for (const [name, on] of Object.entries((subscriptions ?? {}) as Record<string, boolean>)) {
+      const changes = Object.entries((subscriptions ?? {}) as Record<string, boolean>);
+      for (const [name, on] of changes) {
         if (!eventNames.includes(name)) return fail(`no event '${name.slice(0, LIMITS.id)}'`);
         if (ALWAYS.has(name) && on === false) return fail(`${name} is always sent`);
+      }
+      for (const [name, on] of changes) {
         if (on === false) connection.unsubscribed.add(name);
         else connection.unsubscribed.delete(name);
       }
