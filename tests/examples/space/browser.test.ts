@@ -156,6 +156,7 @@ describe("examples/space in Chromium", { timeout: 120_000 }, () => {
     await alice.click(`#people li[data-enc-id="${bobId}"]`);
     await alice.click("#high-five");
     await bob.locator(".toast.high-five", { hasText: "Alice high-fives Bob" }).waitFor(WAIT);
+    await alice.locator("header").scrollIntoViewIfNeeded(); // the buttons scrolled the page down
     await alice.screenshot({ path: screenshotPath("space", "social.png") });
     await alice.uncheck("#away");
     await alice.uncheck("#focus");
@@ -187,6 +188,7 @@ describe("examples/space in Chromium", { timeout: 120_000 }, () => {
       await bob.locator('#objects li[data-id="plant-1"][data-x="14"][data-y="20"]').waitFor({ ...WAIT, state: "attached" });
       await bob.locator('#objects li[data-id="table-1"][data-shaking="true"]').waitFor({ ...WAIT, state: "attached" });
       await bob.locator('body[data-camera-shake="true"]').waitFor({ ...WAIT, state: "attached" });
+      await bob.locator("header").scrollIntoViewIfNeeded();
       await bob.waitForTimeout(700); // the plant mid-way, the table shaking
       await bob.screenshot({ path: screenshotPath("space", "effects.png") });
     } finally {
