@@ -17,8 +17,8 @@ interface SettingSpec {
   field: string;
   /** A problem with the value on this map, or undefined. */
   check?: (value: any, map: SpaceMap) => string | undefined;
-  /** Keyed settings (walls, floors, areas) merge into what the map has; `delete` removes those keys. */
-  keyed?: boolean;
+  /** Keyed settings (walls, floors, areas) merge into what the map has, up to this many keys; `delete` removes those keys. */
+  keyed?: number;
   /** What else the setting changes on the map (after the checks). */
   apply?: (map: SpaceMap, value: any, deleted: boolean) => void;
   does: string;
@@ -44,6 +44,7 @@ function setting(name: string, spec: SettingSpec): ActionDef {
           if (deleted) delete kept[key];
           else kept[key] = value[key];
         }
+        if (Object.keys(kept).length > spec.keyed) return fail(`a map has at most ${spec.keyed} ${spec.field}`);
         map.state.set(name, { mapId: map.id, [spec.field]: kept });
       } else if (deleted) {
         map.state.delete(name);
@@ -182,7 +183,7 @@ export const MAP_EDITING: Record<string, ActionDef> = {
   mapSetUseDrawnBG: setting("mapSetUseDrawnBG", { field: "useDrawnBG", does: "Draws the background from walls and floors instead of an image." }),
   mapSetWalls: setting("mapSetWalls", {
     field: "walls",
-    keyed: true,
+    keyed: MAX_MAP_SIDE * MAX_MAP_SIDE,
     check: tileKeys("walls"),
     apply: (map, walls: Record<string, string>, deleted) => {
       for (const key of Object.keys(walls)) {
@@ -192,8 +193,8 @@ export const MAP_EDITING: Record<string, ActionDef> = {
     },
     does: "Adds walls (\"x:y\" → style; delete: removes them); a wall tile is blocked.",
   }),
-  mapSetFloors: setting("mapSetFloors", { field: "floors", keyed: true, check: tileKeys("floors"), does: "Sets floor styles (\"x:y\" → style; delete: removes them)." }),
-  mapSetAreas: setting("mapSetAreas", { field: "areas", keyed: true, does: "Names areas (id → category and rectangles; delete: removes them); setCurrentArea names one." }),
+  mapSetFloors: setting("mapSetFloors", { field: "floors", keyed: MAX_MAP_SIDE * MAX_MAP_SIDE, check: tileKeys("floors"), does: "Sets floor styles (\"x:y\" → style; delete: removes them)." }),
+  mapSetAreas: setting("mapSetAreas", { field: "areas", keyed: 256, does: "Names areas (id → category and rectangles; delete: removes them); setCurrentArea names one." }),
   mapSetEnabledChats: setting("mapSetEnabledChats", {
     field: "enabledChats",
     check: (chats: string[]) => chats.find((c) => !(CHAT_KINDS as readonly string[]).includes(c)) === undefined ? undefined : `enabledChats are among ${CHAT_KINDS.join(", ")}`,

@@ -236,6 +236,12 @@ export const MOVEMENT: Record<string, ActionDef> = {
     kind: "string",
     limit: LIMITS.id,
     does: "Says which named area of the map you are in (one of mapSetAreas', or \"\").",
+    check: (area: string, _args, space, connection) => {
+      if (area === "") return undefined;
+      const map = connection.player.mapId === undefined ? undefined : space.maps.get(connection.player.mapId);
+      const areas = (map?.state.get("mapSetAreas")?.areas ?? {}) as Record<string, unknown>;
+      return Object.hasOwn(areas, area) ? undefined : `no area '${area.slice(0, LIMITS.id)}' on your map (mapSetAreas)`;
+    },
   }),
 
   precomputeEnter: {
@@ -252,16 +258,4 @@ export const MOVEMENT: Record<string, ActionDef> = {
       return OK;
     },
   },
-};
-
-// setCurrentArea names an area of the sender's map: wrap the generic setter with that check.
-const setArea = MOVEMENT.setCurrentArea!.handle;
-MOVEMENT.setCurrentArea!.handle = (space, connection, args) => {
-  const area = args.currentArea;
-  if (typeof area === "string" && area !== "") {
-    const map = connection.player.mapId === undefined ? undefined : space.maps.get(connection.player.mapId);
-    const areas = (map?.state.get("mapSetAreas")?.areas ?? {}) as Record<string, unknown>;
-    if (!Object.hasOwn(areas, area)) return fail(`no area '${area.slice(0, LIMITS.id)}' on your map (mapSetAreas)`);
-  }
-  return setArea(space, connection, args);
 };

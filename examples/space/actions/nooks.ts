@@ -68,6 +68,7 @@ export const NOOKS: Record<string, ActionDef> = {
       if (!nook.allowed.has(connection.player.id) && !allows(connection.player.role, "builder")) return fail("only players allowed in the nook (or builders) may let others in");
       const problem = badString(playerId, LIMITS.id, "playerId");
       if (problem !== undefined || playerId === "") return fail(problem ?? "playerId is required");
+      if (granted === true && !nook.allowed.has(playerId) && nook.allowed.size >= 1000) return fail("a nook lets in at most 1000 players");
       nook.requested.delete(playerId);
       if (granted === true) nook.allowed.add(playerId);
       else nook.allowed.delete(playerId);

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { fail, OK } from "../space.js";
+import type { SpaceConnection } from "../space-connection.js";
+import { fail, OK, type Space } from "../space.js";
 import { badString, badUrl, forSelf, inRange, LIMITS, type ActionDef, type Args } from "./define.js";
 
 type Kind = "string" | "boolean" | "number" | "object";
@@ -20,7 +21,7 @@ interface PropertySpec {
   /** Longest string. */
   limit?: number;
   /** A further check of the value; a problem, or undefined. */
-  check?: (value: any, args: Args) => string | undefined;
+  check?: (value: any, args: Args, space: Space, connection: SpaceConnection) => string | undefined;
   does: string;
 }
 
@@ -39,7 +40,7 @@ export function property(spec: PropertySpec): ActionDef {
       if (notSelf !== undefined) return notSelf;
       const value = args[spec.field];
       if (spec.kind === "object" ? value === null || typeof value !== "object" : typeof value !== spec.kind) return fail(`${spec.field} must be a ${spec.kind}`);
-      const problem = (spec.kind === "string" ? badString(value, spec.limit ?? LIMITS.text, spec.field) : undefined) ?? spec.check?.(value, args);
+      const problem = (spec.kind === "string" ? badString(value, spec.limit ?? LIMITS.text, spec.field) : undefined) ?? spec.check?.(value, args, space, connection);
       if (problem !== undefined) return fail(problem);
       const player = connection.player;
       if (JOIN_FIELDS.has(eventField)) (player as unknown as Record<string, unknown>)[eventField] = value;

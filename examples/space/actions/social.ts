@@ -296,6 +296,7 @@ export const SOCIAL: Record<string, ActionDef> = {
       const other = space.byId(user);
       if (other === undefined) return fail(`no player '${user}' here`);
       if (other.player.role === "owner") return fail("owners cannot be banned");
+      if (space.bans.size >= 1000) return fail("a space has at most 1000 bans: lift some");
       space.bans.set(user, { key: other.player.key, name: other.player.name });
       space.toSpace({ spaceBansPlayer: { id: user, name: other.player.name, banned: true } });
       removeKey(space, other.player.key, `banned from this space by ${connection.player.name}`, 4403);
