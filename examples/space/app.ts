@@ -1,7 +1,9 @@
 /**
  * upie's space: a Gather-style 2D space server. Players walk a tile map,
- * chat and set statuses over binary protobuf WebSocket frames; events go
- * out in one batch per map per tick. A browser page draws the map.
+ * chat, set their profile, whisper, ring, edit the map (by role) and trade
+ * items — every action of Gather's client — over binary protobuf WebSocket
+ * frames; events go out in one batch per map per tick. A browser page draws
+ * the map and what the actions do.
  * Run: `npm run space`, then open http://127.0.0.1:8100 in two windows,
  * or run bots: `npx tsx examples/space/bots.ts 20`.
  *

@@ -1,7 +1,10 @@
 /**
  * The space server's engine: the spaces, who is connected to which, the
- * per-connection rules (init first, API keys, txnIds, the rate limit), and
- * the tick loop that sends each map's events as one published batch.
+ * per-connection rules (init first, API keys and their roles, bans, txnIds,
+ * the rate limit, argument sizes), the fair limits on spaces (per key, per
+ * server, idle eviction), and the tick loop that sends each map's events as
+ * one published batch (and a filtered copy to clients that block someone or
+ * turned events off).
  *
  * @module
  */
