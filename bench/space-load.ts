@@ -1,8 +1,11 @@
 /**
  * Space load: the space example (examples/space) with 500 bots in one
- * space, each moving at 5 actions a second for 20 s. The server batches
- * each tick's events (20 Hz) into one frame per map and publishes it to
- * every player on the map, so every bot receives every bot's moves.
+ * space, each sending 5 actions a second for 20 s: 70% moves, 30% the bots'
+ * wider mix (chat, statuses, emotes, speaking, profile fields, rings,
+ * whispers, follows, focus; `botAction` in examples/space/bots.ts). The
+ * server batches each tick's events (20 Hz) into one frame per map and
+ * publishes it to every player on the map, so every bot receives every
+ * bot's events.
  *
  * Measured: the server's tick duration (p50, p99; the time to flush every
  * connection's own events and encode and publish each map's batch), events
@@ -15,7 +18,8 @@
  * core 1 with `taskset` (`--no-pin` to leave it be); the bots are raw `ws`
  * sockets that send protobuf actions and count frames; ten of them decode
  * every batch (events received, move latency).
- * Run: `npx tsx bench/space-load.ts [--bots 500] [--rate 5] [--duration 20] [--warmup 3] [--no-pin]`.
+ * Run: `npx tsx bench/space-load.ts [--bots 500] [--rate 5] [--mix 0.3] [--duration 20] [--warmup 3] [--no-pin]`
+ * (`--mix 0`: moves only, as before issue 23).
  *
  * @module
  */
@@ -26,6 +30,8 @@ import { fileURLToPath } from "node:url";
 
 import WebSocket from "ws";
 
+import { botAction } from "../examples/space/bots.js";
+import { actionArgs, actionSpecs } from "../examples/space/client/actions.js";
 import { decodeBatch, encodeAction, loadSchema } from "../examples/space/schema.js";
 
 const HOST = "127.0.0.1";
@@ -87,6 +93,7 @@ class ServerProcess {
 // ---- the bots ----------------------------------------------------------------------
 
 const schema = loadSchema();
+const specs = new Map(actionSpecs(schema).map((spec) => [spec.name, spec]));
 
 interface Bot {
   ws: WebSocket;
@@ -94,6 +101,7 @@ interface Bot {
   bytes: number;
   events: number;
   encId: number;
+  id: string;
   /** txn → when the move was sent (observers only). */
   pending: Map<number, number>;
   latencies: number[];
@@ -102,7 +110,7 @@ interface Bot {
 function startBot(url: string, observer: boolean): Promise<Bot> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url);
-    const bot: Bot = { ws, frames: 0, bytes: 0, events: 0, encId: 0, pending: new Map(), latencies: [] };
+    const bot: Bot = { ws, frames: 0, bytes: 0, events: 0, encId: 0, id: "", pending: new Map(), latencies: [] };
     ws.binaryType = "nodebuffer";
     ws.on("open", () => ws.send(encodeAction(schema, { txnId: 1, init: { spaceId: "bench/Load", apiKey: KEY } })));
     ws.on("message", (data: Buffer) => {
@@ -114,6 +122,7 @@ function startBot(url: string, observer: boolean): Promise<Bot> {
       for (const e of batch.events) {
         if (e.event === "ready") {
           bot.encId = e.ready.encId;
+          bot.id = e.ready.id;
           resolve(bot);
         } else if (observer && e.event === "transactionStatus") {
           const sent = bot.pending.get(e.transactionStatus.txnId);
@@ -139,6 +148,7 @@ async function main(): Promise<void> {
   };
   const bots = arg("bots", 500);
   const rate = arg("rate", 5);
+  const mix = arg("mix", 0.3);
   const durationS = arg("duration", 20);
   const warmupS = arg("warmup", 3);
   const pin = !process.argv.includes("--no-pin") && os.cpus().length > 1;
@@ -150,15 +160,23 @@ async function main(): Promise<void> {
     const batch = await Promise.all(Array.from({ length: Math.min(50, bots - i) }, (_, j) => startBot(url, i + j < 10)));
     all.push(...batch);
   }
-  // Each bot moves `rate` times a second, mostly in the same direction, spread over the second.
+  // Each bot acts `rate` times a second, spread over the second: a move (mostly in the same
+  // direction), or with chance `mix` an action of the bots' mix, aimed at other bots.
   let txn = 10;
   let stopping = false;
+  const ids = all.map((bot) => bot.id);
   const timers = all.map((bot, i) => {
     let dir = i % 4;
     const move = () => {
       if (stopping || bot.ws.readyState !== WebSocket.OPEN) return;
-      if (Math.random() < 0.3) dir = Math.floor(Math.random() * 4);
       const id = txn++;
+      if (Math.random() < mix) {
+        const others = Array.from({ length: 8 }, () => ids[Math.floor(Math.random() * ids.length)]!).filter((other) => other !== bot.id);
+        const [name, args] = botAction(others);
+        bot.ws.send(encodeAction(schema, { txnId: id, [name]: actionArgs(specs.get(name)!, args) }));
+        return;
+      }
+      if (Math.random() < 0.3) dir = Math.floor(Math.random() * 4);
       if (i < 10) bot.pending.set(id, performance.now());
       bot.ws.send(encodeAction(schema, { txnId: id, move: { dir } }));
     };
@@ -209,8 +227,8 @@ async function main(): Promise<void> {
     open,
   };
   const f = (n: number, d = 2) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
-  console.log(`# space load: ${bots} bots × ${rate} moves/s, ${durationS} s after ${warmupS} s warm-up; Node ${process.version}; ${os.cpus()[0]?.model} × ${os.cpus().length}; load ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}; server ${pin ? "pinned to core 1" : "not pinned"}`);
-  console.log("| bots | moves/s offered | actions/s handled | tick p50 ms | tick p99 ms | tick max ms | ticks/s | events delivered/s | events received/s (10 decoding bots × N) | frames out/s | MB/s out | move → transactionStatus p50 ms | p99 ms | server CPU | generator CPU | server RSS | bots still open |");
+  console.log(`# space load: ${bots} bots × ${rate} actions/s (${Math.round(mix * 100)}% the bots' mix, the rest moves), ${durationS} s after ${warmupS} s warm-up; Node ${process.version}; ${os.cpus()[0]?.model} × ${os.cpus().length}; load ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}; server ${pin ? "pinned to core 1" : "not pinned"}`);
+  console.log("| bots | actions/s offered | actions/s handled | tick p50 ms | tick p99 ms | tick max ms | ticks/s | events delivered/s | events received/s (10 decoding bots × N) | frames out/s | MB/s out | move → transactionStatus p50 ms | p99 ms | server CPU | generator CPU | server RSS | bots still open |");
   console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   console.log(
     `| ${bots} | ${f(bots * rate, 0)} | ${f(row.actionsPerS, 0)} | ${f(row.tickP50)} | ${f(row.tickP99)} | ${f(row.tickMax)} | ${f(row.ticksPerS, 1)} | ${f(row.eventsDeliveredPerS, 0)} | ${f(row.observedEventsPerS, 0)} | ${f(row.framesPerS, 0)} | ${f(row.mbPerS, 1)} | ${f(row.moveP50, 1)} | ${f(row.moveP99, 1)} | ${f(row.serverCpu * 100, 0)}% | ${f(row.generatorCpu * 100, 0)}% | ${f(row.rssMiB, 0)} MiB | ${open} |`,

@@ -1,7 +1,9 @@
 /**
  * upie's space: a Gather-style 2D space server. Players walk a tile map,
- * chat and set statuses over binary protobuf WebSocket frames; events go
- * out in one batch per map per tick. A browser page draws the map.
+ * chat, set their profile, whisper, ring, edit the map (by role) and trade
+ * items — every action of Gather's client — over binary protobuf WebSocket
+ * frames; events go out in one batch per map per tick. A browser page draws
+ * the map and what the actions do.
  * Run: `npm run space`, then open http://127.0.0.1:8100 in two windows,
  * or run bots: `npx tsx examples/space/bots.ts 20`.
  *
@@ -13,19 +15,29 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 import { App, HttpMiddleware, route, StaticFiles, type AppOptions, type Request, type ResponseInit, type WebSocket } from "../../lib/index.js";
 import { pageSchemaModule } from "./page-schema.js";
+import { parseApiKeys, toApiKey, type ApiKey } from "./roles.js";
 import { loadSchema } from "./schema.js";
 import type { ActionRate } from "./space-connection.js";
 import { SpaceHub } from "./space-hub.js";
 
 /** The WebSocket subprotocol Gather's web client offers; accepted when offered. */
 export const SUBPROTOCOL = "gather-v2";
-/** The key the browser page uses, when guests are allowed. */
+/** The key the browser page uses, when guests are allowed; its role is `guest`. */
 export const GUEST_KEY = "guest";
 
 /** Options for {@link SpaceApp}: upie's own, plus the space's. */
 export interface SpaceAppOptions extends AppOptions {
-  /** API key → the name its players start with. Default `{ guest: "Guest" }` (the page's key). */
-  apiKeys?: Record<string, string>;
+  /**
+   * API key → the name its players start with and its role (a bare name is a `member`).
+   * Default `{ guest: { name: "Guest", role: "guest" } }` (the page's key).
+   */
+  apiKeys?: Record<string, string | ApiKey>;
+  /** Most spaces on the server (an empty one is evicted to make room). Default 100. */
+  maxSpaces?: number;
+  /** Most occupied spaces one key may have opened at once. Default 10. */
+  maxSpacesPerKey?: number;
+  /** An empty space is dropped after this long. Default 10 minutes. */
+  idleSpaceMs?: number;
   /** Ticks per second. Default 20. */
   tickHz?: number;
   /** Server heartbeat period. Default 5000 ms. */
@@ -41,11 +53,14 @@ export class SpaceApp extends App {
   #schemaModule: string | undefined;
 
   constructor(options: SpaceAppOptions = {}) {
-    const { apiKeys = { [GUEST_KEY]: "Guest" }, tickHz, heartbeatIntervalMs, actionRate, ...appOptions } = options;
+    const { apiKeys = { [GUEST_KEY]: { name: "Guest", role: "guest" } }, tickHz, heartbeatIntervalMs, actionRate, maxSpaces, maxSpacesPerKey, idleSpaceMs, ...appOptions } = options;
     // A whole 256×256 collision mask fits in one frame; slow subscribers get 1013 past 4 MiB.
     super({ ...appOptions, websocket: { maxPayloadLength: 128 * 1024, maxSubscriberBackpressure: 4 * 1024 * 1024, ...appOptions.websocket } });
     this.hub = new SpaceHub(loadSchema(), {
-      apiKeys,
+      apiKeys: Object.fromEntries(Object.entries(apiKeys).map(([key, value]) => [key, toApiKey(value)])),
+      ...(maxSpaces === undefined ? {} : { maxSpaces }),
+      ...(maxSpacesPerKey === undefined ? {} : { maxSpacesPerKey }),
+      ...(idleSpaceMs === undefined ? {} : { idleSpaceMs }),
       ...(tickHz === undefined ? {} : { tickHz }),
       ...(heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs }),
       ...(actionRate === undefined ? {} : { actionRate }),
@@ -98,9 +113,9 @@ class SecurityHeaders extends HttpMiddleware {
 
 // Started directly (`npm run space`), not imported by a test: serve on HOST/PORT.
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const keys = process.env.SPACE_API_KEYS; // "key1=Name1,key2=Name2"
-  const apiKeys = keys ? Object.fromEntries(keys.split(",").map((pair) => pair.split("=") as [string, string])) : undefined;
-  const app = new SpaceApp(apiKeys ? { apiKeys: { [GUEST_KEY]: "Guest", ...apiKeys } } : {});
+  const keys = process.env.SPACE_API_KEYS; // "key1=Name1:owner,key2=Name2:builder" (roles: owner, builder, member, guest)
+  const apiKeys = keys ? parseApiKeys(keys) : undefined;
+  const app = new SpaceApp(apiKeys ? { apiKeys: { ...apiKeys, [GUEST_KEY]: { name: "Guest", role: "guest" } } } : {}); // the page's key stays a guest
   const server = await app.listen({ port: Number(process.env.PORT ?? 8100), host: process.env.HOST ?? "127.0.0.1" });
   console.log(`upie space on http://${server.host}:${server.port} (WebSocket ws://${server.host}:${server.port}/space; uWS ${server.uws.version} from ${server.uws.package})`);
   const stop = () => void server.close().then(() => process.exit(0));

@@ -1,7 +1,9 @@
 /**
- * Bots for the space: each one is a `GatherClient` that wanders the map,
- * chats now and then and changes its statuses. Good for watching the page
- * fill up, and for load.
+ * Bots for the space: each one is a `GatherClient` that wanders the map
+ * and, now and then, does what people do: chats, sets statuses and profile
+ * fields, emotes, waves, rings, whispers, follows, speaks, goes away.
+ * Good for watching the page fill up, and for load (bench/space-load.ts
+ * uses the same mix, {@link botAction}).
  * Run: `npx tsx examples/space/bots.ts [count] [seconds]` against `npm run space`
  * (URL in SPACE_URL, default ws://127.0.0.1:8100/space; key in SPACE_API_KEY, default guest).
  *
@@ -10,7 +12,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { pathToFileURL } from "node:url";
 
-import { GatherClient } from "./client/index.js";
+import { GatherClient, type SpaceBatch } from "./client/index.js";
 
 /** Options for {@link runBots}. */
 export interface BotOptions {
@@ -22,10 +24,8 @@ export interface BotOptions {
   durationMs: number;
   /** Moves (and other actions) per second per bot. Default 2. */
   actionsPerSecond?: number;
-  /** Per action, the chance of a chat line instead of a move. Default 0.02. */
-  chatChance?: number;
-  /** Per action, the chance of a new text or emoji status. Default 0.02. */
-  statusChance?: number;
+  /** Per action, the chance of something other than a move (see {@link botAction}). Default 0.3. */
+  otherChance?: number;
   /** Stops the bots early. */
   signal?: AbortSignal;
 }
@@ -34,20 +34,57 @@ const LINES = ["hi all", "anyone for coffee?", "brb", "nice map", "standup in 5"
 const STATUSES = ["focusing", "in a meeting", "lunch", "pairing", "reviewing PRs"];
 const EMOJIS = ["😁", "☕", "🎧", "🚀", "🌱", "🐛"];
 
-const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
+const PRONOUNS = ["she/her", "he/him", "they/them"];
+const CITIES = ["Lyon", "Osaka", "Recife", "Tartu", "Accra"];
+const EMOTES = ["🎉", "👍", "❤️", "😂", "🙌"];
 
-/** One bot's life: a name, then moves, chats and statuses at its rate until the time is up. */
-async function botLife(client: GatherClient, n: number, options: BotOptions): Promise<void> {
-  const { durationMs, actionsPerSecond = 2, chatChance = 0.02, statusChance = 0.02, signal } = options;
+const pick = <T>(items: readonly T[], random: () => number = Math.random): T => items[Math.floor(random() * items.length)]!;
+
+/**
+ * One action that is not a move, as a guest may send it: [action name, positional arguments].
+ * `others` are the ids of the other players the bot knows (for rings, whispers, follows).
+ */
+export function botAction(others: readonly string[], random: () => number = Math.random): [string, unknown[]] {
+  const other = others.length > 0 ? pick(others, random) : "";
+  const mix: Array<[number, () => [string, unknown[]]]> = [
+    [10, () => ["chat", ["LOCAL_CHAT", pick(LINES, random)]]],
+    [10, () => ["setTextStatus", [pick(STATUSES, random)]]],
+    [8, () => ["setEmojiStatus", [pick(EMOJIS, random)]]],
+    [10, () => ["setEmoteV2", [pick(EMOTES, random), "", 1 + Math.floor(random() * 3)]]],
+    [6, () => ["wave", [other, false]]],
+    [3, () => ["shootConfetti", [""]]],
+    [6, () => ["setAway", [random() < 0.3]]],
+    [10, () => ["activelySpeaking", [random() < 0.5]]],
+    [5, () => ["setSubtitle", [random() < 0.5 ? "" : pick(LINES, random)]]],
+    [4, () => ["setPronouns", [pick(PRONOUNS, random)]]],
+    [4, () => ["setCity", [pick(CITIES, random)]]],
+    [4, () => ["setTimezone", [pick(["Europe/Paris", "Asia/Tokyo", "America/Recife", "UTC"], random)]]],
+    [5, () => (other === "" ? ["setIsAlone", [true]] : ["ring", [other]])],
+    [4, () => (other === "" ? ["setIsAlone", [true]] : ["enterWhisper", [other, 0]])],
+    [3, () => ["leaveWhisper", []]],
+    [4, () => ["setFollowTarget", [random() < 0.5 ? "" : other]]],
+    [4, () => ["setFocusModeEndTime", [random() < 0.5 ? "" : new Date(Date.now() + 60_000).toISOString()]]],
+  ];
+  let roll = random() * mix.reduce((sum, [weight]) => sum + weight, 0);
+  for (const [weight, make] of mix) {
+    roll -= weight;
+    if (roll < 0) return make();
+  }
+  return mix[0]![1]();
+}
+
+/** One bot's life: a name, then moves and the rest of the mix at its rate until the time is up. */
+async function botLife(client: GatherClient, n: number, others: Set<string>, options: BotOptions): Promise<void> {
+  const { durationMs, actionsPerSecond = 2, otherChance = 0.3, signal } = options;
   await client.setName(`Bot ${n}`);
   await client.setEmojiStatus(pick(EMOJIS));
   const end = Date.now() + durationMs;
   let dir = Math.floor(Math.random() * 4);
   while (Date.now() < end && signal?.aborted !== true) {
-    const roll = Math.random();
-    if (roll < chatChance) await client.chat("LOCAL_CHAT", pick(LINES));
-    else if (roll < chatChance + statusChance) await client.setTextStatus(pick(STATUSES));
-    else {
+    if (Math.random() < otherChance) {
+      const [name, args] = botAction([...others]);
+      await client[name](...args);
+    } else {
       if (Math.random() < 0.25) dir = Math.floor(Math.random() * 4); // mostly keep walking the same way
       await client.move(dir);
     }
@@ -61,8 +98,16 @@ async function botLife(client: GatherClient, n: number, options: BotOptions): Pr
  */
 export async function runBots(options: BotOptions): Promise<number> {
   const bots = Array.from({ length: options.count }, (_, i) => {
-    const client = new GatherClient({ url: options.url, apiKey: options.apiKey, spaceId: options.spaceId, logLevel: "WARNING" });
-    return client.run((c) => botLife(c, i + 1, options)).then(
+    // The ids of the players on the bot's map, for rings, whispers and follows (at most 50 kept).
+    const others = new Set<string>();
+    const callback = (_c: GatherClient, batch: SpaceBatch) => {
+      for (const e of batch.events) {
+        if (e.event === "playerJoins" && e.playerJoins.id !== client.id && others.size < 50) others.add(e.playerJoins.id);
+        else if (e.event === "playerExits") others.delete(e.playerExits.id);
+      }
+    };
+    const client = new GatherClient({ url: options.url, apiKey: options.apiKey, spaceId: options.spaceId, logLevel: "WARNING", callback });
+    return client.run((c) => botLife(c, i + 1, others, options)).then(
       () => 1,
       (error: unknown) => {
         console.error(`bot ${i + 1}: ${String(error)}`);

@@ -67,10 +67,15 @@ export function decodeAction(schema: SpaceSchema, bytes: Uint8Array): SpaceActio
   return ClientServerAction.toObject(ClientServerAction.decode(bytes), TO_OBJECT) as SpaceAction;
 }
 
-/** Encodes one batch of events (each a plain object with one event key). */
+/**
+ * Encodes one batch of events (each a plain object with one event key).
+ * The server's events are built with the schema's types (numbers, strings,
+ * Uint8Array bytes), so they are encoded as they are: `fromObject` would copy
+ * every event into a message first, a third of the tick's time under load.
+ */
 export function encodeBatch(schema: SpaceSchema, events: readonly object[]): Uint8Array {
   const { ServerClientBatch } = schema;
-  return ServerClientBatch.encode(ServerClientBatch.fromObject({ events })).finish();
+  return ServerClientBatch.encode({ events }).finish();
 }
 
 /** Decodes one batch; each event carries its kind on `event`. */

@@ -6,6 +6,7 @@
  * @module
  */
 import type { WebSocket } from "../../lib/index.js";
+import type { Role } from "./roles.js";
 import { encodeBatch, type SpaceSchema } from "./schema.js";
 
 /** What the server knows about a player. */
@@ -22,8 +23,17 @@ export interface Player {
   direction: number;
   textStatus: string;
   emojiStatus: string;
-  isAway: boolean;
+  away: boolean;
   ghost: number;
+  /** The API key it came in with, and that key's role. */
+  key: string;
+  role: Role;
+  /** The rest of its state, as the last event that set each part (event name → fields), replayed to newcomers. */
+  state: Map<string, Record<string, unknown>>;
+  /** Item id → count. */
+  inventory: Map<string, number>;
+  /** The players following this one (their ids). */
+  followers: Set<string>;
 }
 
 /** How fast one connection may send actions. */
@@ -54,11 +64,20 @@ export class SpaceConnection {
   #tokens: number;
   #tokensAt = performance.now();
   readonly #txnIds = new Set<number>();
-  readonly #txnOrder: number[] = [];
+  /** The last TXN_WINDOW txnIds, a ring: the oldest is forgotten when a new one comes. */
+  readonly #txnOrder = new Array<number>(TXN_WINDOW);
+  #txnNext = 0;
   #pending: object[] = [];
   #inflight = 0;
   /** Actions refused in a row for the rate limit; many means a flood, and the socket closes. */
   refusedInARow = 0;
+  /** Event names this client turned off (updateSubscriptions). */
+  readonly unsubscribed = new Set<string>();
+  /** Players hidden from this client (blocks, either way): their encIds and ids. */
+  readonly hiddenEncIds = new Set<number>();
+  readonly hiddenIds = new Set<string>();
+  /** The players this client blocks (ids); hiding goes both ways. */
+  readonly blocking = new Set<string>();
 
   constructor(ws: WebSocket, player: Player, schema: SpaceSchema, rate: ActionRate) {
     this.ws = ws;
@@ -80,14 +99,38 @@ export class SpaceConnection {
   /** Records `txnId`; false when it was used recently on this connection. */
   useTxnId(txnId: number): boolean {
     if (this.#txnIds.has(txnId)) return false;
+    const oldest = this.#txnOrder[this.#txnNext];
+    if (oldest !== undefined) this.#txnIds.delete(oldest);
+    this.#txnOrder[this.#txnNext] = txnId;
+    this.#txnNext = (this.#txnNext + 1) % TXN_WINDOW;
     this.#txnIds.add(txnId);
-    this.#txnOrder.push(txnId);
-    if (this.#txnOrder.length > TXN_WINDOW) this.#txnIds.delete(this.#txnOrder.shift()!);
+    return true;
+  }
+
+  /**
+   * True when this client must not get the map's shared batch as is: it turned
+   * events off or blocks someone, so the tick sends it a filtered copy instead.
+   */
+  get filtered(): boolean {
+    return this.unsubscribed.size > 0 || this.hiddenIds.size > 0;
+  }
+
+  /** Whether `event` reaches this client (its subscriptions and blocks). */
+  accepts(event: object): boolean {
+    if (!this.filtered) return true;
+    for (const kind in event) {
+      if (this.unsubscribed.has(kind)) return false;
+      const fields = (event as Record<string, Record<string, unknown>>)[kind]!;
+      if (typeof fields.encId === "number" && this.hiddenEncIds.has(fields.encId)) return false;
+      if (typeof fields.senderId === "string" && this.hiddenIds.has(fields.senderId)) return false;
+      if (typeof fields.id === "string" && kind === "playerExits" && this.hiddenIds.has(fields.id)) return false;
+    }
     return true;
   }
 
   /** Queues an event for this client only; it goes out with the next tick. */
   push(event: object): void {
+    if (!this.accepts(event)) return;
     if (this.#pending.length >= MAX_PENDING_EVENTS) {
       void this.ws.close(1008, "too many events pending").catch(() => {});
       return;

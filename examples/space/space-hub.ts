@@ -1,22 +1,26 @@
 /**
  * The space server's engine: the spaces, who is connected to which, the
- * per-connection rules (init first, API keys, txnIds, the rate limit), and
- * the tick loop that sends each map's events as one published batch.
+ * per-connection rules (init first, API keys and their roles, bans, txnIds,
+ * the rate limit, argument sizes), the fair limits on spaces (per key, per
+ * server, idle eviction), and the tick loop that sends each map's events as
+ * one published batch (and a filtered copy to clients that block someone or
+ * turned events off).
  *
  * @module
  */
 import { randomBytes } from "node:crypto";
 
 import { ConnectionClosed, type WebSocket } from "../../lib/index.js";
+import { ACTIONS, leaveWhisper, oversized, unfollow } from "./actions/index.js";
+import { allows, type ApiKey } from "./roles.js";
 import { decodeAction, encodeBatch, type SpaceAction, type SpaceSchema } from "./schema.js";
-import { ACTIONS } from "./space-actions.js";
 import { SpaceConnection, type ActionRate } from "./space-connection.js";
 import { MAX_PLAYERS, Space, type ActionResult } from "./space.js";
 
 /** Options of the engine (all of {@link SpaceAppOptions}' space settings). */
 export interface SpaceHubOptions {
-  /** API key → the name its players start with. */
-  apiKeys: Readonly<Record<string, string>>;
+  /** API key → the name its players start with and its role. */
+  apiKeys: Readonly<Record<string, ApiKey>>;
   /** Ticks per second: how often events go out. Default 20. */
   tickHz?: number;
   /** How often the server sends `serverHeartbeat`. Default 5 s. */
@@ -25,6 +29,10 @@ export interface SpaceHubOptions {
   actionRate?: ActionRate;
   /** Most spaces at once. Default 100. */
   maxSpaces?: number;
+  /** Most occupied spaces one API key may have opened at once. Default 10. */
+  maxSpacesPerKey?: number;
+  /** An empty space is dropped after this long (its maps, objects and bans with it). Default 10 min. */
+  idleSpaceMs?: number;
   /** Sends a batch to a topic (the app's `publish`). */
   publish: (topic: string, data: Uint8Array) => Promise<void>;
 }
@@ -55,7 +63,7 @@ export class SpaceHub {
 
   constructor(schema: SpaceSchema, options: SpaceHubOptions) {
     this.schema = schema;
-    this.#options = { tickHz: 20, heartbeatIntervalMs: 5000, actionRate: { perSecond: 20, burst: 40 }, maxSpaces: 100, ...options };
+    this.#options = { tickHz: 20, heartbeatIntervalMs: 5000, actionRate: { perSecond: 20, burst: 40 }, maxSpaces: 100, maxSpacesPerKey: 10, idleSpaceMs: 10 * 60_000, ...options };
     const { tickHz, heartbeatIntervalMs, actionRate } = this.#options;
     if (!(tickHz > 0 && tickHz <= 1000)) throw new RangeError("tickHz must be in (0, 1000]");
     if (!(heartbeatIntervalMs >= 10)) throw new RangeError("heartbeatIntervalMs must be at least 10");
@@ -130,21 +138,41 @@ export class SpaceHub {
     const { apiKey, token } = action.init as { spaceId: string; apiKey: string; token: string };
     const spaceId = (action.init.spaceId as string).replaceAll("\\", "/"); // Gather's clients send `abc\Name` for `abc/Name`
     const key = apiKey !== "" ? apiKey : token;
-    const name = Object.hasOwn(this.#options.apiKeys, key) ? this.#options.apiKeys[key]! : undefined;
-    if (name === undefined) return refuse("invalid api key", 401, 4401);
+    const account = Object.hasOwn(this.#options.apiKeys, key) ? this.#options.apiKeys[key]! : undefined;
+    if (account === undefined) return refuse("invalid api key", 401, 4401);
     if (!SPACE_ID.test(spaceId)) return refuse("spaceId must be 1..128 printable characters", 400, 1008);
     let space = this.spaces.get(spaceId);
     if (space === undefined) {
-      if (this.spaces.size >= this.#options.maxSpaces) return refuse("too many spaces on this server", 503, 1013);
-      this.spaces.set(spaceId, (space = new Space(spaceId)));
+      const problem = this.#roomFor(key);
+      if (problem !== undefined) return refuse(problem, 503, 1013);
+      this.spaces.set(spaceId, (space = new Space(spaceId, key)));
     }
+    if (space.isBanned(key)) return refuse("this key is banned from the space", 403, 4403);
     if (space.connections.size >= MAX_PLAYERS) return refuse("the space is full", 503, 1013);
     const id = randomBytes(9).toString("base64url");
-    const player = { id, encId: space.nextEncId(), name, mapId: undefined, x: 0, y: 0, direction: 3, textStatus: "", emojiStatus: "", isAway: false, ghost: 0 };
+    const player = {
+      id,
+      encId: space.nextEncId(),
+      name: account.name,
+      mapId: undefined,
+      x: 0,
+      y: 0,
+      direction: 3,
+      textStatus: "",
+      emojiStatus: "",
+      away: false,
+      ghost: 0,
+      key,
+      role: account.role,
+      state: new Map(),
+      inventory: new Map(),
+      followers: new Set<string>(),
+    };
     const connection = new SpaceConnection(ws, player, this.schema, this.#options.actionRate);
     connection.useTxnId(action.txnId);
     space.connections.set(id, connection);
-    connection.push({ ready: { id, encId: player.encId } });
+    space.emptySince = undefined;
+    connection.push({ ready: { id, encId: player.encId, role: account.role } });
     connection.push({ transactionStatus: { txnId: action.txnId, succeeded: true, reason: "" } });
     // Everyone starts on the default map, as Gather's clients `enter` right after ready.
     const spawn = space.maps.get(space.defaultMapId)!.spawnPoint();
@@ -153,6 +181,24 @@ export class SpaceHub {
       await ws.subscribe(space.topic(space.defaultMapId)).catch(() => {});
     }
     return { connection, space };
+  }
+
+  /**
+   * Why `key` may not open a new space, or undefined: the server's cap (an
+   * empty space is evicted to make room) and the key's own cap of occupied spaces.
+   */
+  #roomFor(key: string): string | undefined {
+    let mine = 0;
+    for (const space of this.spaces.values()) if (space.creatorKey === key && space.connections.size > 0) mine++;
+    if (mine >= this.#options.maxSpacesPerKey) return `this key has ${mine} spaces open: at most ${this.#options.maxSpacesPerKey}`;
+    if (this.spaces.size < this.#options.maxSpaces) return undefined;
+    let idlest: Space | undefined;
+    for (const space of this.spaces.values()) {
+      if (space.emptySince !== undefined && (idlest === undefined || space.emptySince < idlest.emptySince!)) idlest = space;
+    }
+    if (idlest === undefined) return "too many spaces on this server";
+    this.spaces.delete(idlest.id);
+    return undefined;
   }
 
   /** One action after init. False when the connection was closed for it. */
@@ -174,34 +220,46 @@ export class SpaceHub {
     if (!connection.useTxnId(txnId)) return answer(false, `txnId ${txnId} reused`), true;
     const name = action.action;
     if (name === undefined) return answer(false, "no action in the frame"), true;
-    if (name === "init") return answer(false, "already initialised"), true;
-    const handler = Object.hasOwn(ACTIONS, name) ? ACTIONS[name] : undefined;
-    if (handler === undefined) return answer(false, `action '${name}' is not implemented by this server`), true;
+    const def = Object.hasOwn(ACTIONS, name) ? ACTIONS[name]! : undefined;
+    if (def === undefined) return answer(false, `no action '${name}'`), true;
+    const role = connection.player.role;
+    if (!allows(role, def.role)) return answer(false, `${name} needs the ${def.role} role or above; this key is ${role}`), true;
+    const args = action[name] ?? {};
+    const tooBig = oversized(args, name);
+    if (tooBig !== undefined) return answer(false, tooBig), true;
     const mapBefore = connection.player.mapId;
     let result: ActionResult;
     try {
-      result = handler(space, connection, action[name] ?? {});
+      result = def.handle(space, connection, args);
     } catch (error) {
       // A bug in one handler fails that action, not the connection or the tick.
       console.error(`space: action ${name} threw`, error);
       result = { ok: false, reason: "internal error" };
     }
     answer(result.ok, result.ok ? "" : result.reason);
-    if (connection.player.mapId !== mapBefore) this.#resubscribe(space, connection, mapBefore);
+    if (connection.player.mapId !== mapBefore) space.resubscribe(connection, mapBefore);
     return true;
   }
 
-  #resubscribe(space: Space, connection: SpaceConnection, mapBefore: string | undefined): void {
-    const ws = connection.ws;
-    if (mapBefore !== undefined) void ws.unsubscribe(space.topic(mapBefore)).catch(() => {});
-    const now = connection.player.mapId;
-    if (now !== undefined) void ws.subscribe(space.topic(now)).catch(() => {});
-  }
-
+  /** A player leaves: its map hears it, and nothing of it stays in others' state. */
   #leave(space: Space, connection: SpaceConnection): void {
+    const player = connection.player;
+    unfollow(space, connection);
+    leaveWhisper(space, connection);
+    for (const id of player.followers) space.byId(id)?.player.state.delete("playerSetsFollowTarget");
+    for (const handlers of space.commands.values()) handlers.delete(connection);
+    for (const id of connection.hiddenIds) {
+      const other = space.byId(id);
+      if (other === undefined) continue;
+      const wasFiltered = other.filtered;
+      other.blocking.delete(player.id);
+      other.hiddenIds.delete(player.id);
+      other.hiddenEncIds.delete(player.encId);
+      if (wasFiltered !== other.filtered) space.resubscribe(other, other.player.mapId);
+    }
     space.remove(connection);
-    space.connections.delete(connection.player.id);
-    if (space.connections.size === 0 && space.outboxes.size === 0) this.spaces.delete(space.id);
+    space.connections.delete(player.id);
+    if (space.connections.size === 0) space.emptySince = performance.now();
   }
 
   /**
@@ -213,7 +271,10 @@ export class SpaceHub {
     const started = performance.now();
     for (const space of this.spaces.values()) {
       for (const connection of space.connections.values()) {
-        const snapshot = connection.snapshotMapId === undefined ? [] : space.snapshot(connection.snapshotMapId);
+        // A client off the shared batch (subscriptions, blocks) gets its filtered copy in its own batch.
+        const mapId = connection.player.mapId;
+        if (connection.filtered && mapId !== undefined) for (const event of space.outboxes.get(mapId) ?? []) connection.push(event);
+        const snapshot = connection.snapshotMapId === undefined ? [] : space.snapshot(connection.snapshotMapId).filter((e) => connection.accepts(e));
         connection.snapshotMapId = undefined;
         connection.flush(snapshot);
       }
@@ -223,7 +284,7 @@ export class SpaceHub {
         void this.#options.publish(space.topic(mapId), bytes).catch(() => {});
       }
       space.outboxes.clear();
-      if (space.connections.size === 0) this.spaces.delete(space.id);
+      if (space.emptySince !== undefined && started - space.emptySince > this.#options.idleSpaceMs) this.spaces.delete(space.id);
     }
     this.stats.ticks++;
     this.stats.tickMs.push(performance.now() - started);

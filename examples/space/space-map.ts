@@ -1,20 +1,38 @@
 /**
  * One map of a space: a grid of tiles, which of them are blocked
- * (collisions), where players spawn, and the objects placed on it.
+ * (collisions), where players spawn, the objects placed on it, its nooks,
+ * and the rest of what map editing sets (name, images, portals…), kept as
+ * the last event that set each part so a newcomer gets it replayed.
  *
  * @module
  */
 
-/** An object on a map (a desk, a plant), as the protocol's `MapObject` carries it. */
-export interface MapObject {
+/** An object on a map, as the protocol's `WireObject` carries it (decoded, every field present). */
+export type MapObject = Record<string, any> & { id: string; key: number; x: number; y: number; width: number; height: number };
+
+/** A nook: tiles that form a private area; a restricted one lets in only its allowed users. */
+export interface Nook {
   id: string;
+  name: string;
+  restricted: boolean;
+  capacity: number;
+  tiles: Array<{ x: number; y: number }>;
+  allowed: Set<string>;
+  /** Player id → the name they asked with. */
+  requested: Map<string, string>;
+  recording: { active: boolean; initiatingPlayer: string };
+  /** The nook as `mapSetNooks` carries it (NookDiff). */
+  wire(): Record<string, unknown>;
+}
+
+/** A portal: stepping on it and `enterPortal` goes to another map's tile or a URL. */
+export interface Portal {
   x: number;
   y: number;
-  width: number;
-  height: number;
-  type: string;
-  color: string;
-  _name: string;
+  targetMap: string;
+  targetUrl: string;
+  targetX: number;
+  targetY: number;
 }
 
 /** The largest map side in tiles: a mask is width × height bytes. */
@@ -28,8 +46,17 @@ export class SpaceMap {
   #height: number;
   /** One byte per tile, row by row: non-zero = blocked. */
   #collisions: Uint8Array;
-  readonly spawns: Array<{ x: number; y: number }> = [];
+  readonly spawns: Array<{ x: number; y: number; spawnId: string }> = [];
   readonly objects = new Map<string, MapObject>();
+  /** Object key → id (the keyed actions, mapSetObjects and mapDeleteObject, name objects by number). */
+  readonly keys = new Map<number, string>();
+  #nextKey = 1;
+  readonly nooks = new Map<string, Nook>();
+  portals: Portal[] = [];
+  /** Chat kinds allowed from this map; undefined = all. */
+  enabledChats: Set<string> | undefined;
+  /** Map settings as the last event that set each (event name → fields). */
+  readonly state = new Map<string, Record<string, unknown>>();
 
   constructor(id: string, width: number, height: number) {
     this.id = id;
@@ -83,13 +110,90 @@ export class SpaceMap {
     this.#collisions[y * this.#width + x] = impassable ? 1 : 0;
   }
 
-  /** A walkable spawn point (picked at random), or the first walkable tile, or undefined on a fully blocked map. */
-  spawnPoint(random: () => number = Math.random): { x: number; y: number } | undefined {
-    const open = this.spawns.filter((s) => this.isWalkable(s.x, s.y));
+  /** A walkable spawn point (`spawnId` if given, else one at random), or the first walkable tile, or undefined. */
+  spawnPoint(random: () => number = Math.random, spawnId = ""): { x: number; y: number } | undefined {
+    const open = this.spawns.filter((s) => this.isWalkable(s.x, s.y) && (spawnId === "" || s.spawnId === spawnId));
     if (open.length > 0) return open[Math.floor(random() * open.length)]!;
+    if (spawnId !== "") return undefined;
     for (let i = 0; i < this.#collisions.length; i++) if (this.#collisions[i] === 0) return { x: i % this.#width, y: Math.floor(i / this.#width) };
     return undefined;
   }
+
+  /** The walkable tile nearest (x, y) (itself if walkable), searching outwards; undefined on a full map. */
+  nearestWalkable(x: number, y: number): { x: number; y: number } | undefined {
+    for (let r = 0; r < Math.max(this.#width, this.#height); r++) {
+      for (let dy = -r; dy <= r; dy++) {
+        for (let dx = -r; dx <= r; dx++) {
+          if (Math.max(Math.abs(dx), Math.abs(dy)) === r && this.isWalkable(x + dx, y + dy)) return { x: x + dx, y: y + dy };
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** Adds or replaces an object (keeping its key when it had one). */
+  putObject(object: Omit<MapObject, "key"> & { key?: number }): MapObject {
+    const old = this.objects.get(object.id);
+    const key = old?.key ?? (object.key !== undefined && object.key > 0 && !this.keys.has(object.key) ? object.key : this.#takeKey());
+    const stored = { ...object, key } as MapObject;
+    this.objects.set(stored.id, stored);
+    this.keys.set(key, stored.id);
+    return stored;
+  }
+
+  deleteObject(id: string): MapObject | undefined {
+    const object = this.objects.get(id);
+    if (object === undefined) return undefined;
+    this.objects.delete(id);
+    this.keys.delete(object.key);
+    return object;
+  }
+
+  #takeKey(): number {
+    while (this.keys.has(this.#nextKey)) this.#nextKey++;
+    return this.#nextKey++;
+  }
+
+  /** The restricted nook covering (x, y) that `playerId` may not enter, if any. */
+  closedNookAt(x: number, y: number, playerId: string): Nook | undefined {
+    for (const nook of this.nooks.values()) {
+      if (!nook.restricted || nook.allowed.has(playerId)) continue;
+      if (nook.tiles.some((t) => t.x === x && t.y === y)) return nook;
+    }
+    return undefined;
+  }
+
+  portalAt(x: number, y: number): Portal | undefined {
+    return this.portals.find((p) => p.x === x && p.y === y);
+  }
+}
+
+/** A nook from its wire form (NookDiff), merged over `old` when given. */
+export function nookFrom(id: string, diff: Record<string, any>, old?: Nook): Nook {
+  const coords: Array<{ x: number; y: number }> = diff.nookCoords?.coords?.length > 0 ? diff.nookCoords.coords.map((c: { x: number; y: number }) => ({ x: c.x, y: c.y })) : (old?.tiles ?? []);
+  const allowed = new Set<string>(diff.allowedUsers?.users?.length > 0 ? diff.allowedUsers.users : (old?.allowed ?? []));
+  const nook: Nook = {
+    id,
+    name: diff.name || old?.name || id,
+    restricted: diff.restricted === true,
+    capacity: diff.capacity || old?.capacity || 0,
+    tiles: coords,
+    allowed,
+    requested: old?.requested ?? new Map(),
+    recording: old?.recording ?? { active: false, initiatingPlayer: "" },
+    wire() {
+      return {
+        nookCoords: { coords: this.tiles },
+        name: this.name,
+        restricted: this.restricted,
+        capacity: this.capacity,
+        allowedUsers: { users: [...this.allowed] },
+        requestedUsers: { users: Object.fromEntries([...this.requested].map(([player, name]) => [player, { name }])) },
+        recordingInfo: this.recording,
+      };
+    },
+  };
+  return nook;
 }
 
 /**
@@ -105,16 +209,16 @@ export function defaultMap(id = "main"): SpaceMap {
   wall(39, 0, 1, 25);
   wall(20, 1, 1, 8); // a half wall between two rooms
   wall(20, 16, 1, 8);
-  const objects: MapObject[] = [
-    { id: "table-1", x: 6, y: 6, width: 4, height: 2, type: "table", color: "#b08155", _name: "Table" },
-    { id: "table-2", x: 28, y: 15, width: 4, height: 2, type: "table", color: "#b08155", _name: "Table" },
-    { id: "plant-1", x: 12, y: 20, width: 1, height: 1, type: "plant", color: "#3f9a4a", _name: "Plant" },
-    { id: "plant-2", x: 30, y: 4, width: 1, height: 1, type: "plant", color: "#3f9a4a", _name: "Plant" },
+  const objects = [
+    { id: "table-1", x: 6, y: 6, width: 4, height: 2, templateId: "table", color: "#b08155", _name: "Table" },
+    { id: "table-2", x: 28, y: 15, width: 4, height: 2, templateId: "table", color: "#b08155", _name: "Table" },
+    { id: "plant-1", x: 12, y: 20, width: 1, height: 1, templateId: "plant", color: "#3f9a4a", _name: "Plant" },
+    { id: "plant-2", x: 30, y: 4, width: 1, height: 1, templateId: "plant", color: "#3f9a4a", _name: "Plant" },
   ];
   for (const object of objects) {
-    map.objects.set(object.id, object);
+    map.putObject(object);
     wall(object.x, object.y, object.width, object.height);
   }
-  for (let x = 16; x <= 24; x += 2) map.spawns.push({ x, y: 12 });
+  for (let x = 16; x <= 24; x += 2) map.spawns.push({ x, y: 12, spawnId: "" });
   return map;
 }

@@ -1,33 +1,64 @@
 /**
- * One space: its maps, the players in it, and the events waiting for the
- * next tick, per map. Actions change the state here and queue the events
- * that describe the change; the hub publishes them once per tick.
+ * One space: its maps, the players in it, what the space holds besides
+ * (items, commands, speaker sessions, bans, recent chat), and the events
+ * waiting for the next tick, per map. Actions change the state here and
+ * queue the events that describe the change; the hub publishes them once
+ * per tick. A newcomer gets the resulting state as a snapshot of events.
  *
  * @module
  */
-import { defaultMap, SpaceMap, type MapObject } from "./space-map.js";
+import { defaultMap, SpaceMap } from "./space-map.js";
 import type { Player, SpaceConnection } from "./space-connection.js";
 
 /** Maps a space may have, and players in one space: bounds, not targets. */
 export const MAX_MAPS = 16;
 export const MAX_PLAYERS = 2000;
+/** Chat lines kept per map for newcomers (and for `chatMessageUpdated`). */
+export const CHAT_LOG = 20;
 
 /** The result of one action: `transactionStatus` says it. */
 export type ActionResult = { ok: true } | { ok: false; reason: string };
 export const OK: ActionResult = { ok: true };
 export const fail = (reason: string): ActionResult => ({ ok: false, reason });
 
+/** A chat line kept for newcomers, with who liked it. */
+export interface ChatLine {
+  message: Record<string, unknown>;
+  likedBy: Set<string>;
+}
+
+/** A key banned from the space, by the id its player had when banned. */
+export interface Ban {
+  key: string;
+  name: string;
+}
+
 export class Space {
   readonly id: string;
+  /** The API key that opened the space (it counts against that key's cap while the space is occupied). */
+  readonly creatorKey: string;
   readonly maps = new Map<string, SpaceMap>();
   readonly connections = new Map<string, SpaceConnection>();
   readonly defaultMapId: string;
   /** Events for everyone on a map, sent (published) at the next tick. */
   readonly outboxes = new Map<string, object[]>();
+  /** Item id → the SpaceItem. */
+  readonly items = new Map<string, Record<string, any>>();
+  /** Command → the connections that registered it. */
+  readonly commands = new Map<string, Set<SpaceConnection>>();
+  /** Speaker session id → its settings (the last speakerUpdatesSession). */
+  readonly sessions = new Map<string, Record<string, unknown>>();
+  /** Player id at the time of the ban → the banned key. */
+  readonly bans = new Map<string, Ban>();
+  /** Map id → its recent chat lines, oldest first. */
+  readonly chatLog = new Map<string, ChatLine[]>();
+  /** When the last player left (performance.now()), or undefined while someone is here. */
+  emptySince: number | undefined;
   #nextEncId = 1;
 
-  constructor(id: string, firstMap: SpaceMap = defaultMap()) {
+  constructor(id: string, creatorKey: string, firstMap: SpaceMap = defaultMap()) {
     this.id = id;
+    this.creatorKey = creatorKey;
     this.maps.set(firstMap.id, firstMap);
     this.defaultMapId = firstMap.id;
   }
@@ -39,6 +70,11 @@ export class Space {
 
   nextEncId(): number {
     return this.#nextEncId++;
+  }
+
+  isBanned(key: string): boolean {
+    for (const ban of this.bans.values()) if (ban.key === key) return true;
+    return false;
   }
 
   /** Queues `event` for everyone on `mapId`. */
@@ -53,6 +89,11 @@ export class Space {
     for (const mapId of this.maps.keys()) this.toMap(mapId, event);
   }
 
+  /** Queues a player's event for its map (nowhere when it is on none). */
+  toPlayersMap(player: Player, event: object): void {
+    if (player.mapId !== undefined) this.toMap(player.mapId, event);
+  }
+
   /** The connection of the player with `id`, if connected. */
   byId(id: string): SpaceConnection | undefined {
     return this.connections.get(id);
@@ -64,7 +105,31 @@ export class Space {
     return players;
   }
 
-  /** The events that describe a map and who is on it, for a client that just arrived. */
+  /** True when either player blocks the other. */
+  blocked(a: SpaceConnection, b: SpaceConnection): boolean {
+    return a.hiddenIds.has(b.player.id) || b.hiddenIds.has(a.player.id);
+  }
+
+  /** Subscribes a connection to its map's topic, or not when it gets filtered copies (see SpaceConnection.filtered). */
+  resubscribe(connection: SpaceConnection, mapBefore: string | undefined): void {
+    const ws = connection.ws;
+    if (mapBefore !== undefined) void ws.unsubscribe(this.topic(mapBefore)).catch(() => {});
+    const now = connection.player.mapId;
+    if (now !== undefined && !connection.filtered) void ws.subscribe(this.topic(now)).catch(() => {});
+  }
+
+  /** Keeps a chat line for newcomers (the map's last CHAT_LOG). */
+  logChat(mapId: string, message: Record<string, unknown>): void {
+    let log = this.chatLog.get(mapId);
+    if (log === undefined) this.chatLog.set(mapId, (log = []));
+    log.push({ message, likedBy: new Set() });
+    if (log.length > CHAT_LOG) log.shift();
+  }
+
+  /**
+   * The events that describe a map, who is on it and the space, for a
+   * client that just arrived: each part of the state as the event that set it.
+   */
   snapshot(mapId: string): object[] {
     const map = this.maps.get(mapId);
     if (map === undefined) return [];
@@ -73,8 +138,18 @@ export class Space {
       { mapSetCollisions: { mapId, x: 0, y: 0, w: map.width, h: map.height, mask: map.collisions } },
       { mapSetSpawns: { mapId, spawns: map.spawns } },
     ];
+    for (const [kind, fields] of map.state) events.push({ [kind]: fields });
     for (const object of map.objects.values()) events.push({ mapAddObject: { mapId, object } });
-    for (const player of this.playersOn(mapId)) events.push({ playerJoins: joinEvent(player) });
+    if (map.nooks.size > 0) events.push({ mapSetNooks: { mapId, nooks: Object.fromEntries([...map.nooks].map(([id, nook]) => [id, nook.wire()])), overwrite: true } });
+    if (this.items.size > 0) events.push({ spaceUpdatesItems: { items: Object.fromEntries(this.items) } });
+    for (const command of this.commands.keys()) events.push({ spaceRegistersCommand: { command } });
+    for (const settings of this.sessions.values()) events.push({ speakerUpdatesSession: settings });
+    for (const [id, ban] of this.bans) events.push({ spaceBansPlayer: { id, name: ban.name, banned: true } });
+    for (const player of this.playersOn(mapId)) events.push(...playerEvents(player));
+    for (const line of this.chatLog.get(mapId) ?? []) {
+      events.push({ playerChats: line.message });
+      if (line.likedBy.size > 0) events.push({ playerEditsChatMessage: { id: line.message.id, likes: line.likedBy.size } });
+    }
     return events;
   }
 
@@ -87,7 +162,7 @@ export class Space {
     player.x = x;
     player.y = y;
     if (joining) {
-      this.toMap(mapId, { playerJoins: joinEvent(player) });
+      for (const event of playerEvents(player)) this.toMap(mapId, event);
       connection.snapshotMapId = mapId;
     } else {
       this.toMap(mapId, { playerMoves: moveEvent(player) });
@@ -114,11 +189,14 @@ export class Space {
       this.toMap(mapId, { playerMoves: moveEvent(player) });
     }
   }
+}
 
-  addObject(mapId: string, object: MapObject): void {
-    this.maps.get(mapId)!.objects.set(object.id, object);
-    this.toMap(mapId, { mapAddObject: { mapId, object } });
-  }
+/** A player as newcomers learn it: its join, then every part of its state as the event that set it. */
+export function playerEvents(player: Player): object[] {
+  const events: object[] = [{ playerJoins: joinEvent(player) }];
+  for (const [kind, fields] of player.state) events.push({ [kind]: { encId: player.encId, ...fields } });
+  if (player.inventory.size > 0) events.push({ playerUpdatesInventory: inventoryEvent(player) });
+  return events;
 }
 
 export function joinEvent(p: Player): object {
@@ -132,11 +210,15 @@ export function joinEvent(p: Player): object {
     direction: p.direction,
     textStatus: p.textStatus,
     emojiStatus: p.emojiStatus,
-    isAway: p.isAway,
+    away: p.away,
     ghost: p.ghost,
   };
 }
 
 export function moveEvent(p: Player): object {
   return { encId: p.encId, x: p.x, y: p.y, direction: p.direction, mapId: p.mapId ?? "" };
+}
+
+export function inventoryEvent(p: Player): object {
+  return { encId: p.encId, items: Object.fromEntries([...p.inventory].map(([id, count]) => [id, { count }])) };
 }

@@ -17,9 +17,10 @@ export interface ActionSpec {
   doc: string;
 }
 
-/** The type of a field as a reader wants to see it: `string`, `uint32[]`, `MapObject`. */
+/** The type of a field as a reader wants to see it: `string`, `uint32[]`, `WireObject`, `map<string, bool>`. */
 function typeName(field: protobuf.Field): string {
   const base = field.resolvedType?.name ?? field.type;
+  if (field.map) return `map<${(field as unknown as protobuf.MapField).keyType}, ${base}>`;
   return field.repeated ? `${base}[]` : base;
 }
 

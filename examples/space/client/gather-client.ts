@@ -44,8 +44,8 @@ export class GatherRefusedError extends Error {
   }
 }
 
-/** Close codes after which reconnecting cannot help. */
-const FATAL_CLOSE = new Set([1003, 1007, 1008, 4401]);
+/** Close codes after which reconnecting cannot help (4001 kicked, 4403 banned, 4401 bad key). */
+const FATAL_CLOSE = new Set([1003, 1007, 1008, 4001, 4401, 4403]);
 
 /** A generated action method: resolves with the action's txnId once the frame is written. */
 export type ActionMethod = ((...args: any[]) => Promise<number>) & { readonly doc: string };
@@ -198,7 +198,8 @@ export class GatherClient {
         this.#onReady?.();
       } else if (event.event === "error") {
         this.#log("ERROR", `Server error ${event.error.code}: ${event.error.message}`);
-        if (event.error.code === 401 && !this.#readyOnThisConnection) this.#stop?.(new GatherRefusedError(event.error.message, 401));
+        const refused = event.error.code === 401 || event.error.code === 403;
+        if (refused && !this.#readyOnThisConnection) this.#stop?.(new GatherRefusedError(event.error.message, event.error.code));
       }
     }
     if (!this.#readyOnThisConnection) {

@@ -1,10 +1,11 @@
 // upie space: the browser side. Plain JavaScript; it loads protobufjs' light
 // build (/vendor/protobuf.js, a global `protobuf`), the schema with its
 // functions compiled ahead of time (/schema.js), and upie's client
-// (./upie-client.js, built by `npm run build:client`).
+// (./upie-client.js, built by `npm run build:client`). Drawing and the lists are in space-view.js.
 // User text reaches the page only through textContent and canvas fillText, never as markup.
 import { WSClient } from "./upie-client.js";
 import { precompiled, schema } from "/schema.js";
+import { burst, byId, hideCard, moveObject, nameOf, playerAt, renderObjects, renderPeople, select, showCard, startDrawing, state, toast } from "./space-view.js";
 
 // ---- protobuf without eval ------------------------------------------------------
 // protobufjs compiles its encoders with `new Function`, which this page's CSP
@@ -46,18 +47,13 @@ const decode = (bytes) => Batch.toObject(Batch.decode(bytes), TO_OBJECT);
 const params = new URLSearchParams(location.search);
 const spaceId = params.get("space") || "demo/Office";
 const wantedName = (params.get("name") || `Guest ${Math.floor(Math.random() * 900 + 100)}`).slice(0, 32);
-const TILE = 24;
 const DIRS = { ArrowLeft: 0, ArrowRight: 1, ArrowUp: 2, ArrowDown: 3 };
-
-const world = { mapId: "main", width: 40, height: 25, collisions: [], objects: new Map() };
-/** encId → player; `drawX/drawY` follow `x/y` smoothly. */
-const players = new Map();
-let me = { id: "", encId: 0 };
-const confetti = [];
+const { world, players } = state;
+/** Chat line id → its list item (for likes). */
+const chatLines = new Map();
 
 const $ = (id) => document.getElementById(id);
 const canvas = $("map");
-const ctx = canvas.getContext("2d");
 
 // ---- the connection -------------------------------------------------------------
 const scheme = location.protocol === "https:" ? "wss" : "ws";
@@ -82,79 +78,173 @@ function setBadge(text, online) {
 }
 
 // ---- events -----------------------------------------------------------------------
+/** Events that set one field of a player: event → [the event's field, the player's field]. */
+const PLAYER_FIELDS = {
+  playerSetsName: ["name", "name"], playerSetsTextStatus: ["textStatus", "textStatus"], playerSetsEmojiStatus: ["emojiStatus", "emojiStatus"],
+  playerSetsAway: ["away", "away"], playerGhosts: ["ghost", "ghost"], playerSetsStatus: ["busy", "busy"], playerActivelySpeaks: ["activelySpeaking", "speaking"],
+  playerSetsFocusModeEndTime: ["focusModeEndTime", "focusModeEndTime"], playerSetsFollowTarget: ["followTarget", "followTarget"], playerSetsSubtitle: ["subtitle", "subtitle"],
+  playerSetsPronouns: ["pronouns", "pronouns"], playerSetsTitle: ["title", "title"], playerSetsTimezone: ["timezone", "timezone"], playerSetsPhone: ["phone", "phone"],
+  playerSetsDescription: ["description", "description"], playerSetsCity: ["city", "city"], playerSetsCountry: ["country", "country"], playerSetsStartDate: ["startDate", "startDate"],
+  playerSetsAffiliation: ["affiliation", "affiliation"], playerSetsSpeedModifier: ["speedModifier", "speedModifier"],
+};
+
 function onBatch(batch) {
   for (const event of batch.events) {
     const e = event[event.event];
-    switch (event.event) {
-      case "ready":
-        me = { id: e.id, encId: e.encId };
-        players.clear();
-        document.body.dataset.me = String(e.encId);
-        act({ setName: { name: $("name").value || wantedName } });
-        if ($("text-status").value) act({ setTextStatus: { textStatus: $("text-status").value } });
-        if ($("emoji").value) act({ setEmojiStatus: { emojiStatus: $("emoji").value } });
-        break;
-      case "mapSetDimensions":
-        if (e.mapId === world.mapId) Object.assign(world, { width: e.width, height: e.height });
-        break;
-      case "mapSetCollisions":
-        if (e.mapId === world.mapId) setCollisions(e);
-        break;
-      case "mapAddObject":
-        if (e.mapId === world.mapId) world.objects.set(e.object.id, e.object);
-        break;
-      case "mapDeleteObject":
-        world.objects.delete(e.id);
-        break;
-      case "playerJoins": {
-        const known = players.get(e.encId);
-        players.set(e.encId, { ...e, drawX: known ? known.drawX : e.x, drawY: known ? known.drawY : e.y, bubble: known?.bubble });
-        if (e.encId === me.encId) {
-          world.mapId = e.mapId;
-          setBadge(`online as ${e.name}`, true);
-        }
-        break;
-      }
-      case "playerMoves":
-        update(e.encId, { x: e.x, y: e.y, direction: e.direction });
-        break;
-      case "playerExits":
-        players.delete(e.encId);
-        break;
-      case "playerSetsName":
-        update(e.encId, { name: e.name });
-        if (e.encId === me.encId) setBadge(`online as ${e.name}`, true);
-        break;
-      case "playerSetsTextStatus":
-        update(e.encId, { textStatus: e.textStatus });
-        break;
-      case "playerSetsEmojiStatus":
-        update(e.encId, { emojiStatus: e.emojiStatus });
-        break;
-      case "playerSetsIsAway":
-        update(e.encId, { isAway: e.isAway });
-        break;
-      case "playerGhosts":
-        update(e.encId, { ghost: e.ghost });
-        break;
-      case "playerChats":
-        addChat(e);
-        break;
-      case "playerShootsConfetti":
-        burst(players.get(e.encId));
-        break;
-      case "playerWaves":
-        update(e.encId, { bubble: { text: "👋", until: performance.now() + 2000 } });
-        break;
-      case "playerSetsEmoteV2":
-        update(e.encId, { bubble: { text: e.emote, until: performance.now() + 2000 } });
-        break;
-      case "error":
-        setBadge(`error: ${e.message}`, false);
-        break;
+    const field = PLAYER_FIELDS[event.event];
+    if (field !== undefined) {
+      update(e.encId, { [field[1]]: e[field[0]] });
+      if (event.event === "playerSetsName" && e.encId === state.me.encId) setBadge(`online as ${e.name}`, true);
+      continue;
     }
+    onEvent(event.event, e);
   }
   renderPeople();
+  renderObjects();
+}
+
+function onEvent(kind, e) {
+  switch (kind) {
+    case "ready":
+      state.me = { id: e.id, encId: e.encId };
+      players.clear();
+      document.body.dataset.me = String(e.encId);
+      act({ setName: { name: $("name").value || wantedName } });
+      if ($("text-status").value) act({ setTextStatus: { textStatus: $("text-status").value } });
+      if ($("emoji").value) act({ setEmojiStatus: { emojiStatus: $("emoji").value } });
+      break;
+    case "mapSetDimensions":
+      if (e.mapId === world.mapId) Object.assign(world, { width: e.width, height: e.height });
+      break;
+    case "mapSetCollisions":
+      if (e.mapId === world.mapId) setCollisions(e);
+      break;
+    case "mapSetWalls":
+      for (const key of Object.keys(e.walls)) {
+        const [x, y] = key.split(":").map(Number);
+        setCollisions({ x, y, w: 1, h: 1, mask: [e.delete ? 0 : 1] });
+      }
+      break;
+    case "mapSetName":
+      if (e.mapId === world.mapId) $("map-name").textContent = e.delete ? "" : e.name;
+      break;
+    case "mapAddObject":
+      if (e.mapId === world.mapId) world.objects.set(e.object.id, { ...world.objects.get(e.object.id), ...e.object });
+      break;
+    case "mapSetObjects":
+      if (e.mapId === world.mapId) for (const object of Object.values(e.objects)) world.objects.set(object.id, { ...world.objects.get(object.id), ...object });
+      break;
+    case "mapDeleteObject":
+      world.objects.delete(e.id);
+      break;
+    case "mapMoveObject": {
+      const object = world.objects.get(e.objectId);
+      if (object) moveObject(object, e.targetX, e.targetY, e.duration, e.easing);
+      break;
+    }
+    case "fxShakeObject": {
+      const object = world.objects.get(e.targetId);
+      if (object) object.shake = { until: performance.now() + e.durationMs, intensity: e.intensity };
+      break;
+    }
+    case "fxShakeCamera":
+      state.cameraShake = { until: performance.now() + e.durationMs, intensity: e.intensity };
+      toast("shake", "📳 the view shakes");
+      break;
+    case "playerJoins": {
+      const known = players.get(e.encId);
+      players.set(e.encId, { ...known, ...e, drawX: known ? known.drawX : e.x, drawY: known ? known.drawY : e.y });
+      if (e.encId === state.me.encId) {
+        world.mapId = e.mapId;
+        setBadge(`online as ${e.name}`, true);
+      }
+      break;
+    }
+    case "playerMoves":
+      update(e.encId, { x: e.x, y: e.y, direction: e.direction });
+      break;
+    case "playerExits":
+      players.delete(e.encId);
+      break;
+    case "playerChats":
+      addChat(e);
+      break;
+    case "playerEditsChatMessage": {
+      const item = chatLines.get(e.id);
+      if (item) item.dataset.likes = String(e.likes), (item.querySelector(".likes").textContent = e.likes ? ` ♥ ${e.likes}` : "");
+      break;
+    }
+    case "playerShootsConfetti":
+      burst(players.get(e.encId));
+      break;
+    case "playerWaves":
+      bubble(e.encId, "👋");
+      break;
+    case "playerSetsEmoteV2":
+      update(e.encId, { emote: e.emote, emoteCount: e.count });
+      break;
+    case "playerHighFives":
+      bubble(e.encId, e.emote || "✋");
+      bubble(e.encIdTarget, e.emote || "✋");
+      toast("high-five", `${e.emote || "✋"} ${nameOf(e.encId)} high-fives ${nameOf(e.encIdTarget)}`);
+      break;
+    case "hipToBeSquare":
+      for (const p of players.values()) bubble(p.encId, "🕺");
+      break;
+    case "playerSpotlights":
+      update(e.encId, { spotlighted: e.spotlighted });
+      if (e.spotlighted) toast("spotlight", `🔦 ${nameOf(e.encId)} is in the spotlight`);
+      break;
+    case "playerRings":
+      update(state.me.encId, { ringUntil: performance.now() + 4000 });
+      toast("ring", `🔔 ${e.name} rings you`);
+      break;
+    case "playerEntersWhisperV2":
+      update(e.encId, { whisperWith: e.encIdTarget });
+      update(e.encIdTarget, { whisperWith: e.encId });
+      break;
+    case "playerLeavesWhisper":
+      update(e.encId, { whisperWith: 0 });
+      break;
+    case "playerBlocks":
+      toast("block", e.blocked ? "🚫 a player is hidden from you now" : "a player is visible again");
+      if (e.blocked) for (const p of [...players.values()]) if (p.id === e.blockedBy || p.id === e.blockedUserId) if (p.encId !== state.me.encId) players.delete(p.encId);
+      break;
+    case "playerUpdatesInventory":
+      update(e.encId, { inventory: Object.fromEntries(Object.entries(e.items).map(([id, item]) => [id, item.count])) });
+      break;
+    case "playerCrafts":
+      toast("craft", `🛠️ ${nameOf(e.encId)} crafted ${e.output}`);
+      break;
+    case "playerNotifies":
+      toast("notify", `📣 ${e.notification}`);
+      break;
+    case "customEvent":
+      toast("custom", `⚙️ ${e.name}: ${e.payload.slice(0, 80)}`);
+      break;
+    case "spacePlaysSound":
+      // No audio in the page: a visible cue says what plays.
+      toast("sound", `🔊 ${e.src.split("/").pop()} (volume ${Math.round(e.volume * 100)}%)`);
+      break;
+    case "spaceStopsSound":
+      toast("sound", `🔇 ${e.src.split("/").pop()} stopped`);
+      break;
+    case "gotRequestMute":
+      toast("mute", `🎙️ ${byId(e.muterId)?.name ?? "someone"} asks you to mute your ${e.video ? "camera" : "microphone"}`);
+      break;
+    case "playerRequestsToLead":
+      toast("lead", `🧭 ${nameOf(e.encId)} asks you to follow`);
+      break;
+    case "playerEntersPortal":
+      toast("portal", `🚪 portal to ${e.targetUrl}`);
+      break;
+    case "spaceBansPlayer":
+      toast("ban", `${e.banned ? "⛔" : "✅"} ${e.name} ${e.banned ? "is banned" : "may come back"}`);
+      break;
+    case "error":
+      setBadge(`error: ${e.message}`, false);
+      break;
+  }
 }
 
 function update(encId, fields) {
@@ -162,144 +252,36 @@ function update(encId, fields) {
   if (player !== undefined) Object.assign(player, fields);
 }
 
+function bubble(encId, text) {
+  update(encId, { bubble: { text, until: performance.now() + 2500 } });
+}
+
 function setCollisions({ x, y, w, h, mask }) {
   if (world.collisions.length !== world.width * world.height) world.collisions = new Array(world.width * world.height).fill(0);
-  for (let row = 0; row < h; row++) for (let col = 0; col < w; col++) world.collisions[(y + row) * world.width + x + col] = mask[row * w + col];
+  for (let row = 0; row < h; row++) for (let col = 0; col < w; col++) world.collisions[(y + row) * world.width + x + col] = mask[row * w + col] ? 1 : 0;
 }
 
 function addChat(message) {
   const list = $("messages");
   const item = document.createElement("li");
   if (message.messageType === "DM") item.className = "dm";
+  item.dataset.id = message.id;
   const who = document.createElement("span");
   who.className = "who";
   who.textContent = message.senderName;
-  item.append(who, document.createTextNode(message.contents));
+  const likes = document.createElement("span");
+  likes.className = "likes";
+  item.append(who, document.createTextNode(message.contents), likes);
+  item.addEventListener("dblclick", () => act({ chatMessageUpdated: { id: message.id } }));
+  chatLines.set(message.id, item);
   list.append(item);
-  while (list.children.length > 200) list.firstElementChild.remove();
+  while (list.children.length > 200) chatLines.delete(list.firstElementChild.dataset.id), list.firstElementChild.remove();
   list.scrollTop = list.scrollHeight;
   const sender = players.get(message.encId);
   if (sender !== undefined && message.messageType !== "DM") sender.bubble = { text: message.contents, until: performance.now() + 5000 };
 }
 
-function renderPeople() {
-  const list = $("people");
-  const items = [];
-  for (const p of players.values()) {
-    const item = document.createElement("li");
-    item.dataset.encId = String(p.encId);
-    item.dataset.x = String(p.x);
-    item.dataset.y = String(p.y);
-    if (p.encId === me.encId) item.className = "me";
-    item.textContent = `${p.emojiStatus ? `${p.emojiStatus} ` : ""}${p.name}${p.textStatus ? ` — ${p.textStatus}` : ""}${p.isAway ? " (away)" : ""}`;
-    items.push(item);
-  }
-  list.replaceChildren(...items);
-  $("count").textContent = String(players.size);
-}
-
-// ---- drawing --------------------------------------------------------------------------
-function colorOf(id) {
-  let hash = 0;
-  for (const ch of id) hash = (hash * 31 + ch.charCodeAt(0)) | 0;
-  return `hsl(${Math.abs(hash) % 360} 65% 60%)`;
-}
-
-function burst(player) {
-  if (player === undefined) return;
-  for (let i = 0; i < 80; i++) {
-    const angle = Math.random() * Math.PI * 2;
-    const speed = 60 + Math.random() * 160;
-    confetti.push({
-      x: player.drawX * TILE + TILE / 2,
-      y: player.drawY * TILE + TILE / 2,
-      vx: Math.cos(angle) * speed,
-      vy: Math.sin(angle) * speed - 120,
-      life: 1.6 + Math.random(),
-      color: `hsl(${Math.floor(Math.random() * 360)} 90% 60%)`,
-    });
-  }
-}
-
-let last = performance.now();
-function frame(now) {
-  const dt = Math.min(0.1, (now - last) / 1000);
-  last = now;
-  const scale = Math.min(canvas.width / (world.width * TILE), canvas.height / (world.height * TILE), 1);
-  ctx.setTransform(1, 0, 0, 1, 0, 0);
-  ctx.fillStyle = "#2a3145";
-  ctx.fillRect(0, 0, canvas.width, canvas.height);
-  ctx.setTransform(scale, 0, 0, scale, 0, 0);
-  // floor and walls
-  for (let y = 0; y < world.height; y++) {
-    for (let x = 0; x < world.width; x++) {
-      const blocked = world.collisions[y * world.width + x] === 1;
-      ctx.fillStyle = blocked ? "#4a5270" : (x + y) % 2 === 0 ? "#e9e2d0" : "#e2dac6";
-      ctx.fillRect(x * TILE, y * TILE, TILE, TILE);
-    }
-  }
-  for (const o of world.objects.values()) {
-    ctx.fillStyle = o.color || "#888";
-    ctx.fillRect(o.x * TILE + 2, o.y * TILE + 2, o.width * TILE - 4, o.height * TILE - 4);
-  }
-  // avatars, smoothly moving towards their tile
-  const ease = Math.min(1, dt * 12);
-  const sorted = [...players.values()].sort((a, b) => a.drawY - b.drawY);
-  for (const p of sorted) {
-    p.drawX += (p.x - p.drawX) * ease;
-    p.drawY += (p.y - p.drawY) * ease;
-    const cx = p.drawX * TILE + TILE / 2;
-    const cy = p.drawY * TILE + TILE / 2;
-    ctx.globalAlpha = p.ghost ? 0.4 : p.isAway ? 0.6 : 1;
-    ctx.fillStyle = colorOf(p.id);
-    ctx.beginPath();
-    ctx.arc(cx, cy, TILE * 0.42, 0, Math.PI * 2);
-    ctx.fill();
-    if (p.encId === me.encId) {
-      ctx.strokeStyle = "#1d2230";
-      ctx.lineWidth = 2;
-      ctx.stroke();
-    }
-    ctx.globalAlpha = 1;
-    label(`${p.emojiStatus ? `${p.emojiStatus} ` : ""}${p.name}`, cx, cy + TILE * 0.95, "#1d2230", "rgba(255,255,255,.85)", 11);
-    if (p.textStatus) label(p.textStatus, cx, cy + TILE * 1.6, "#394058", "rgba(255,255,255,.6)", 10);
-    if (p.bubble && p.bubble.until > now) label(p.bubble.text.slice(0, 60), cx, cy - TILE * 0.9, "#1d2230", "#fff", 12, true);
-  }
-  // confetti
-  for (let i = confetti.length - 1; i >= 0; i--) {
-    const c = confetti[i];
-    c.life -= dt;
-    if (c.life <= 0) {
-      confetti.splice(i, 1);
-      continue;
-    }
-    c.vy += 300 * dt;
-    c.x += c.vx * dt;
-    c.y += c.vy * dt;
-    ctx.fillStyle = c.color;
-    ctx.fillRect(c.x, c.y, 4, 6);
-  }
-  requestAnimationFrame(frame);
-}
-
-function label(text, x, y, color, background, size, bubble = false) {
-  ctx.font = `${size}px system-ui, sans-serif`;
-  const width = ctx.measureText(text).width + 8;
-  ctx.fillStyle = background;
-  ctx.fillRect(x - width / 2, y - size, width, size + 5);
-  if (bubble) {
-    ctx.beginPath();
-    ctx.moveTo(x - 4, y + 5);
-    ctx.lineTo(x + 4, y + 5);
-    ctx.lineTo(x, y + 10);
-    ctx.fill();
-  }
-  ctx.fillStyle = color;
-  ctx.textAlign = "center";
-  ctx.fillText(text, x, y);
-}
-
-requestAnimationFrame(frame);
+startDrawing(canvas);
 
 // ---- input ---------------------------------------------------------------------------------
 let lastMove = 0;
@@ -318,6 +300,19 @@ document.addEventListener("keydown", (event) => {
   act({ move: { dir: DIRS[event.key] } });
 });
 
+canvas.addEventListener("mousemove", (event) => {
+  const rect = canvas.getBoundingClientRect();
+  const p = playerAt(event.clientX - rect.left, event.clientY - rect.top);
+  if (p) showCard(p, event.clientX, event.clientY);
+  else hideCard();
+});
+canvas.addEventListener("mouseleave", hideCard);
+canvas.addEventListener("click", (event) => {
+  const rect = canvas.getBoundingClientRect();
+  const p = playerAt(event.clientX - rect.left, event.clientY - rect.top);
+  if (p) select(p.encId);
+});
+
 $("chat-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const input = $("chat-input");
@@ -334,11 +329,30 @@ $("profile").addEventListener("submit", (event) => {
   if (name) act({ setName: { name } });
   act({ setTextStatus: { textStatus: $("text-status").value.trim() } });
   act({ setEmojiStatus: { emojiStatus: $("emoji").value.trim() } });
+  for (const [id, action, field] of [["pronouns", "setPronouns", "pronouns"], ["title", "setTitle", "title"], ["timezone", "setTimezone", "timezone"], ["city", "setCity", "city"]]) {
+    const value = $(id).value.trim();
+    if (value) act({ [action]: { [field]: value } });
+  }
   canvas.focus();
 });
 $("confetti").addEventListener("click", () => act({ shootConfetti: {} }));
 $("wave").addEventListener("click", () => act({ wave: { user: "", isReply: false } }));
-$("away").addEventListener("change", (event) => act({ setAway: { isAway: event.target.checked } }));
+$("away").addEventListener("change", (event) => act({ setAway: { away: event.target.checked } }));
+$("focus").addEventListener("change", (event) => act({ setFocusModeEndTime: { focusModeEndTime: event.target.checked ? new Date(Date.now() + 25 * 60_000).toISOString() : "" } }));
+
+/** Buttons that act on the selected player. */
+const target = () => players.get(state.selected);
+$("ring").addEventListener("click", () => target() && act({ ring: { user: target().id } }));
+$("high-five").addEventListener("click", () => target() && act({ highFive: { targetId: target().id, emote: "✋" } }));
+$("whisper").addEventListener("click", () => {
+  const me = players.get(state.me.encId);
+  if (me?.whisperWith) act({ leaveWhisper: {} });
+  else if (target()) act({ enterWhisper: { recipientId: target().id } });
+});
+$("follow").addEventListener("click", () => {
+  const me = players.get(state.me.encId);
+  act({ setFollowTarget: { followTarget: me?.followTarget ? "" : (target()?.id ?? "") } });
+});
 
 $("name").value = wantedName;
 canvas.focus();

@@ -11,6 +11,7 @@ import { after, before, describe, it } from "node:test";
 import { GatherClient, GatherRefusedError, type SpaceBatch } from "../../../examples/space/client/index.js";
 import { formatLogLine } from "../../../examples/space/client/log.js";
 import { SpaceServer } from "./helpers.js";
+import { SEED_ACTIONS } from "./seed-actions.js";
 
 describe("GatherClient", { timeout: 60_000 }, () => {
   let space: SpaceServer;
@@ -68,12 +69,15 @@ describe("GatherClient", { timeout: 60_000 }, () => {
 
   it("generates the action methods from the schema, with docs", () => {
     const { gather } = client("gc/Docs");
-    assert.equal(gather.availableActions.length, 39);
-    for (const name of ["init", "move", "setTextStatus", "chat", "mapSetCollisions", "customAction", "highFive"]) assert.ok(gather.availableActions.includes(name), name);
+    assert.equal(SEED_ACTIONS.length, 116);
+    assert.deepEqual(gather.availableActions, SEED_ACTIONS.map((name) => name.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())));
+    for (const name of SEED_ACTIONS) assert.match(gather.describe(name), /^\w+\nArgs:/, name);
     assert.equal(gather.describe("setTextStatus"), "setTextStatus\nArgs:\n\ttextStatus (string)\n\ttargetId (string)");
     assert.equal(gather.describe("set_text_status"), gather.describe("setTextStatus"));
-    assert.equal(gather.describe("mapAddObject"), "mapAddObject\nArgs:\n\tmapId (string)\n\tobject (MapObject)");
-    assert.equal(gather.describe("chat"), "chat\nArgs:\n\tchatRecipient (string)\n\tcontents (string)\n\tlocalPlayerIds (uint32[])\n\tmapId (string)\n\tid (string)");
+    assert.equal(gather.describe("mapAddObject"), "mapAddObject\nArgs:\n\tmapId (string)\n\tobject (WireObject)");
+    assert.equal(gather.describe("chat"), "chat\nArgs:\n\tchatRecipient (string)\n\tcontents (string)\n\tlocalPlayerIds (string[])\n\tmapId (string)\n\tid (string)\n\tnookId (string)");
+    assert.equal(gather.describe("map_set_use_drawn_b_g"), "mapSetUseDrawnBG\nArgs:\n\tmapId (string)\n\tuseDrawnBG (bool)\n\tdelete (bool)");
+    assert.equal(gather.describe("craft"), "craft\nArgs:\n\tinputs (map<string, int32>)");
     assert.equal(gather.describe("exit"), "exit\nArgs: none");
     assert.equal(gather.setTextStatus.doc, gather.describe("setTextStatus"));
     assert.equal(typeof gather.move, "function");

@@ -6,10 +6,19 @@ import WebSocket from "ws";
 
 import type { Server } from "../../../lib/index.js";
 import { SpaceApp, type SpaceAppOptions } from "../../../examples/space/app.js";
+import { GatherClient } from "../../../examples/space/client/index.js";
 import { decodeBatch, encodeAction, loadSchema, type SpaceEvent } from "../../../examples/space/schema.js";
 
 export const schema = loadSchema();
-export const KEYS = { "key-alice": "Alice", "key-bob": "Bob", "key-carol": "Carol" };
+/** Alice owns, Bob builds, Carol is a member, Dave and the page's key are guests. */
+export const KEYS = {
+  "key-alice": { name: "Alice", role: "owner" },
+  "key-bob": { name: "Bob", role: "builder" },
+  "key-carol": { name: "Carol", role: "member" },
+  "key-dave": { name: "Dave", role: "guest" },
+  "key-erin": { name: "Erin", role: "guest" },
+  "key-fred": { name: "Fred", role: "guest" },
+} as const;
 
 export class SpaceServer {
   readonly app: SpaceApp;
@@ -26,7 +35,7 @@ export class SpaceServer {
   }
 
   static async start(options: SpaceAppOptions = {}): Promise<SpaceServer> {
-    const app = new SpaceApp({ apiKeys: { ...KEYS, guest: "Guest" }, ...options });
+    const app = new SpaceApp({ apiKeys: { ...KEYS, guest: { name: "Guest", role: "guest" } }, ...options });
     return new SpaceServer(app, await app.listen({ port: 0, host: "127.0.0.1" }));
   }
 
@@ -61,41 +70,15 @@ export class SpaceServer {
 
 let nextTxn = 1;
 
-/** A protobuf client that queues every event (kind on `event`), in order. */
-export class RawClient {
-  readonly ws: WebSocket;
+/** Every event a client received (kind on `event`), in order, to wait for and take. */
+export class EventQueue {
   readonly events: SpaceEvent[] = [];
-  readonly closed: Promise<{ code: number; reason: string }>;
-  id = "";
-  encId = 0;
   readonly #waiters = new Set<() => void>();
 
-  constructor(ws: WebSocket) {
-    this.ws = ws;
-    ws.binaryType = "nodebuffer";
-    ws.on("message", (data: Buffer, isBinary) => {
-      if (!isBinary) throw new Error("the server sent a text frame");
-      this.events.push(...decodeBatch(schema, new Uint8Array(data)).events);
-      for (const wake of this.#waiters) wake();
-    });
-    this.closed = new Promise((resolve) => ws.on("close", (code, reason) => resolve({ code, reason: String(reason) })));
-  }
-
-  /** Sends one action (a fresh txnId unless given); returns the txnId. */
-  send(action: Record<string, unknown>, txnId = nextTxn++): number {
-    this.ws.send(encodeAction(schema, { txnId, ...action }));
-    return txnId;
-  }
-
-  sendRaw(data: Buffer | string): void {
-    this.ws.send(data);
-  }
-
-  /** Sends an action and waits for its transactionStatus. */
-  async act(action: Record<string, unknown>, txnId?: number): Promise<{ succeeded: boolean; reason: string }> {
-    const id = this.send(action, txnId);
-    const status = await this.next("transactionStatus", (e) => e.transactionStatus.txnId === id);
-    return status.transactionStatus;
+  /** Adds received events and wakes whoever waits. */
+  protected received(events: SpaceEvent[]): void {
+    this.events.push(...events);
+    for (const wake of this.#waiters) wake();
   }
 
   /** Takes the first queued event of `kind` that matches (waiting for it), leaving the others. */
@@ -127,8 +110,95 @@ export class RawClient {
       return false;
     }
   }
+}
+
+/** A protobuf client over `ws` that queues every event it receives. */
+export class RawClient extends EventQueue {
+  readonly ws: WebSocket;
+  readonly closed: Promise<{ code: number; reason: string }>;
+  id = "";
+  encId = 0;
+
+  constructor(ws: WebSocket) {
+    super();
+    this.ws = ws;
+    ws.binaryType = "nodebuffer";
+    ws.on("message", (data: Buffer, isBinary) => {
+      if (!isBinary) throw new Error("the server sent a text frame");
+      this.received(decodeBatch(schema, new Uint8Array(data)).events);
+    });
+    this.closed = new Promise((resolve) => ws.on("close", (code, reason) => resolve({ code, reason: String(reason) })));
+  }
+
+  /** Sends one action (a fresh txnId unless given); returns the txnId. */
+  send(action: Record<string, unknown>, txnId = nextTxn++): number {
+    this.ws.send(encodeAction(schema, { txnId, ...action }));
+    return txnId;
+  }
+
+  sendRaw(data: Buffer | string): void {
+    this.ws.send(data);
+  }
+
+  /** Sends an action and waits for its transactionStatus. */
+  async act(action: Record<string, unknown>, txnId?: number): Promise<{ succeeded: boolean; reason: string }> {
+    const id = this.send(action, txnId);
+    const status = await this.next("transactionStatus", (e) => e.transactionStatus.txnId === id);
+    return status.transactionStatus;
+  }
 
   close(): void {
     this.ws.close();
+  }
+}
+
+/**
+ * A `GatherClient` running in the background (its producer waits until
+ * `stop`), keeping every event it receives: tests drive actions through the
+ * client's generated methods and wait for each one's transactionStatus.
+ */
+export class GatherActor extends EventQueue {
+  readonly client: GatherClient;
+  readonly #done: Promise<unknown>;
+  #stop: () => void = () => {};
+
+  private constructor(client: GatherClient, done: Promise<unknown>) {
+    super();
+    this.client = client;
+    this.#done = done;
+  }
+
+  get id(): string {
+    return this.client.id;
+  }
+
+  /** Connects with `apiKey` to `spaceId` and resolves once `ready` came. */
+  static async start(space: SpaceServer, apiKey: string, spaceId: string): Promise<GatherActor> {
+    let actor: GatherActor | undefined;
+    let ready!: () => void;
+    const started = new Promise<void>((resolve) => (ready = resolve));
+    const client = new GatherClient({ apiKey, spaceId, url: space.wsUrl, log: () => {}, reconnect: false, callback: (_c, batch) => actor?.received(batch.events) });
+    const stopped = new Promise<void>((resolve) => {
+      const done = client.run(async () => {
+        ready();
+        await stopped;
+      });
+      actor = new GatherActor(client, done.catch(() => {}));
+      actor.#stop = resolve;
+    });
+    await Promise.race([started, actor!.#done.then(() => Promise.reject(new Error(`${apiKey} could not join ${spaceId}`)))]);
+    return actor!;
+  }
+
+  /** Calls the generated method `action` with positional `args`; resolves with its transactionStatus. */
+  async act(action: string, ...args: unknown[]): Promise<{ succeeded: boolean; reason: string }> {
+    const txnId: number = await this.client[action](...args);
+    return (await this.next("transactionStatus", (e) => e.transactionStatus.txnId === txnId)).transactionStatus;
+  }
+
+  /** Ends the run; resolves when the socket is closed. */
+  async stop(): Promise<void> {
+    this.#stop();
+    await this.#done;
   }
 }

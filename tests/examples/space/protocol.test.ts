@@ -104,18 +104,18 @@ describe("examples/space protocol", { timeout: 60_000 }, () => {
       assert.equal((await client.closed).code, 1007);
     });
 
-    it("fails an action the server does not implement", async () => {
+    it("fails an action whose arguments are too big, before it runs", async () => {
       const client = await space.join("key-alice", "bad/Four");
-      const status = await client.act({ highFive: { targetId: "x" } });
+      const status = await client.act({ customAction: { name: "big", payload: "", recipients: Array.from({ length: 1100 }, (_, i) => `p${i}`) } });
       assert.equal(status.succeeded, false);
-      assert.match(status.reason, /'highFive' is not implemented/);
+      assert.match(status.reason, /customAction\.recipients has more than 1024 entries/);
       client.close();
     });
 
     it("fails a reused txnId", async () => {
       const client = await space.join("key-alice", "bad/Five");
-      assert.equal((await client.act({ setAway: { isAway: true } }, 777)).succeeded, true);
-      const again = await client.act({ setAway: { isAway: false } }, 777);
+      assert.equal((await client.act({ setAway: { away: true } }, 777)).succeeded, true);
+      const again = await client.act({ setAway: { away: false } }, 777);
       assert.deepEqual(again, { txnId: 777, succeeded: false, reason: "txnId 777 reused" });
       client.close();
     });
@@ -177,7 +177,7 @@ describe("examples/space protocol", { timeout: 60_000 }, () => {
       assert.equal((await alice.act({ exit: {} })).succeeded, true);
       await bob.next("playerExits", (e) => e.playerExits.id === alice.id);
       assert.match((await alice.act({ move: { dir: 1 } })).reason, /not in a map/);
-      assert.match((await alice.act({ enter: { mapId: "nowhere" } })).reason, /no map 'nowhere'/);
+      assert.match((await alice.act({ enter: { info: { map: "nowhere" } } })).reason, /no map 'nowhere'/);
       assert.equal((await alice.act({ enter: {} })).succeeded, true);
       await bob.next("playerJoins", (e) => e.playerJoins.id === alice.id);
       assert.match((await alice.act({ enter: {} })).reason, /already in a map/);
@@ -210,16 +210,16 @@ describe("examples/space protocol", { timeout: 60_000 }, () => {
       await alice.act({ setName: { name: "Alice B." } });
       await alice.act({ setTextStatus: { textStatus: "writing tests" } });
       await alice.act({ setEmojiStatus: { emojiStatus: "😁" } });
-      await alice.act({ setAway: { isAway: true } });
+      await alice.act({ setAway: { away: true } });
       await alice.act({ ghost: { ghost: 1 } });
       assert.equal((await bob.next("playerSetsName")).playerSetsName.name, "Alice B.");
       assert.equal((await bob.next("playerSetsTextStatus")).playerSetsTextStatus.textStatus, "writing tests");
       assert.equal((await bob.next("playerSetsEmojiStatus")).playerSetsEmojiStatus.emojiStatus, "😁");
-      assert.equal((await bob.next("playerSetsIsAway")).playerSetsIsAway.isAway, true);
+      assert.equal((await bob.next("playerSetsAway")).playerSetsAway.away, true);
       assert.equal((await bob.next("playerGhosts")).playerGhosts.ghost, 1);
       const carol = await space.join("key-carol", "players/Status");
       const seen = await carol.next("playerJoins", (e) => e.playerJoins.id === alice.id);
-      assert.deepEqual([seen.playerJoins.name, seen.playerJoins.textStatus, seen.playerJoins.emojiStatus, seen.playerJoins.isAway], ["Alice B.", "writing tests", "😁", true]);
+      assert.deepEqual([seen.playerJoins.name, seen.playerJoins.textStatus, seen.playerJoins.emojiStatus, seen.playerJoins.away], ["Alice B.", "writing tests", "😁", true]);
       for (const c of [alice, bob, carol]) c.close();
     });
 
@@ -233,7 +233,7 @@ describe("examples/space protocol", { timeout: 60_000 }, () => {
       assert.equal((await bob.next("playerWaves")).playerWaves.targetId, bob.id);
       assert.equal((await bob.next("playerShootsConfetti")).playerShootsConfetti.encId, alice.encId);
       assert.deepEqual({ ...(await bob.next("playerSetsEmoteV2")).playerSetsEmoteV2 }, { encId: alice.encId, emote: "🎉", count: 3 });
-      assert.equal((await bob.next("playerPlaysSound")).playerPlaysSound.src, "/static/ding.mp3");
+      assert.equal((await bob.next("spacePlaysSound")).spacePlaysSound.src, "/static/ding.mp3");
       assert.equal((await bob.next("playerNotifies")).playerNotifies.notification, "standup in 5");
       assert.match((await alice.act({ playSound: { src: "javascript:alert(1)", volume: 1 } })).reason, /http\(s\) URL or a path/);
       alice.close();
@@ -288,9 +288,11 @@ describe("examples/space protocol", { timeout: 60_000 }, () => {
 
     it("adds and deletes objects", async () => {
       const [alice, bob] = await pair("map/Objects");
-      const object = { id: "lamp", x: 3, y: 3, width: 1, height: 1, type: "lamp", color: "#ff0", _name: "Lamp" };
+      const object = { id: "lamp", x: 3, y: 3, width: 1, height: 1, templateId: "lamp", color: "#ff0", _name: "Lamp" };
       assert.equal((await alice.act({ mapAddObject: { mapId: "main", object } })).succeeded, true);
-      assert.deepEqual({ ...(await bob.next("mapAddObject", (e) => e.mapAddObject.object.id === "lamp")).mapAddObject.object }, object);
+      const added = (await bob.next("mapAddObject", (e) => e.mapAddObject.object.id === "lamp")).mapAddObject.object;
+      assert.deepEqual([added.id, added.x, added.y, added.templateId, added.color, added._name], ["lamp", 3, 3, "lamp", "#ff0", "Lamp"]);
+      assert.ok(added.key > 0, "objects get a key for the keyed actions");
       assert.equal((await alice.act({ mapDeleteObjectById: { mapId: "main", id: "lamp" } })).succeeded, true);
       assert.equal((await bob.next("mapDeleteObject")).mapDeleteObject.id, "lamp");
       assert.match((await alice.act({ mapDeleteObjectById: { mapId: "main", id: "lamp" } })).reason, /no object 'lamp'/);
@@ -338,11 +340,11 @@ describe("examples/space protocol", { timeout: 60_000 }, () => {
         alice.send({ setEmojiStatus: { emojiStatus: "🙂" } });
         alice.send({ move: { dir: 2 } });
         bob.send({ setTextStatus: { textStatus: "b" } });
-        bob.send({ setAway: { isAway: true } });
+        bob.send({ setAway: { away: true } });
         for (let i = 0; i < 200 && slow.app.hub.stats.actions < before + 5; i++) await new Promise((resolve) => setTimeout(resolve, 10));
         bob.events.length = 0;
         slow.app.hub.tick();
-        await bob.next("playerSetsIsAway");
+        await bob.next("playerSetsAway");
         await new Promise((resolve) => setTimeout(resolve, 100));
         assert.equal(frames, 2, "bob's own batch (his two statuses) and the map's batch");
         const kinds = bob.events.map((e) => e.event).sort();

@@ -1,0 +1,243 @@
+/**
+ * Effects, commands and sessions: sounds, notifications, custom events,
+ * shakes, chat commands, speaker and player session settings, recordings,
+ * subscriptions and heartbeats.
+ *
+ * @module
+ */
+import { loadSchema } from "../schema.js";
+import type { SpaceConnection } from "../space-connection.js";
+import { fail, OK, type ActionResult } from "../space.js";
+import { badString, badUrl, forSelf, inRange, isConnection, isMap, LIMITS, mapOf, onMap, playerNamed, type ActionDef } from "./define.js";
+
+/** Events a client cannot turn off: without them it cannot follow the protocol. */
+const ALWAYS = new Set(["ready", "error", "transactionStatus", "serverHeartbeat", "subscriptionsUpdated"]);
+let eventNames: string[] | undefined;
+
+/** A client heartbeat answers the last server heartbeat: that gap is the round trip. */
+function heartbeat(connection: SpaceConnection): ActionResult {
+  if (connection.heartbeatSentAt !== undefined) {
+    connection.lastRTT = Math.round(performance.now() - connection.heartbeatSentAt);
+    connection.heartbeatSentAt = undefined;
+  }
+  return OK;
+}
+
+export const EFFECTS: Record<string, ActionDef> = {
+  clientHeartbeat: { role: "guest", event: "none (times the next `serverHeartbeat.lastRTT`)", does: "Answers the server's heartbeat; the gap is your round trip.", handle: (_s, c) => heartbeat(c) },
+  clientBackupHeartbeat: { role: "guest", event: "none (times the next `serverHeartbeat.lastRTT`)", does: "The web client's second heartbeat; counts as clientHeartbeat.", handle: (_s, c) => heartbeat(c) },
+
+  updateSubscriptions: {
+    role: "guest",
+    event: "`subscriptionsUpdated` to you",
+    does: "Turns event kinds off (false) or on again for you; the server stops sending them (mapUpdateIds: accepted, this server keeps no map versions).",
+    handle(space, connection, { subscriptions }) {
+      eventNames ??= loadSchema().ServerClientEvent.oneofs!.event!.fieldsArray.map((f) => f.name);
+      const wasFiltered = connection.filtered;
+      const changes = Object.entries((subscriptions ?? {}) as Record<string, boolean>);
+      for (const [name, on] of changes) {
+        if (!eventNames.includes(name)) return fail(`no event '${name.slice(0, LIMITS.id)}'`);
+        if (ALWAYS.has(name) && on === false) return fail(`${name} is always sent`);
+      }
+      for (const [name, on] of changes) {
+        if (on === false) connection.unsubscribed.add(name);
+        else connection.unsubscribed.delete(name);
+      }
+      if (wasFiltered !== connection.filtered) space.resubscribe(connection, connection.player.mapId);
+      connection.push({ subscriptionsUpdated: { subscriptions: eventNames.filter((n) => !connection.unsubscribed.has(n)) } });
+      return OK;
+    },
+  },
+
+  playSound: {
+    role: "member",
+    event: "`spacePlaysSound` to the map, or to one player (targetId)",
+    does: "Plays a sound (an http(s) URL or a path; volume 0..1); the page shows a 🔊 cue.",
+    handle(space, connection, { src, volume, targetId }) {
+      const problem = badString(src, LIMITS.url, "src") ?? (src === "" ? "src is required" : badUrl(src, "src"));
+      if (problem !== undefined) return fail(problem);
+      if (!inRange(volume, 0, 1)) return fail("volume must be 0..1");
+      const event = { spacePlaysSound: { src, volume, encId: connection.player.encId } };
+      if (targetId !== "") {
+        const target = playerNamed(space, connection, targetId, "targetId");
+        if (!isConnection(target)) return target;
+        target.push(event);
+        return OK;
+      }
+      const off = onMap(connection);
+      if (off !== undefined) return off;
+      space.toMap(connection.player.mapId!, event);
+      return OK;
+    },
+  },
+
+  stopSound: {
+    role: "member",
+    event: "`spaceStopsSound` to the map, or to one player (targetId)",
+    does: "Stops a sound that playSound started.",
+    handle(space, connection, { src, targetId }) {
+      const problem = badString(src, LIMITS.url, "src") ?? badUrl(src, "src");
+      if (problem !== undefined) return fail(problem);
+      const event = { spaceStopsSound: { src, encId: connection.player.encId } };
+      if (targetId !== "") {
+        const target = playerNamed(space, connection, targetId, "targetId");
+        if (!isConnection(target)) return target;
+        target.push(event);
+        return OK;
+      }
+      const off = onMap(connection);
+      if (off !== undefined) return off;
+      space.toMap(connection.player.mapId!, event);
+      return OK;
+    },
+  },
+
+  notify: {
+    role: "member",
+    event: "`playerNotifies` to the whole space",
+    does: "Shows a notification to everyone in the space.",
+    handle(space, connection, { notification }) {
+      const problem = badString(notification, LIMITS.notification, "notification");
+      if (problem !== undefined) return fail(problem);
+      if (notification.trim() === "") return fail("notification must not be empty");
+      space.toSpace({ playerNotifies: { encId: connection.player.encId, notification } });
+      return OK;
+    },
+  },
+
+  customAction: {
+    role: "member",
+    event: "`customEvent` to the recipients, or the whole space (sendToAll)",
+    does: "Sends your own event (name, payload) to players (up to 100) or everyone.",
+    handle(space, connection, { name, payload, recipients, sendToAll }) {
+      const problem = badString(name, LIMITS.id, "name") ?? badString(payload, LIMITS.payload, "payload");
+      if (problem !== undefined) return fail(problem);
+      const event = { customEvent: { name, payload, senderId: connection.player.id } };
+      if (sendToAll === true) {
+        space.toSpace(event);
+        return OK;
+      }
+      if (!Array.isArray(recipients) || recipients.length === 0 || recipients.length > 100) return fail("recipients: 1..100 player ids, or sendToAll");
+      const targets = [];
+      for (const id of recipients) {
+        const target = playerNamed(space, connection, id, "recipient");
+        if (!isConnection(target)) return target;
+        targets.push(target);
+      }
+      for (const target of new Set(targets)) target.push(event);
+      return OK;
+    },
+  },
+
+  fxShakeObject: {
+    role: "member",
+    event: "`fxShakeObject` to the map",
+    does: "Shakes an object (targetId: its id) for durationMs (≤ 10 000) at intensity 0..10; the page jiggles it.",
+    handle(space, connection, { mapId, targetId, intensity, durationMs, mode }) {
+      const map = mapOf(space, connection, mapId);
+      if (!isMap(map)) return map;
+      if (!map.objects.has(targetId)) return fail(`no object '${String(targetId).slice(0, LIMITS.id)}' on map '${map.id}'`);
+      if (!inRange(intensity, 0, 10) || !inRange(durationMs, 0, 10_000)) return fail("intensity must be 0..10 and durationMs 0..10000");
+      space.toMap(map.id, { fxShakeObject: { mapId: map.id, targetId, intensity, durationMs, mode } });
+      return OK;
+    },
+  },
+
+  fxShakeCamera: {
+    role: "member",
+    event: "`fxShakeCamera` to the map, or to one player (targetUserId)",
+    does: "Shakes the view of everyone on a map (\"\" = yours) or of one player.",
+    handle(space, connection, { intensity, durationMs, mapId, targetUserId }) {
+      if (!inRange(intensity, 0, 10) || !inRange(durationMs, 0, 10_000)) return fail("intensity must be 0..10 and durationMs 0..10000");
+      if (targetUserId !== "") {
+        const target = playerNamed(space, connection, targetUserId, "targetUserId");
+        if (!isConnection(target)) return target;
+        target.push({ fxShakeCamera: { intensity, durationMs, mapId: target.player.mapId ?? "", targetUserId } });
+        return OK;
+      }
+      const map = mapOf(space, connection, mapId);
+      if (!isMap(map)) return map;
+      space.toMap(map.id, { fxShakeCamera: { intensity, durationMs, mapId: map.id, targetUserId } });
+      return OK;
+    },
+  },
+
+  registerCommand: {
+    role: "member",
+    event: "`spaceRegistersCommand` to the space",
+    does: "Registers a chat command (a word): sendCommand with it reaches you.",
+    handle(space, connection, { command }) {
+      if (typeof command !== "string" || !/^[a-z][a-z0-9_-]{0,31}$/i.test(command)) return fail("command must be a word (letters, digits, _ -), 1..32");
+      let handlers = space.commands.get(command);
+      if (handlers === undefined) {
+        if (space.commands.size >= 256) return fail("a space has at most 256 commands");
+        space.commands.set(command, (handlers = new Set()));
+      }
+      handlers.add(connection);
+      space.toSpace({ spaceRegistersCommand: { command } });
+      return OK;
+    },
+  },
+
+  sendCommand: {
+    role: "guest",
+    event: "`playerSendsCommand` to the command's registrants (or targetId, one of them)",
+    does: "Sends a registered command (its text after the word is the argument).",
+    handle(space, connection, { command, targetId }) {
+      const problem = badString(command, LIMITS.notification, "command");
+      if (problem !== undefined) return fail(problem);
+      const handlers = space.commands.get(command.split(" ")[0]!);
+      if (handlers === undefined || handlers.size === 0) return fail(`no command '${command.split(" ")[0]!.slice(0, LIMITS.id)}' is registered`);
+      const event = { playerSendsCommand: { encId: connection.player.encId, command } };
+      for (const handler of handlers) if (targetId === "" || handler.player.id === targetId) handler.push(event);
+      return OK;
+    },
+  },
+
+  playerUpdatesSession: {
+    role: "guest",
+    event: "`playerUpdatesSession` to the map",
+    does: "Records which panels of a speaker session (roomId) you have open (room, chat, Q&A, approvals).",
+    handle(space, connection, args) {
+      const problem = badString(args.roomId, LIMITS.id, "roomId");
+      if (problem !== undefined) return fail(problem);
+      const { roomChecked, chatChecked, qaChecked, approveQuestionsChecked, roomId } = args;
+      const fields = { roomChecked, chatChecked, qaChecked, approveQuestionsChecked, roomId };
+      connection.player.state.set("playerUpdatesSession", fields);
+      space.toPlayersMap(connection.player, { playerUpdatesSession: { encId: connection.player.encId, ...fields } });
+      return OK;
+    },
+  },
+
+  speakerUpdatesSession: {
+    role: "member",
+    event: "`speakerUpdatesSession` to the space",
+    does: "Sets a speaker session's switches (room customising, chat, Q&A, approvals, mass mute).",
+    handle(space, _connection, args) {
+      const problem = badString(args.sessionId, LIMITS.id, "sessionId");
+      if (problem !== undefined || args.sessionId === "") return fail(problem ?? "sessionId is required");
+      if (!space.sessions.has(args.sessionId) && space.sessions.size >= 64) return fail("a space has at most 64 sessions");
+      space.sessions.set(args.sessionId, { ...args });
+      space.toSpace({ speakerUpdatesSession: { ...args } });
+      return OK;
+    },
+  },
+
+  startRecording: {
+    role: "member",
+    event: "`playerStartsRecording` and `mapSetNooks` (its recordingInfo) to the map",
+    does: "Starts recording a nook of your map (initializing: still starting).",
+    handle(space, connection, { nookId, initializing }) {
+      const off = onMap(connection) ?? forSelf(connection, "");
+      if (off !== undefined) return off;
+      const map = space.maps.get(connection.player.mapId!)!;
+      const nook = map.nooks.get(nookId);
+      if (nook === undefined) return fail(`no nook '${String(nookId).slice(0, LIMITS.id)}' on your map`);
+      nook.recording = { active: true, initiatingPlayer: connection.player.id };
+      connection.player.state.set("playerStartsRecording", { nookId, initializing: initializing === true });
+      space.toMap(map.id, { playerStartsRecording: { encId: connection.player.encId, nookId, initializing: initializing === true } });
+      space.toMap(map.id, { mapSetNooks: { mapId: map.id, nooks: { [nookId]: nook.wire() }, overwrite: false } });
+      return OK;
+    },
+  },
+};

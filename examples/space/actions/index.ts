@@ -1,0 +1,51 @@
+/**
+ * Every action the space implements, by the name of its field in
+ * `ClientServerAction.action`: the groups put together. A test checks that
+ * the table and the schema name the same actions.
+ *
+ * @module
+ */
+import { fail } from "../space.js";
+import type { ActionDef } from "./define.js";
+import { EFFECTS } from "./effects.js";
+import { ITEMS } from "./items.js";
+import { MAP_EDITING } from "./map-editing.js";
+import { MOVEMENT } from "./movement.js";
+import { NOOKS } from "./nooks.js";
+import { PRESENCE } from "./presence.js";
+import { SOCIAL } from "./social.js";
+
+export type { ActionDef } from "./define.js";
+export { oversized } from "./define.js";
+export { leaveWhisper } from "./social.js";
+export { unfollow } from "./movement.js";
+
+/** `init` is the hub's (the first frame); after it, one is refused. */
+const INIT: ActionDef = {
+  role: "guest",
+  event: "`ready` (+ `transactionStatus`), then the map's snapshot and `playerJoins` to the map",
+  does: "The first frame: joins spaceId with apiKey (or token); a second one is refused.",
+  handle: () => fail("already initialised"),
+};
+
+/** The groups, as the README's table shows them. */
+export const GROUPS: Readonly<Record<string, Readonly<Record<string, ActionDef>>>> = {
+  "Connection and subscriptions": { init: INIT, ...pick(EFFECTS, ["clientHeartbeat", "clientBackupHeartbeat", "updateSubscriptions"]) },
+  "Profile and presence": PRESENCE,
+  Movement: MOVEMENT,
+  Social: SOCIAL,
+  Nooks: NOOKS,
+  Items: ITEMS,
+  "Map editing": MAP_EDITING,
+  "Effects, commands and sessions": omit(EFFECTS, ["clientHeartbeat", "clientBackupHeartbeat", "updateSubscriptions"]),
+};
+
+export const ACTIONS: Readonly<Record<string, ActionDef>> = Object.assign({}, ...Object.values(GROUPS));
+
+function pick(from: Record<string, ActionDef>, names: string[]): Record<string, ActionDef> {
+  return Object.fromEntries(names.map((n) => [n, from[n]!]));
+}
+
+function omit(from: Record<string, ActionDef>, names: string[]): Record<string, ActionDef> {
+  return Object.fromEntries(Object.entries(from).filter(([n]) => !names.includes(n)));
+}

@@ -1,0 +1,170 @@
+/**
+ * Items: the space's item kinds, players' inventories, crafting, and
+ * using the objects on a map (interact, triggerItem).
+ *
+ * @module
+ */
+import type { Player } from "../space-connection.js";
+import type { MapObject } from "../space-map.js";
+import { fail, inventoryEvent, OK, type ActionResult, type Space } from "../space.js";
+import { badString, badUrl, forSelf, inRange, isConnection, LIMITS, onMap, playerNamed, type ActionDef } from "./define.js";
+
+/** Most of one item a player may hold. */
+const MAX_COUNT = 1_000_000;
+/** Item kinds per space. */
+const MAX_ITEMS = 256;
+/** How near (tiles) a player must stand to use an object. */
+const REACH = 2;
+
+/** `"a:2,b:1"` as { a: 2, b: 1 }, or undefined when malformed. */
+export function parseRecipe(recipe: string): Record<string, number> | undefined {
+  const inputs: Record<string, number> = {};
+  for (const part of recipe.split(",")) {
+    const match = /^([^:]+):(\d+)$/.exec(part.trim());
+    if (match === null) return undefined;
+    inputs[match[1]!] = Number(match[2]);
+  }
+  return inputs;
+}
+
+function sameInputs(a: Record<string, number>, b: Record<string, number>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+}
+
+function changeInventory(space: Space, player: Player, itemId: string, delta: number): void {
+  const count = (player.inventory.get(itemId) ?? 0) + delta;
+  if (count > 0) player.inventory.set(itemId, count);
+  else player.inventory.delete(itemId);
+  space.toPlayersMap(player, { playerUpdatesInventory: inventoryEvent(player) });
+}
+
+/** The object `id` on the player's map within reach, or a failure. */
+function objectInReach(space: Space, player: Player, id: unknown): MapObject | ActionResult {
+  if (player.mapId === undefined) return fail("not in a map: enter first");
+  const object = space.maps.get(player.mapId)!.objects.get(id as string);
+  if (object === undefined) return fail(`no object '${String(id).slice(0, LIMITS.id)}' on your map`);
+  const dx = Math.max(object.x - player.x, 0, player.x - (object.x + object.width - 1));
+  const dy = Math.max(object.y - player.y, 0, player.y - (object.y + object.height - 1));
+  return Math.max(dx, dy) <= REACH ? object : fail(`'${object.id}' is out of reach: walk within ${REACH} tiles`);
+}
+
+const isObject = (value: MapObject | ActionResult): value is MapObject => !("ok" in value);
+
+export const ITEMS: Record<string, ActionDef> = {
+  updateSpaceItems: {
+    role: "builder",
+    event: "`spaceUpdatesItems` to the space",
+    does: `Defines item kinds (id → name, preview, meta, abilities; meta.recipe "a:2,b:1" makes it craftable); ${MAX_ITEMS} per space.`,
+    handle(space, _connection, { items }) {
+      const entries = Object.entries((items ?? {}) as Record<string, Record<string, any>>);
+      if (entries.length === 0) return fail("items: at least one");
+      for (const [id, item] of entries) {
+        const problem = badString(id, LIMITS.id, "item id") ?? badString(item.name, LIMITS.text, "name") ?? badUrl(item.previewUrl, "previewUrl") ?? badString(item.description, LIMITS.long, "description");
+        if (problem !== undefined) return fail(`${id.slice(0, LIMITS.id)}: ${problem}`);
+        if (item.name.trim() === "") return fail(`${id}: name must not be empty`);
+        if (item.meta?.recipe !== undefined && parseRecipe(item.meta.recipe) === undefined) return fail(`${id}: meta.recipe must be "item:count,…"`);
+      }
+      if (new Set([...space.items.keys(), ...entries.map(([id]) => id)]).size > MAX_ITEMS) return fail(`a space has at most ${MAX_ITEMS} item kinds`);
+      for (const [id, item] of entries) space.items.set(id, item);
+      space.toSpace({ spaceUpdatesItems: { items: Object.fromEntries(entries) } });
+      return OK;
+    },
+  },
+
+  addInventoryItem: {
+    role: "builder",
+    event: "`playerUpdatesInventory` to the receiver's map",
+    does: "Gives delta of an item kind to a player (targetId; \"\" = you).",
+    handle(space, connection, { itemId, delta, targetId }) {
+      const target = targetId === "" ? connection : playerNamed(space, connection, targetId, "targetId");
+      if (!isConnection(target)) return target;
+      if (!space.items.has(itemId)) return fail(`no item kind '${String(itemId).slice(0, LIMITS.id)}' (updateSpaceItems)`);
+      if (!inRange(delta, 1, MAX_COUNT) || (target.player.inventory.get(itemId) ?? 0) + delta > MAX_COUNT) return fail(`delta must be 1.. and the count at most ${MAX_COUNT}`);
+      changeInventory(space, target.player, itemId, delta);
+      return OK;
+    },
+  },
+
+  removeInventoryItem: {
+    role: "guest",
+    event: "`playerUpdatesInventory` to your map",
+    does: "Drops delta of an item you hold.",
+    handle(space, connection, { itemId, delta, targetId }) {
+      const problem = forSelf(connection, targetId);
+      if (problem !== undefined) return problem;
+      const have = connection.player.inventory.get(itemId) ?? 0;
+      if (!inRange(delta, 1, have)) return fail(`you hold ${have} of '${String(itemId).slice(0, LIMITS.id)}'`);
+      changeInventory(space, connection.player, itemId, -delta);
+      return OK;
+    },
+  },
+
+  triggerInventoryItem: {
+    role: "guest",
+    event: "`playerTriggersInventoryItem` to the map",
+    does: "Uses an ability (abilityId) of an item you hold.",
+    handle(space, connection, { itemId, abilityId }) {
+      const off = onMap(connection);
+      if (off !== undefined) return off;
+      if (!connection.player.inventory.has(itemId)) return fail(`you hold no '${String(itemId).slice(0, LIMITS.id)}'`);
+      if (!Object.hasOwn(space.items.get(itemId)?.abilities ?? {}, abilityId)) return fail(`'${itemId}' has no ability '${String(abilityId).slice(0, LIMITS.id)}'`);
+      space.toMap(connection.player.mapId!, { playerTriggersInventoryItem: { encId: connection.player.encId, itemId, abilityId } });
+      return OK;
+    },
+  },
+
+  craft: {
+    role: "guest",
+    event: "`playerCrafts` and `playerUpdatesInventory` to the map",
+    does: "Turns the inputs you hold into one item whose meta.recipe they match.",
+    handle(space, connection, { inputs }) {
+      const wanted = (inputs ?? {}) as Record<string, number>;
+      const player = connection.player;
+      for (const [id, count] of Object.entries(wanted)) if (!(count >= 1 && (player.inventory.get(id) ?? 0) >= count)) return fail(`you hold fewer than ${count} of '${id.slice(0, LIMITS.id)}'`);
+      const output = [...space.items].find(([, item]) => item.meta?.recipe !== undefined && sameInputs(parseRecipe(item.meta.recipe)!, wanted))?.[0];
+      if (output === undefined) return fail("no item is crafted from these inputs");
+      for (const [id, count] of Object.entries(wanted)) player.inventory.set(id, player.inventory.get(id)! - count);
+      for (const [id, count] of player.inventory) if (count <= 0) player.inventory.delete(id);
+      space.toPlayersMap(player, { playerCrafts: { encId: player.encId, inputs: wanted, output } });
+      changeInventory(space, player, output, 1);
+      return OK;
+    },
+  },
+
+  triggerItem: {
+    role: "guest",
+    event: "`playerTriggersItem` to the map",
+    does: "Triggers the object you stand by (closestObject: its id; within 2 tiles).",
+    handle(space, connection, { closestObject, targetId, closestObjectTemplate }) {
+      const problem = forSelf(connection, targetId);
+      if (problem !== undefined) return problem;
+      const object = objectInReach(space, connection.player, closestObject);
+      if (!isObject(object)) return object;
+      space.toMap(connection.player.mapId!, { playerTriggersItem: { encId: connection.player.encId, closestObject, closestObjectTemplate: closestObjectTemplate || object.templateId || "" } });
+      return OK;
+    },
+  },
+
+  interact: {
+    role: "guest",
+    event: "`playerInteracts` to the map (and the object's new customState reaches newcomers)",
+    does: "Interacts with an object within 2 tiles; dataJson (JSON) becomes its customState.",
+    handle(space, connection, { objId, dataJson }) {
+      const object = objectInReach(space, connection.player, objId);
+      if (!isObject(object)) return object;
+      const bad = badString(dataJson, LIMITS.payload, "dataJson");
+      if (bad !== undefined) return fail(bad);
+      if (dataJson !== "") {
+        try {
+          JSON.parse(dataJson);
+        } catch {
+          return fail("dataJson must be JSON");
+        }
+        space.maps.get(connection.player.mapId!)!.putObject({ ...object, customState: dataJson });
+      }
+      space.toMap(connection.player.mapId!, { playerInteracts: { encId: connection.player.encId, objId, dataJson } });
+      return OK;
+    },
+  },
+};

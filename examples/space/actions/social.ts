@@ -1,0 +1,313 @@
+/**
+ * Social: chat, reactions, rings, spotlight, whispers, pointers, and the
+ * ways one player stops another (block, kick, ban).
+ *
+ * @module
+ */
+import { randomUUID } from "node:crypto";
+
+import type { SpaceConnection } from "../space-connection.js";
+import { fail, OK, type Space } from "../space.js";
+import { badString, forSelf, inRange, isConnection, LIMITS, onMap, playerNamed, type ActionDef } from "./define.js";
+import { CHAT } from "./chat.js";
+
+/** Hides a and b from each other while either blocks the other, and moves them off or onto the shared batch. */
+function setBlock(space: Space, blocker: SpaceConnection, other: SpaceConnection, blocked: boolean): void {
+  if (blocked) blocker.blocking.add(other.player.id);
+  else blocker.blocking.delete(other.player.id);
+  const hidden = blocker.blocking.has(other.player.id) || other.blocking.has(blocker.player.id);
+  for (const [a, b] of [[blocker, other], [other, blocker]] as const) {
+    const wasFiltered = a.filtered;
+    if (hidden) {
+      a.hiddenIds.add(b.player.id);
+      a.hiddenEncIds.add(b.player.encId);
+    } else {
+      a.hiddenIds.delete(b.player.id);
+      a.hiddenEncIds.delete(b.player.encId);
+    }
+    if (wasFiltered !== a.filtered) space.resubscribe(a, a.player.mapId);
+  }
+}
+
+/** Ends a whisper: both ends leave it, the map hears each leave. */
+export function leaveWhisper(space: Space, connection: SpaceConnection): boolean {
+  const whisper = connection.player.state.get("playerEntersWhisperV2");
+  if (whisper === undefined) return false;
+  for (const c of space.connections.values()) {
+    if (c.player.state.get("playerEntersWhisperV2")?.whisperId !== whisper.whisperId) continue;
+    c.player.state.delete("playerEntersWhisperV2");
+    space.toPlayersMap(c.player, { playerLeavesWhisper: { encId: c.player.encId } });
+  }
+  return true;
+}
+
+/** Closes every connection of `key` in the space, after telling it why. */
+function removeKey(space: Space, key: string, message: string, code: number): void {
+  for (const c of space.connections.values()) {
+    if (c.player.key !== key) continue;
+    c.push({ error: { message, code: 403 } });
+    c.flush();
+    void c.ws.close(code, message.slice(0, 100)).catch(() => {});
+  }
+}
+
+export const SOCIAL: Record<string, ActionDef> = {
+  ...CHAT,
+
+  wave: {
+    role: "guest",
+    event: "`playerWaves` to the map",
+    does: "Waves (at user, if given; isReply: waving back).",
+    handle(space, connection, { user, isReply }) {
+      const off = onMap(connection);
+      if (off !== undefined) return off;
+      if (user !== "") {
+        const other = playerNamed(space, connection, user, "user");
+        if (!isConnection(other)) return other;
+      }
+      space.toMap(connection.player.mapId!, { playerWaves: { encId: connection.player.encId, targetId: user, isReply } });
+      return OK;
+    },
+  },
+
+  shootConfetti: {
+    role: "guest",
+    event: "`playerShootsConfetti` to the map",
+    does: "Shoots confetti from your avatar.",
+    handle(space, connection, { targetId }) {
+      const problem = forSelf(connection, targetId) ?? onMap(connection);
+      if (problem !== undefined) return problem;
+      space.toMap(connection.player.mapId!, { playerShootsConfetti: { encId: connection.player.encId } });
+      return OK;
+    },
+  },
+
+  setEmoteV2: {
+    role: "guest",
+    event: "`playerSetsEmoteV2` to the map",
+    does: "Shows an emote over you (count: how many; \"\" clears it).",
+    handle(space, connection, { emote, targetId, count }) {
+      const problem = forSelf(connection, targetId) ?? onMap(connection);
+      if (problem !== undefined) return problem;
+      const bad = badString(emote, LIMITS.emoji, "emote");
+      if (bad !== undefined) return fail(bad);
+      const player = connection.player;
+      const fields = { emote, count: Math.min(count, 100) };
+      if (emote === "") player.state.delete("playerSetsEmoteV2");
+      else player.state.set("playerSetsEmoteV2", fields);
+      space.toMap(player.mapId!, { playerSetsEmoteV2: { encId: player.encId, ...fields } });
+      return OK;
+    },
+  },
+
+  ring: {
+    role: "guest",
+    event: "`playerRings` to the player rung (any map)",
+    does: "Rings a player to get their attention (the page shows a bell and a pulse).",
+    handle(space, connection, { user }) {
+      const other = playerNamed(space, connection, user, "user");
+      if (!isConnection(other)) return other;
+      const me = connection.player;
+      other.push({ playerRings: { encId: me.encId, id: me.id, name: me.name } });
+      return OK;
+    },
+  },
+
+  spotlight: {
+    role: "member",
+    event: "`playerSpotlights` to the whole space",
+    does: "Spotlights a player (everyone in the space hears them; the page draws a halo) or ends it.",
+    handle(space, connection, { spotlightedUser, isSpotlighted }) {
+      const other = playerNamed(space, connection, spotlightedUser, "spotlightedUser");
+      if (!isConnection(other)) return other;
+      const fields = { spotlightedBy: connection.player.encId, spotlighted: isSpotlighted === true };
+      if (fields.spotlighted) other.player.state.set("playerSpotlights", fields);
+      else other.player.state.delete("playerSpotlights");
+      space.toSpace({ playerSpotlights: { encId: other.player.encId, ...fields } });
+      return OK;
+    },
+  },
+
+  highFive: {
+    role: "guest",
+    event: "`playerHighFives` to the map",
+    does: "High-fives a player on your map, within 3 tiles (emote: the hand shown).",
+    handle(space, connection, { targetId, emote }) {
+      const other = playerNamed(space, connection, targetId, "targetId");
+      if (!isConnection(other)) return other;
+      const me = connection.player;
+      const them = other.player;
+      if (other === connection) return fail("you cannot high-five yourself");
+      if (me.mapId === undefined || them.mapId !== me.mapId) return fail("high-fives need both players on one map");
+      if (Math.abs(me.x - them.x) > 3 || Math.abs(me.y - them.y) > 3) return fail("too far for a high-five: walk within 3 tiles");
+      const bad = badString(emote, LIMITS.emoji, "emote");
+      if (bad !== undefined) return fail(bad);
+      space.toMap(me.mapId, { playerHighFives: { encId: me.encId, encIdTarget: them.encId, emote: emote || "✋" } });
+      return OK;
+    },
+  },
+
+  hipToBeSquare: {
+    role: "guest",
+    event: "`hipToBeSquare` to the map",
+    does: "Starts the map's dance (data: which one; the page spins everyone there).",
+    handle(space, connection, { data }) {
+      const problem = onMap(connection);
+      if (problem !== undefined) return problem;
+      const bad = badString(data, LIMITS.notification, "data");
+      if (bad !== undefined) return fail(bad);
+      space.toMap(connection.player.mapId!, { hipToBeSquare: { data, encId: connection.player.encId } });
+      return OK;
+    },
+  },
+
+  enterWhisper: {
+    role: "guest",
+    event: "`playerEntersWhisperV2` to the map",
+    does: "Starts a whisper with a player on your map: the two of you hear only each other.",
+    handle(space, connection, { recipientId }) {
+      const other = playerNamed(space, connection, recipientId, "recipientId");
+      if (!isConnection(other)) return other;
+      if (other === connection) return fail("you cannot whisper to yourself");
+      const me = connection.player;
+      if (me.mapId === undefined || other.player.mapId !== me.mapId) return fail("whispers need both players on one map");
+      leaveWhisper(space, connection);
+      leaveWhisper(space, other);
+      const whisperId = randomUUID();
+      me.state.set("playerEntersWhisperV2", { encIdTarget: other.player.encId, whisperId });
+      other.player.state.set("playerEntersWhisperV2", { encIdTarget: me.encId, whisperId });
+      space.toMap(me.mapId, { playerEntersWhisperV2: { encId: me.encId, encIdTarget: other.player.encId, whisperId } });
+      return OK;
+    },
+  },
+
+  leaveWhisper: {
+    role: "guest",
+    event: "`playerLeavesWhisper` to the map, for both ends",
+    does: "Ends your whisper.",
+    handle(space, connection) {
+      return leaveWhisper(space, connection) ? OK : fail("not in a whisper");
+    },
+  },
+
+  requestMute: {
+    role: "member",
+    event: "`gotRequestMute` to that player",
+    does: "Asks a player to mute their microphone (video: their camera).",
+    handle(space, connection, { target, video }) {
+      const other = playerNamed(space, connection, target, "target");
+      if (!isConnection(other)) return other;
+      other.push({ gotRequestMute: { muterId: connection.player.id, video: video === true } });
+      return OK;
+    },
+  },
+
+  requestToLead: {
+    role: "guest",
+    event: "`playerRequestsToLead` to that player",
+    does: "Asks a player to follow you (snapshot: what you show them).",
+    handle(space, connection, { target, snapshot }) {
+      const other = playerNamed(space, connection, target, "target");
+      if (!isConnection(other)) return other;
+      const bad = badString(snapshot, LIMITS.long, "snapshot");
+      if (bad !== undefined) return fail(bad);
+      other.push({ playerRequestsToLead: { encId: connection.player.encId, snapshot } });
+      return OK;
+    },
+  },
+
+  setScreenPointer: {
+    role: "guest",
+    event: "`setScreenPointerServer` to the map",
+    does: "Points at (x, y) (0..1) on the screen player screenId shares, when they allow it.",
+    handle(space, connection, { screenId, x, y }) {
+      const owner = playerNamed(space, connection, screenId, "screenId");
+      if (!isConnection(owner)) return owner;
+      if (owner.player.state.get("playerSetsAllowScreenPointer")?.allowScreenPointer !== true) return fail("that player does not allow screen pointers");
+      if (!inRange(x, 0, 1) || !inRange(y, 0, 1)) return fail("x and y must be 0..1");
+      const me = connection.player;
+      const fields = { screenId, x, y, color: colorOf(me.id) };
+      me.state.set("setScreenPointerServer", fields);
+      space.toPlayersMap(me, { setScreenPointerServer: { encId: me.encId, ...fields } });
+      return OK;
+    },
+  },
+
+  setImagePointer: {
+    role: "guest",
+    event: "`playerSetsImagePointer` to the map",
+    does: "Points at (x, y) (0..1) on an object of your map (a poster, an image).",
+    handle(space, connection, { objectId, x, y }) {
+      const off = onMap(connection);
+      if (off !== undefined) return off;
+      if (!space.maps.get(connection.player.mapId!)!.objects.has(objectId)) return fail(`no object '${String(objectId).slice(0, LIMITS.id)}' on your map`);
+      if (!inRange(x, 0, 1) || !inRange(y, 0, 1)) return fail("x and y must be 0..1");
+      const me = connection.player;
+      me.state.set("playerSetsImagePointer", { objectId, x, y });
+      space.toMap(me.mapId!, { playerSetsImagePointer: { encId: me.encId, objectId, x, y } });
+      return OK;
+    },
+  },
+
+  block: {
+    role: "guest",
+    event: "`playerBlocks` to both players; from then on neither gets the other's events",
+    does: "Blocks (or unblocks) a player: each stops seeing the other, and direct actions between you are refused.",
+    handle(space, connection, { blockedUserId, blocked }) {
+      const other = typeof blockedUserId === "string" ? space.byId(blockedUserId) : undefined;
+      if (other === undefined) return fail(`no player '${String(blockedUserId).slice(0, LIMITS.id)}' here`);
+      if (other === connection) return fail("you cannot block yourself");
+      const event = { playerBlocks: { blockedBy: connection.player.id, blocked: blocked === true, blockedUserId } };
+      connection.push(event);
+      other.push(event);
+      setBlock(space, connection, other, blocked === true);
+      return OK;
+    },
+  },
+
+  kick: {
+    role: "owner",
+    event: "`error {403}` and close 4001 to that player; `playerExits` to its map",
+    does: "Sends a player out of the space (it may come back).",
+    handle(space, connection, { user }) {
+      const other = typeof user === "string" ? space.byId(user) : undefined;
+      if (other === undefined) return fail(`no player '${String(user).slice(0, LIMITS.id)}' here`);
+      if (other === connection) return fail("you cannot kick yourself");
+      other.push({ error: { message: `kicked by ${connection.player.name}`, code: 403 } });
+      other.flush();
+      void other.ws.close(4001, "kicked").catch(() => {});
+      return OK;
+    },
+  },
+
+  ban: {
+    role: "owner",
+    event: "`spaceBansPlayer` to the space; close 4403 to the banned key's players",
+    does: "Bans the key of player user from this space until lifted (lift: true, with the same id); owners cannot be banned.",
+    handle(space, connection, { user, lift }) {
+      if (typeof user !== "string" || user === "" || user.length > LIMITS.id) return fail("user: a player id is required");
+      if (lift === true) {
+        const ban = space.bans.get(user);
+        if (ban === undefined) return fail(`no ban on '${user}'`);
+        space.bans.delete(user);
+        space.toSpace({ spaceBansPlayer: { id: user, name: ban.name, banned: false } });
+        return OK;
+      }
+      const other = space.byId(user);
+      if (other === undefined) return fail(`no player '${user}' here`);
+      if (other.player.role === "owner") return fail("owners cannot be banned");
+      if (space.bans.size >= 1000) return fail("a space has at most 1000 bans: lift some");
+      space.bans.set(user, { key: other.player.key, name: other.player.name });
+      space.toSpace({ spaceBansPlayer: { id: user, name: other.player.name, banned: true } });
+      removeKey(space, other.player.key, `banned from this space by ${connection.player.name}`, 4403);
+      return OK;
+    },
+  },
+};
+
+/** A player's colour: the page draws its avatar, pointer and name in it. */
+export function colorOf(id: string): string {
+  let hash = 0;
+  for (const ch of id) hash = (hash * 31 + ch.charCodeAt(0)) | 0;
+  return `hsl(${Math.abs(hash) % 360} 65% 60%)`;
+}
