@@ -11,9 +11,9 @@
  */
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 
-import { App, HttpMiddleware, route, StaticFiles, type AppOptions, type Request, type ResponseInit, type WebSocket } from "../../lib/index.js";
+import { App, route, SecurityHeaders, StaticFiles, type AppOptions, type WebSocket } from "upie";
 import { pageSchemaModule } from "./page-schema.js";
 import { parseApiKeys, toApiKey, type ApiKey } from "./roles.js";
 import { loadSchema } from "./schema.js";
@@ -97,28 +97,11 @@ export class SpaceApp extends App {
 }
 
 /**
- * A strict Content-Security-Policy: scripts, styles and connections from
- * this origin only, no inline script, no eval (the page's protobuf code is
- * compiled ahead of time, see page-schema.ts).
+ * What `npm run space` serves (`upie examples/space/app.ts`): the keys of
+ * SPACE_API_KEYS ("key1=Name1:owner,key2=Name2:builder"; roles owner, builder,
+ * member, guest) beside the page's own key, which stays a guest.
  */
-class SecurityHeaders extends HttpMiddleware {
-  override afterRequest(_request: Request, response: ResponseInit): void {
-    const headers = response.headers;
-    headers["content-security-policy"] ??=
-      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-    headers["x-content-type-options"] ??= "nosniff";
-    headers["referrer-policy"] ??= "same-origin";
-  }
-}
-
-// Started directly (`npm run space`), not imported by a test: serve on HOST/PORT.
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const keys = process.env.SPACE_API_KEYS; // "key1=Name1:owner,key2=Name2:builder" (roles: owner, builder, member, guest)
-  const apiKeys = keys ? parseApiKeys(keys) : undefined;
-  const app = new SpaceApp(apiKeys ? { apiKeys: { ...apiKeys, [GUEST_KEY]: { name: "Guest", role: "guest" } } } : {}); // the page's key stays a guest
-  const server = await app.listen({ port: Number(process.env.PORT ?? 8100), host: process.env.HOST ?? "127.0.0.1" });
-  console.log(`upie space on http://${server.host}:${server.port} (WebSocket ws://${server.host}:${server.port}/space; uWS ${server.uws.version} from ${server.uws.package})`);
-  const stop = () => void server.close().then(() => process.exit(0));
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+export default function spaceFromEnv(env: NodeJS.ProcessEnv = process.env): SpaceApp {
+  const apiKeys = env.SPACE_API_KEYS ? parseApiKeys(env.SPACE_API_KEYS) : undefined;
+  return new SpaceApp(apiKeys ? { apiKeys: { ...apiKeys, [GUEST_KEY]: { name: "Guest", role: "guest" } } } : {});
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { WebSocket } from "../../lib/index.js";
+import type { WebSocket } from "upie";
 import type { Role } from "./roles.js";
 import { encodeBatch, type SpaceSchema } from "./schema.js";
 

@@ -10,7 +10,7 @@
  */
 import { randomBytes } from "node:crypto";
 
-import { ConnectionClosed, type WebSocket } from "../../lib/index.js";
+import { ConnectionClosed, type WebSocket } from "upie";
 import { ACTIONS, leaveWhisper, oversized, unfollow } from "./actions/index.js";
 import { allows, type ApiKey } from "./roles.js";
 import { decodeAction, encodeBatch, type SpaceAction, type SpaceSchema } from "./schema.js";

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { ConnectionClosed, WSClient, type ReconnectOptions } from "../../../lib/ws-client/index.js";
+import { ConnectionClosed, WSClient, type ReconnectOptions } from "upie/client";
 import { decodeBatch, encodeAction, loadSchema, type SpaceBatch, type SpaceSchema } from "../schema.js";
 import { actionArgs, actionSpecs, type ActionSpec } from "./actions.js";
 import { formatLogLine, levelOf, type LogLevel } from "./log.js";
