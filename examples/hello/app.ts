@@ -1,6 +1,6 @@
 /**
  * upie's hello example: every feature in a few lines, MicroPie style.
- * Run: `npx tsx examples/hello/app.ts`, then open http://127.0.0.1:8000
+ * Run: `npm run upie -- examples/hello/app.ts --reload` (the `upie` runner), then open http://127.0.0.1:8000
  */
 import { App, HttpError, html, post, redirect, type UploadedFile } from "upie";
 
@@ -61,11 +61,3 @@ export class HelloApp extends App {
   }
 }
 
-// Started directly (not imported by a test): serve on HOST/PORT.
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const server = await new HelloApp().listen({ port: Number(process.env.PORT ?? 8000), host: process.env.HOST ?? "127.0.0.1" });
-  console.log(`upie hello example on http://${server.host}:${server.port} (uWS ${server.uws.version} from ${server.uws.package})`);
-  const stop = () => void server.close().then(() => process.exit(0));
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
-}

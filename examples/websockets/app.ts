@@ -1,6 +1,6 @@
 /**
  * upie's WebSocket example: an echo socket and a small chat room.
- * Run: `npx tsx examples/websockets/app.ts`, then open http://127.0.0.1:8000
+ * Run: `npm run upie -- examples/websockets/app.ts --reload` (the `upie` runner), then open http://127.0.0.1:8000
  * in two browser windows.
  *
  * - `ws_echo` sends every message back (the `for await` loop).
@@ -86,11 +86,3 @@ function clean(text: string): string {
   return text.replace(/[^\p{L}\p{N} _.-]/gu, "").trim().slice(0, 32);
 }
 
-// Started directly (not imported by a test): serve on HOST/PORT.
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const server = await new WebSocketsApp().listen({ port: Number(process.env.PORT ?? 8000), host: process.env.HOST ?? "127.0.0.1" });
-  console.log(`upie WebSocket example on http://${server.host}:${server.port} (uWS ${server.uws.version} from ${server.uws.package})`);
-  const stop = () => void server.close().then(() => process.exit(0));
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
-}
