@@ -229,6 +229,15 @@ describe("routing", () => {
     assert.equal(leave.body.sender, bobLogin.id);
   });
 
+  it("forwards a member's second join_channel (a reload, a reconnect) as a refresh, not a join", async () => {
+    const { channelId, service, alice, aliceLogin } = await channelWithTwoUsers();
+    const copy = await alice.request({ type: "action", body: { subtype: "join_channel", channel_id: channelId } });
+    assert.equal(copy.body.status, true);
+    const again = await service.next("action");
+    assert.equal(again.body.subtype, "refresh");
+    assert.equal(again.body.sender, aliceLogin.id);
+  });
+
   it("updates channel_info for every member", async () => {
     const { serviceLogin, channelId, service, alice } = await channelWithTwoUsers();
     const copy = await service.request({ type: "update", subtype: "channel_info", channel_id: channelId, service_id: serviceLogin.id, body: { channel_id: channelId, channel_name: "Renamed", channel_description: "new" } });
