@@ -127,7 +127,7 @@ export class ChannelsApp extends AccountsApi {
   /**
    * `GET /api/channels/<id>/history?limit=&before=<timestamp>`: messages,
    * oldest first, at most {@link MAX_HISTORY_PAGE}. A user sees the messages
-   * addressed to them; the bound service sees everything, `message_up`s included.
+   * addressed to them (as they saw them live); the bound service sees everything, `message_up`s included.
    */
   @route("/api/channels/:channel_id/history", { methods: ["GET"] })
   async channel_history(channel_id: string) {
@@ -141,7 +141,7 @@ export class ChannelsApp extends AccountsApi {
       visible = channel.history;
     } else {
       if (!channel.members.has(account.id)) throw new HttpError(403, "you are not a member of this channel");
-      visible = channel.history.filter((m) => m.sender === account.id || this._addressedTo(m, account.id));
+      visible = channel.history.filter((m) => this._addressedTo(m, account.id)); // what reached them (their own message_ups went to the service)
     }
     const page = visible.filter((m) => m.timestamp < before);
     return { messages: page.slice(-limit) };

@@ -42,7 +42,7 @@ export class ChannelsBase extends App {
   readonly platform: Platform;
   readonly signInBackoff: SignInBackoff;
   readonly accountsPerAddress: number;
-  readonly frameRate: FrameRate | undefined;
+  readonly frameRate: FrameRate | false;
   readonly outboxBytes: number;
 
   constructor(options: ChannelsOptions = {}) {
@@ -55,7 +55,7 @@ export class ChannelsBase extends App {
     this.platform = new Platform(new ChannelStore(storeLimits));
     if (frameRate !== false && !(frameRate.perSecond > 0 && frameRate.burst >= 1)) throw new RangeError("frameRate needs perSecond > 0 and burst >= 1");
     if (!(outboxBytes > 0)) throw new RangeError("outboxBytes must be positive");
-    this.frameRate = frameRate === false ? undefined : frameRate;
+    this.frameRate = frameRate;
     this.outboxBytes = outboxBytes;
     this.signInBackoff = new SignInBackoff(signInBackoff);
     this.accountsPerAddress = accountsPerAddress;

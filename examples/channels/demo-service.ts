@@ -120,7 +120,10 @@ export class DemoService extends Moobius {
     const who = await this.#name(channelId, action.sender);
     const args = (action.arguments as { label: string; value: string }[] | undefined) ?? [];
     if (action.button_id === "survey") {
-      if (action.bottom_button_id === "cancel") return;
+      if (action.bottom_button_id === "cancel") {
+        await this.sendMessage(`${who} cancelled the survey`, { channelId, recipients: [action.sender] });
+        return;
+      }
       const answers = args.map((a) => `${a.label}=${a.value}`).join(", ");
       await this.sendMessage(`Survey from ${who}: ${answers}`, { channelId, recipients: members });
       await this.#setCanvas(channelId, members, `Last survey: ${who} likes ${args.find((a) => a.label === "Color")?.value ?? "?"}`);

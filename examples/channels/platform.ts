@@ -76,14 +76,15 @@ export class PlatformConnection {
   #refusedInARow = 0;
 
   /**
-   * @param rate - the frame budget; `undefined` for none (benchmarks).
+   * @param rate - the frame budget; `false` for none (benchmarks).
    * @param maxOutbox - bytes waiting on backpressure past which the socket is closed (1013).
    */
-  constructor(ws: WebSocket, rate: FrameRate | undefined = DEFAULT_FRAME_RATE, maxOutbox = DEFAULT_OUTBOX_BYTES) {
+  constructor(ws: WebSocket, rate: FrameRate | false = DEFAULT_FRAME_RATE, maxOutbox = DEFAULT_OUTBOX_BYTES) {
     this.ws = ws;
-    this.#rate = rate;
+    // `false`, not `undefined`: a default parameter would turn undefined back into the default budget.
+    this.#rate = rate === false ? undefined : rate;
     this.#maxOutbox = maxOutbox;
-    this.#tokens = rate?.burst ?? 0;
+    this.#tokens = rate === false ? 0 : rate.burst;
   }
 
   /** Takes one frame from the budget (a token bucket); false when it is spent. */
