@@ -100,7 +100,8 @@ describe("a socket that does not read", () => {
     assert.equal(platform.app.platform.userSockets(slowLogin.id), 0); // closed while it still was not reading
     (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
     const closed = await slow.closed;
-    assert.equal(closed.code, 1013);
+    // 1013 from the platform's outbox bound; the framework's own bound on unawaited sends closes with 1008 or 1013.
+    assert.ok([1008, 1013].includes(closed.code), `${closed.code}`);
     // What reached it is what the kernel's buffers took, plus maxBackpressure and the outbox: far from all 12 MB.
     assert.ok(received < (frames * 100 * 1024) / 2, `${received}`);
   });
