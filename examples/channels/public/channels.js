@@ -83,7 +83,14 @@ async function enter() {
     heartbeat: { intervalMs: 30_000, message: () => ({ type: "heartbeat", request_id: crypto.randomUUID(), body: {} }) },
     reconnect: { initialDelayMs: 200, maxDelayMs: 5_000 },
   });
-  state.client.on("disconnect", () => {
+  state.client.on("disconnect", ({ code }) => {
+    // 4401: this session was signed out (in another tab, say): back to the sign-in form, no reconnects.
+    if (code === 4401) {
+      void state.client.close();
+      sessionStorage.clear();
+      location.reload();
+      return;
+    }
     $("connection").hidden = false;
     $("connection").textContent = "Reconnecting…";
   });

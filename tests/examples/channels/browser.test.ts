@@ -169,4 +169,12 @@ describe("examples/channels in Chromium", { timeout: 120_000 }, () => {
     await bob.locator("#auth:not([hidden])").waitFor(WAIT);
     assert.deepEqual(browser.pageErrors, []);
   });
+
+  it("goes back to the sign-in form when its session is signed out elsewhere (the socket gets 4401)", async () => {
+    const token = await alice.evaluate(() => (globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } }).sessionStorage.getItem("channels.token"));
+    const res = await fetch(`${demo.httpUrl}/api/sign_out`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: "{}" });
+    assert.equal(res.status, 200);
+    await alice.locator("#auth:not([hidden])").waitFor(WAIT);
+    assert.deepEqual(browser.pageErrors, []);
+  });
 });
