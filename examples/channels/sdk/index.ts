@@ -5,6 +5,7 @@
  * @module
  */
 export { Moobius, type MoobiusOptions, type Action, type Copy, type Update, type Frame, type Group } from "./moobius.js";
+export { MoobiusApi } from "./moobius-api.js";
 export type { SendMessageOptions, Recipients } from "./message.js";
 export { HttpApi, ApiError, type SignIn, type GroupInfo } from "./http-api.js";
 export { Wand, WandError } from "./wand.js";

@@ -1,7 +1,8 @@
 /**
  * `Moobius`: the service SDK (seed 001's `Moobius` class, all 68 methods, in
- * camelCase) on upie's `WSClient`. Subclass it and override the `on*`
- * callbacks; call the `send*` / `fetch*` methods. In `"user"` mode the same
+ * camelCase) on upie's `WSClient`: the socket half (lifecycle, frames,
+ * callbacks) on top of {@link MoobiusApi}, the HTTP half. Subclass it and
+ * override the `on*` callbacks; call the `send*` / `fetch*` methods. In `"user"` mode the same
  * class is a user program: it joins channels, sends `message_up` and hears
  * `message_down` and updates. `SEED_METHODS` (seed-methods.ts) maps every
  * seed name to its method here.
@@ -9,40 +10,15 @@
  * @module
  */
 import { readFile } from "node:fs/promises";
-import { basename, extname } from "node:path";
 
-import { WSClient, type ClientLogger, type ReconnectOptions, type WebSocketConstructor } from "../../../lib/ws-client/index.js";
-import type { Character, MessageBody, MessageContent } from "../protocol.js";
-import { download, type DownloadOptions, type DownloadSource } from "./download.js";
-import { HttpApi, type GroupInfo } from "./http-api.js";
+import { WSClient } from "../../../lib/ws-client/index.js";
+import type { Character, MessageBody } from "../protocol.js";
 import { inferSubtype, messageContent, type Recipients, type SendMessageOptions } from "./message.js";
+import { MoobiusApi, idOf, type MoobiusOptions } from "./moobius-api.js";
 import { Wand } from "./wand.js";
 
 export type { Recipients, SendMessageOptions } from "./message.js";
-
-/** Everything a {@link Moobius} needs; `httpUrl`, `username` and `password` are required. */
-export interface MoobiusOptions {
-  /** The platform's origin, e.g. `http://127.0.0.1:8000`. */
-  httpUrl: string;
-  /** The WebSocket URL. Default: `httpUrl`'s origin with `ws:`/`wss:` and path `/ws`. */
-  wsUrl?: string;
-  username: string;
-  password: string;
-  /** `"service"` (default) or `"user"`. */
-  mode?: "service" | "user";
-  /** The service to run as (one of the account's); default the account's own. */
-  serviceId?: string;
-  /** Channels to bind (service) or join (user) at start. */
-  channels?: string[];
-  /** Heartbeat period; the SDK's is 30 s. */
-  heartbeatMs?: number;
-  /** How often `refreshAuthentication()` runs while started; 0 for never. Default 1 h. */
-  refreshMs?: number;
-  reconnect?: ReconnectOptions;
-  /** The WebSocket constructor (tests); default: the global one, else `ws`. */
-  WebSocket?: WebSocketConstructor;
-  logger?: ClientLogger;
-}
+export type { Group, MoobiusOptions } from "./moobius-api.js";
 
 /** An inbound `action` as the service sees it. */
 export interface Action {
@@ -78,21 +54,11 @@ export interface Frame {
   [extra: string]: unknown;
 }
 
-/** A group made with {@link Moobius.createServiceGroup}. */
-export interface Group {
-  group_id: string;
-  characters: string[];
-}
-
 const MIN_RELOGIN_MS = 2_000;
 
-export class Moobius {
-  readonly options: MoobiusOptions;
-  readonly http: HttpApi;
+export class Moobius extends MoobiusApi {
   /** Hands this service spells from elsewhere in the process; `listenLoop()` reads them. */
   readonly wand = new Wand();
-  /** The service id (service mode) or user id (user mode), once authenticated. */
-  clientId = "";
   /** The agent used as `sender` when a service's message names none. */
   defaultSender: string | undefined;
   #ws: WSClient | undefined;
@@ -103,13 +69,8 @@ export class Moobius {
   #markStarted!: () => void;
 
   constructor(options: MoobiusOptions) {
-    this.options = { mode: "service", channels: [], heartbeatMs: 30_000, refreshMs: 3_600_000, ...options };
-    this.http = new HttpApi(options.httpUrl);
+    super(options);
     this.#started = new Promise((resolve) => (this.#markStarted = resolve));
-  }
-
-  get mode(): "service" | "user" {
-    return this.options.mode!;
   }
 
   /** The underlying client (after `start()`). */
@@ -154,7 +115,7 @@ export class Moobius {
     }
     await this.beforeChannelInit();
     for (const channelId of channels) await this.onChannelInit(channelId);
-    this.listenLoop().catch((error) => this.#log("moobius: the wand's loop failed", error));
+    this.listenLoop().catch((error) => this._log("moobius: the wand's loop failed", error));
   }
 
   /** Closes the socket (no more reconnects) and the wand. */
@@ -170,7 +131,7 @@ export class Moobius {
       try {
         await this.onSpell(spell);
       } catch (error) {
-        this.#log("moobius: onSpell threw", error);
+        this._log("moobius: onSpell threw", error);
       }
     }
   }
@@ -188,206 +149,14 @@ export class Moobius {
     return [...channels];
   }
 
-  // ── Accounts ─────────────────────────────────────────────────────────
-
-  /** Signs in over HTTP; sets {@link clientId}. @returns `[accessToken, refreshToken]`. */
-  async authenticate(): Promise<[string, string]> {
-    const result = await this.http.signIn(this.options.username, this.options.password);
-    if (result.role !== this.mode) throw new Error(`${this.options.username} is a ${result.role}, not a ${this.mode}`);
-    this.clientId = this.mode === "service" ? (this.options.serviceId ?? result.id) : result.id;
-    if (this.mode === "service") this.http.serviceId = this.clientId;
-    return [result.access_token, result.refresh_token];
-  }
-
-  /** Creates the account of the options (`mode` is its role). */
-  async signUp(): Promise<void> {
-    await this.http.signUp(this.options.username, this.options.password, this.mode);
-  }
-
   /** Stops, then ends the session on the platform (its sockets get 4401). */
   async signOut(): Promise<void> {
     await this.stop();
     await this.http.signOut();
   }
 
-  /** A new access token for this session; later logins use it. @returns the new token. */
-  refreshAuthentication(): Promise<string> {
-    return this.http.refresh();
-  }
-
-  /** Creates another service of this account and runs as it from now on. @returns its id. */
-  async createNewService(description = "Generated by MoobiusService"): Promise<string> {
-    const service = await this.http.createService(description);
-    this.clientId = service.service_id;
-    this.http.serviceId = service.service_id;
-    return service.service_id;
-  }
-
-  /** Changes how this user shows in chat; a local `avatar` file is uploaded first. */
-  async updateCurrentUser(avatar?: string, description?: string, name?: string): Promise<Character> {
-    return this.http.updateMe({ ...(await this.#avatar(avatar)), ...defined({ description, name }) });
-  }
-
-  /** Changes one of this service's agents; a local `avatar` file is uploaded first. */
-  async updateAgent(character: string | Character, avatar?: string, description?: string, name?: string): Promise<Character> {
-    return this.http.updateAgent(idOf(character), { ...(await this.#avatar(avatar)), ...defined({ description, name }) });
-  }
-
-  // ── Channels ─────────────────────────────────────────────────────────
-
-  /** Creates a channel, bound to this service unless `bind` is false; returns its id. */
-  async createChannel(channelName: string, channelDesc = "", bind = true): Promise<string> {
-    return (await this.http.createChannel(channelName, channelDesc, bind && this.mode === "service")).channel_id;
-  }
-
-  /** Binds this service to a channel. @returns whether it worked (false rather than a throw). */
-  async bindServiceToChannel(channelId: string): Promise<boolean> {
-    try {
-      await this.http.bind(channelId);
-      return true;
-    } catch (error) {
-      this.#log(`moobius: binding ${channelId} failed`, error);
-      return false;
-    }
-  }
-
-  unbindServiceFromChannel(channelId: string): Promise<void> {
-    return this.http.unbind(channelId);
-  }
-
-  /** Every channel's id. */
-  async fetchChannelList(): Promise<string[]> {
-    return (await this.http.fetchChannelList()).map((c) => c.channel_id);
-  }
-
-  /** The ids of the channels with the most members. */
-  fetchPopularChannels(): Promise<string[]> {
-    return this.http.fetchPopularChannels();
-  }
-
-  /** `{channel id: service id}` for every bound channel. */
-  fetchServiceIdEachChannel(): Promise<Record<string, string>> {
-    return this.http.fetchChannelBindings();
-  }
-
-  /** The channels bound to this service. */
-  fetchBoundChannels(): Promise<string[]> {
-    return this.http.fetchServiceChannels(this.clientId);
-  }
-
-  /** This account's service ids. */
-  async fetchServiceIdList(): Promise<string[]> {
-    return (await this.http.fetchServices()).map((s) => s.service_id);
-  }
-
-  /** Renames or re-describes a channel; every member hears of it. */
   updateChannel(channelId: string, channelName: string, channelDesc: string, dryRun = false): Promise<Frame> {
     return this.send("update", { channel_id: channelId, channel_name: channelName, channel_description: channelDesc }, { subtype: "channel_info", channel_id: channelId, service_id: this.clientId }, dryRun);
-  }
-
-  // ── Characters ───────────────────────────────────────────────────────
-
-  /** Creates an agent (a bot character of this service). */
-  createAgent(name: string, avatar?: string, description = "No description"): Promise<Character> {
-    return this.http.createAgent(name, avatar, description);
-  }
-
-  fetchAgents(): Promise<Character[]> {
-    return this.http.fetchAgents();
-  }
-
-  /** The channel's members and this service's agents. */
-  fetchCharacters(channelId: string): Promise<Character[]> {
-    return this.http.fetchCharacters(channelId);
-  }
-
-  /** The channel's real members' ids; with `raiseEmptyListErr`, an empty list throws. */
-  async fetchMemberIds(channelId: string, raiseEmptyListErr = false): Promise<string[]> {
-    const ids = await this.http.fetchMemberIds(channelId);
-    if (raiseEmptyListErr && ids.length === 0) throw new Error(`channel ${channelId} has no members`);
-    return ids;
-  }
-
-  /** The profile of a character (member or agent), or of each of a list. */
-  async fetchCharacterProfile(character: string | Character): Promise<Character>;
-  async fetchCharacterProfile(character: (string | Character)[]): Promise<Character[]>;
-  async fetchCharacterProfile(character: string | Character | (string | Character)[]): Promise<Character | Character[]> {
-    const ids = Array.isArray(character) ? character.map(idOf) : [idOf(character)];
-    const found = await this.http.fetchCharacterProfiles(ids);
-    if (Array.isArray(character)) return found;
-    if (found[0] === undefined) throw new Error(`no character ${ids[0]}`);
-    return found[0];
-  }
-
-  // ── Groups ───────────────────────────────────────────────────────────
-
-  /** A group of characters to use as `recipients` or `characters`. */
-  async createServiceGroup(characters: (string | Character)[]): Promise<Group> {
-    const ids = characters.map(idOf);
-    return { group_id: await this.http.createGroup(ids), characters: ids };
-  }
-
-  /** A named group in a channel; returns its id. */
-  createChannelGroup(channelId: string, groupName: string, characters: (string | Character)[]): Promise<string> {
-    return this.http.createGroup(characters.map(idOf), { channelId, name: groupName });
-  }
-
-  /** The character ids a message's `recipients` (a group id or a list) stand for, in `channelId`; `"service"` and nothing give []. */
-  async characterIdsOfChannelGroup(_senderId: string, channelId: string, groupId: Recipients | null | undefined): Promise<string[]> {
-    if (Array.isArray(groupId)) return [...groupId];
-    if (!groupId || groupId === "service") return [];
-    const group = await this.http.fetchGroup(groupId);
-    if (group.channel_id !== null && group.channel_id !== channelId) throw new Error(`group ${groupId} belongs to another channel`);
-    return group.characters;
-  }
-
-  /** The character ids of a service group; falsy input (or "service") gives []. */
-  async characterIdsOfServiceGroup(groupId: string | null | undefined): Promise<string[]> {
-    if (!groupId || groupId === "null" || groupId === "service") return [];
-    return (await this.http.fetchGroup(groupId)).characters;
-  }
-
-  /** This service's channel groups in a channel (the raw data). */
-  fetchChannelGroupList(channelId: string): Promise<GroupInfo[]> {
-    return this.http.fetchChannelGroups(channelId, false);
-  }
-
-  /** The service ("temporary") groups this service used in a channel. */
-  fetchChannelTempGroup(channelId: string): Promise<GroupInfo[]> {
-    return this.http.fetchChannelGroups(channelId, true);
-  }
-
-  /** The profile of `userId` if the group (in `channelId`) holds it; throws otherwise. */
-  async fetchUserFromGroup(userId: string, channelId: string, groupId: string): Promise<Character> {
-    const ids = await this.characterIdsOfChannelGroup(userId, channelId, groupId);
-    if (!ids.includes(userId)) throw new Error(`${userId} is not in group ${groupId}`);
-    return this.fetchCharacterProfile(userId);
-  }
-
-  /** What the platform knows of a group, and whether `userId` is in it. */
-  async fetchTargetGroup(userId: string, channelId: string, groupId: string): Promise<GroupInfo & { includes_user: boolean }> {
-    const group = await this.http.fetchGroup(groupId);
-    if (group.channel_id !== null && group.channel_id !== channelId) throw new Error(`group ${groupId} belongs to another channel`);
-    return { ...group, includes_user: group.characters.includes(userId) };
-  }
-
-  // ── History and files ────────────────────────────────────────────────
-
-  /** Messages, oldest first: up to `limit` (the seed's 1024, cut to the platform's page size) older than `before`. */
-  fetchMessageHistory(channelId: string, limit = 1024, before?: number): Promise<MessageBody[]> {
-    return this.http.fetchMessageHistory(channelId, limit, before);
-  }
-
-  /** Uploads a local file; returns its platform path. */
-  async upload(filePath: string): Promise<string> {
-    return (await this.#filePath(filePath)).path!;
-  }
-
-  /** Downloads a URL, a platform path or a message's file; `headers: "self"` sends this client's credentials. */
-  download(source: DownloadSource, options: Omit<DownloadOptions, "headers"> & { headers?: Record<string, string> | "self" } = {}): Promise<string | Uint8Array> {
-    const { headers: asked, ...rest } = options;
-    const headers = asked === "self" ? this.http.authHeaders() : asked;
-    return download(this.http.baseUrl, source, { ...rest, ...(headers === undefined ? {} : { headers }) });
   }
 
   // ── Inbound ──────────────────────────────────────────────────────────
@@ -465,7 +234,7 @@ export class Moobius {
         await this.authenticate();
         await (this.mode === "service" ? this.sendServiceLogin() : this.sendUserLogin());
       } catch (error) {
-        this.#log("moobius: signing in again failed", error);
+        this._log("moobius: signing in again failed", error);
       }
     }
     return this.onCopyClient(copy);
@@ -530,7 +299,7 @@ export class Moobius {
     const o: SendMessageOptions = typeof message === "string" ? { text: message, ...options } : { ...message, ...options };
     const channelId = required(o.channelId, "channelId");
     const source = o.image ?? o.audio ?? o.path;
-    const file = source === undefined ? undefined : await this.#filePath(source, o.fileDisplayName, o.dryRun === true);
+    const file = source === undefined ? undefined : await this._filePath(source, o.fileDisplayName, o.dryRun === true);
     const body: Record<string, unknown> = { subtype: inferSubtype(o), channel_id: channelId, content: messageContent(o, file), timestamp: Date.now(), context: o.context ?? {} };
     if (this.mode === "user") return this.send("message_up", { ...body, recipients: o.recipients ?? "service" }, { user_id: this.clientId, service_id: "" }, o.dryRun);
     const down = { ...body, recipients: required(o.recipients, "recipients"), sender: required(o.sender ?? this.defaultSender, "sender") };
@@ -614,25 +383,10 @@ export class Moobius {
     return { type, request_id: crypto.randomUUID(), ...extras, body };
   }
 
-  /** An uploaded path or URL as is; a local file uploaded first (not with `dryRun`). */
-  async #filePath(source: string, displayName?: string, dryRun = false): Promise<MessageContent> {
-    if (dryRun || /^https?:\/\//.test(source) || source.startsWith("/files/")) return { path: source, ...(displayName === undefined ? {} : { filename: displayName }) };
-    const bytes = await readFile(source);
-    const uploaded = await this.http.upload(bytes, displayName ?? basename(source), contentTypeOf(source));
-    return { path: uploaded.path, size: uploaded.size, filename: displayName ?? uploaded.filename };
-  }
-
-  async #avatar(avatar: string | undefined): Promise<{ avatar?: string }> {
-    return avatar === undefined ? {} : { avatar: (await this.#filePath(avatar)).path! };
-  }
-
   #refreshQuietly(): void {
-    this.refreshAuthentication().catch((error) => this.#log("moobius: refreshing the token failed", error));
+    this.refreshAuthentication().catch((error) => this._log("moobius: refreshing the token failed", error));
   }
 
-  #log(message: string, error: unknown): void {
-    (this.options.logger ?? console).error(message, error);
-  }
 }
 
 function required<T>(value: T | undefined, name: string): T {
@@ -640,22 +394,8 @@ function required<T>(value: T | undefined, name: string): T {
   return value;
 }
 
-function idOf(character: string | Character): string {
-  return typeof character === "string" ? character : character.character_id;
-}
-
-function defined<T extends Record<string, unknown>>(values: T): Partial<T> {
-  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
 /** `http://host:port/...` → `ws://host:port/ws`. */
 function wsUrlOf(httpUrl: string): string {
   const url = new URL(httpUrl);
   return `${url.protocol === "https:" ? "wss:" : "ws:"}//${url.host}/ws`;
-}
-
-const CONTENT_TYPES: Record<string, string> = { ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp", ".txt": "text/plain", ".mp3": "audio/mpeg" };
-
-function contentTypeOf(path: string): string {
-  return CONTENT_TYPES[extname(path).toLowerCase()] ?? "application/octet-stream";
 }
