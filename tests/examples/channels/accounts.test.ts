@@ -35,6 +35,21 @@ describe("sign-up and sign-in input", () => {
   });
 });
 
+describe("accounts per address", () => {
+  it("refuses sign-ups past the address's quota with 403", async () => {
+    const limited = await Platform.start({ accountsPerAddress: 2 });
+    try {
+      await limited.account("user");
+      await limited.account("service");
+      const third = await limited.api("/api/sign_up", { body: { username: "third", password: "correct horse" } });
+      assert.equal(third.status, 403);
+      assert.match(String(third.body), /quota/);
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
 describe("sign-out", () => {
   it("closes the sockets logged in with that token with 4401, and only those", async () => {
     const login = await platform.account("user");
