@@ -13,9 +13,18 @@
  *
  * Run: `npx tsx bench/channels-load.ts [--users 100] [--window 4] [--duration 10] [--warmup 2]`.
  *
+ * The red team's two memory attacks, re-measured (`--attack history` or
+ * `--attack slow-reader`): the platform process's RSS (from /proc) before,
+ * at its peak while attacked (sampled every 100 ms) and after. `history`: one
+ * service account sends `--frames` (default 150) `message_down`s with a
+ * 120 KiB `context` into each of 12 channels. `slow-reader`: 4 users who
+ * never read, and a service sending them `--frames` (default 1000) such
+ * frames. Both are bounded runs of a few seconds.
+ *
  * @module
  */
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
@@ -31,10 +40,92 @@ const option = (name: string, fallback: number) => {
 
 if (args.includes("--serve")) {
   const { ChannelsApp } = await import("../examples/channels/app.js");
-  const server = await new ChannelsApp({ authRate: false, frameRate: false }).listen({ port: 0, host: "127.0.0.1" });
+  const app = new ChannelsApp({ authRate: false, frameRate: false, accountsPerAddress: 1_000_000 });
+  const server = await app.listen({ port: 0, host: "127.0.0.1" });
   console.log(JSON.stringify({ port: server.port }));
+} else if (args.includes("--attack")) {
+  await attack(args[args.indexOf("--attack") + 1] ?? "");
 } else {
   await main();
+}
+
+/** The platform's resident memory in MiB, from /proc (Linux). */
+function rssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
+}
+
+/** One of the red team's memory attacks against a platform process; prints its RSS before, at peak and after. */
+async function attack(kind: string): Promise<void> {
+  if (kind !== "history" && kind !== "slow-reader") throw new Error("--attack history | slow-reader");
+  const frames = option("frames", kind === "history" ? 150 : 1000);
+  const server = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--serve"], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, NODE_ENV: "production" } });
+  const port: number = await new Promise((resolve) => createInterface({ input: server.stdout! }).once("line", (line) => resolve(JSON.parse(line).port)));
+  const base = `http://127.0.0.1:${port}`;
+  const post = async (path: string, body: unknown, token?: string) => {
+    const res = await fetch(base + path, { method: "POST", headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as any;
+  };
+  const login = async (username: string, role: string) => {
+    await post("/api/sign_up", { username, password: "attack password", role });
+    return post("/api/sign_in", { username, password: "attack password" });
+  };
+  const open = (frame: object) =>
+    new Promise<WebSocket>((resolve, reject) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+      ws.once("open", () => (ws.send(JSON.stringify(frame)), resolve(ws)));
+      ws.once("error", reject);
+    });
+  let acknowledged = 0; // copies of the message_downs
+  const service = await login("attacker", "service");
+  const serviceWs = await open({ type: "service_login", request_id: "l", access_token: service.access_token, service_id: service.id });
+  serviceWs.on("message", (data) => {
+    const frame = JSON.parse(String(data));
+    if (frame.type === "copy" && frame.body.origin_type === "message_down") acknowledged++;
+  });
+  const agent = await post("/api/agents/create", { name: "a" }, service.access_token);
+  const channelIds: string[] = [];
+  for (let i = 0; i < (kind === "history" ? 12 : 1); i++) channelIds.push((await post("/api/channels/create", { channel_name: `c${i}`, channel_desc: "" }, service.access_token)).channel_id);
+  const readers: WebSocket[] = [];
+  const recipients: string[] = [];
+  if (kind === "slow-reader") {
+    for (let i = 0; i < 4; i++) {
+      const user = await login(`paused${i}`, "user");
+      const ws = await open({ type: "user_login", request_id: "l", access_token: user.access_token });
+      ws.send(JSON.stringify({ type: "action", request_id: "j", body: { subtype: "join_channel", channel_id: channelIds[0] } }));
+      recipients.push(user.id);
+      readers.push(ws);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (const ws of readers) (ws as unknown as { _socket: { pause(): void } })._socket.pause();
+  }
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const before = rssMiB(server.pid!);
+  let peak = before;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(server.pid!))), 100);
+  const pad = "x".repeat(120 * 1024);
+  const started = performance.now();
+  let sent = 0;
+  for (const channelId of channelIds) {
+    for (let i = 0; i < frames; i++) {
+      serviceWs.send(JSON.stringify({ type: "message_down", request_id: String(sent++), service_id: service.id, body: { subtype: "text", channel_id: channelId, content: { text: String(i) }, recipients, sender: agent.character_id, context: { pad } } }));
+      if (serviceWs.bufferedAmount > 8 * 1024 * 1024) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+  while (acknowledged < sent && performance.now() - started < 120_000) await new Promise((resolve) => setTimeout(resolve, 50));
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  clearInterval(sampler);
+  const after = rssMiB(server.pid!);
+  const seconds = (performance.now() - started) / 1000;
+  console.log(`channels attack "${kind}": ${sent} message_downs of 120 KiB (${((sent * pad.length) / 2 ** 20).toFixed(0)} MiB) into ${channelIds.length} channel(s)${kind === "slow-reader" ? " for 4 users who never read" : ""}, ${seconds.toFixed(1)} s`);
+  console.log(`machine: ${os.cpus()[0]?.model ?? "?"} × ${os.cpus().length}, load ${os.loadavg()[0]!.toFixed(2)}, Node ${process.version}, ${new Date().toISOString()}`);
+  console.log("| attack | RSS before MiB | peak MiB | after MiB | acknowledged |");
+  console.log("|---|---:|---:|---:|---:|");
+  console.log(`| ${kind} | ${before.toFixed(0)} | ${peak.toFixed(0)} | ${after.toFixed(0)} | ${acknowledged}/${sent} |`);
+  for (const ws of readers) ws.terminate();
+  serviceWs.terminate();
+  server.kill();
 }
 
 async function main(): Promise<void> {

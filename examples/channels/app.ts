@@ -12,96 +12,35 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-import {
-  App,
-  HttpError,
-  HttpMiddleware,
-  RateLimit,
-  route,
-  StaticFiles,
-  type AppOptions,
-  type RateLimitOptions,
-  type Request,
-  type ResponseInit,
-  type UploadedFile,
-  type WebSocket,
-} from "../../lib/index.js";
-import { ChannelStore, publicCharacter, type Account, type Role, type StoreLimits } from "./channel-store.js";
-import { DEFAULT_FRAME_RATE, Platform, PlatformConnection, type FrameRate } from "./platform.js";
-import { ProtocolError, USERNAME, id, list, text, type MessageBody } from "./protocol.js";
+import { HttpError, route, type UploadedFile, type WebSocket } from "../../lib/index.js";
+import { AccountsApi, profileChanges } from "./accounts-api.js";
+import { MAX_UPLOAD } from "./channels-base.js";
+import { publicCharacter } from "./channel-store.js";
+import { PlatformConnection } from "./platform.js";
+import { id, list, text, type MessageBody } from "./protocol.js";
 
-/** Options for {@link ChannelsApp}: upie's own, plus the platform's. */
-export interface ChannelsOptions extends AppOptions {
-  /** Bounds of the in-memory store. */
-  storeLimits?: Partial<StoreLimits>;
-  /** Frames one WebSocket may send (a token bucket); `false` for no limit. Default {@link DEFAULT_FRAME_RATE}. */
-  frameRate?: FrameRate | false;
-  /** Sign-up and sign-in attempts per client address; `false` for none. Default: bursts of 30, then 2 per second. */
-  authRate?: RateLimitOptions | false;
-}
+export { MAX_UPLOAD, type ChannelsOptions } from "./channels-base.js";
 
 const HERE = (path: string) => fileURLToPath(new URL(path, import.meta.url));
-/** Largest upload (bytes). */
-export const MAX_UPLOAD = 2 * 1024 * 1024;
-const MAX_HISTORY_PAGE = 200;
+/** Most messages one history page returns; a bigger `limit` is cut to this. */
+export const MAX_HISTORY_PAGE = 200;
 
-export class ChannelsApp extends App {
-  readonly platform: Platform;
+export class ChannelsApp extends AccountsApi {
   readonly #page = readFileSync(HERE("./public/index.html"), "utf8");
-  readonly #frameRate: FrameRate | undefined;
-
-  constructor(options: ChannelsOptions = {}) {
-    const { storeLimits, authRate = {}, frameRate = DEFAULT_FRAME_RATE, ...appOptions } = options;
-    super({
-      limits: { bodySize: 64 * 1024, fileSize: MAX_UPLOAD, files: 1, fields: 8, parts: 10 },
-      websocket: { maxPayloadLength: 128 * 1024 },
-      ...appOptions,
-    });
-    this.platform = new Platform(new ChannelStore(storeLimits));
-    if (frameRate !== false && !(frameRate.perSecond > 0 && frameRate.burst >= 1)) throw new RangeError("frameRate needs perSecond > 0 and burst >= 1");
-    this.#frameRate = frameRate === false ? undefined : frameRate;
-    if (authRate !== false) {
-      const onAuth = (request: Request) => (request.method === "POST" && request.path.startsWith("/api/sign_") ? request.remoteAddress : undefined);
-      this.middlewares.push(new RateLimit({ capacity: 30, refillPerSecond: 2, key: onAuth, ...authRate }));
-    }
-    this.middlewares.push(new StaticFiles({ root: HERE("./public"), prefix: "/static", maxAge: 300 }), new SecurityHeaders());
-  }
-
-  get store(): ChannelStore {
-    return this.platform.store;
-  }
+  readonly #favicon = readFileSync(HERE("./public/favicon.svg"));
 
   /** `GET /`: the browser page. */
   async index() {
     return this.#page;
   }
 
-  /** `POST /api/sign_up` `{username, password, role?, name?}`: a new user (or, with `role: "service"`, a service account). */
-  @route("/api/sign_up", { methods: ["POST"] })
-  async sign_up(username: string, password: string, role = "user", name = "") {
-    if (!USERNAME.test(username)) throw new HttpError(400, "username: 1 to 32 letters, digits or underscores");
-    if (password.length < 8 || password.length > 200) throw new HttpError(400, "password: 8 to 200 characters");
-    if (role !== "user" && role !== "service") throw new HttpError(400, 'role: "user" or "service"');
-    if (name.length > 64) throw new HttpError(400, "name: at most 64 characters");
-    const account = await this._api(() => this.store.signUp(username, password, role as Role, name || username));
-    return [201, { id: account.id, username, role }];
+  /** `GET /favicon.ico`: browsers ask for it whatever the page links; the SVG answers. */
+  @route("/favicon.ico", { methods: ["GET"] })
+  async favicon() {
+    return [200, this.#favicon, { "content-type": "image/svg+xml", "cache-control": "public, max-age=86400" }];
   }
 
-  /** `POST /api/sign_in` `{username, password}`: an access token for the WebSocket login and the API. */
-  @route("/api/sign_in", { methods: ["POST"] })
-  async sign_in(username: string, password: string) {
-    const account = await this.store.signIn(username.slice(0, 64), password.slice(0, 200));
-    if (account === undefined) throw new HttpError(401, "wrong username or password");
-    return { access_token: this.store.issueToken(account), id: account.id, username: account.username, role: account.role };
-  }
-
-  /** `POST /api/sign_out`: the token stops working. */
-  @route("/api/sign_out", { methods: ["POST"] })
-  async sign_out() {
-    this._account();
-    this.store.revokeToken(bearer(this.request)!);
-    return { ok: true };
-  }
+  // ── Channels ─────────────────────────────────────────────────────────
 
   /** `GET /api/channels`: every channel, and whether its service is online. */
   @route("/api/channels", { methods: ["GET"] })
@@ -110,14 +49,28 @@ export class ChannelsApp extends App {
     return { channels: this.store.channels().map((info) => ({ ...info, service_online: this._serviceOnline(info.channel_id) })) };
   }
 
+  /** `GET /api/popular_channels`: the ids of the channels with the most members. */
+  @route("/api/popular_channels", { methods: ["GET"] })
+  async popular_channels() {
+    this._account();
+    return { channel_ids: this.store.popularChannels() };
+  }
+
+  /** `GET /api/channel_bindings`: `{channel id: service id}` for every bound channel. */
+  @route("/api/channel_bindings", { methods: ["GET"] })
+  async channel_bindings() {
+    this._account();
+    return { bindings: this.store.bindings() };
+  }
+
   /** `POST /api/channels/create` `{channel_name, channel_desc, bind?}`: a new channel (a service's, bound to it unless `bind` is false). */
   @route("/api/channels/create", { methods: ["POST"] })
   async channel_create(channel_name: string, channel_desc = "", bind = "true") {
     const account = this._account();
     const name = this._check(() => text(channel_name, "channel_name", undefined, 100));
     const description = this._check(() => text(channel_desc, "channel_desc", "", 1000));
-    const owner = account.role === "service" && String(bind) !== "false" ? account.id : undefined;
-    return [201, await this._api(async () => this.store.createChannel(name, description, owner))];
+    const serviceId = account.role === "service" && String(bind) !== "false" ? this._service() : undefined;
+    return [201, await this._api(() => this.store.createChannel(name, description, serviceId, account.id))];
   }
 
   /** `GET /api/channels/<id>`: one channel's description. */
@@ -131,18 +84,18 @@ export class ChannelsApp extends App {
   /** `POST /api/channels/<id>/bind`: the calling service takes the channel. */
   @route("/api/channels/:channel_id/bind", { methods: ["POST"] })
   async channel_bind(channel_id: string) {
-    const service = this._account("service");
+    const serviceId = this._service();
     this._channel(channel_id);
-    await this._api(async () => this.store.bind(channel_id, service.id));
+    await this._api(() => this.store.bind(channel_id, serviceId));
     return { ok: true };
   }
 
   /** `POST /api/channels/<id>/unbind`. */
   @route("/api/channels/:channel_id/unbind", { methods: ["POST"] })
   async channel_unbind(channel_id: string) {
-    const service = this._account("service");
+    const serviceId = this._service();
     this._channel(channel_id);
-    this.store.unbind(channel_id, service.id);
+    this.store.unbind(channel_id, serviceId);
     return { ok: true };
   }
 
@@ -158,18 +111,23 @@ export class ChannelsApp extends App {
   async channel_characters(channel_id: string) {
     this._account();
     const channel = this._channel(channel_id);
-    const members = [...channel.members].flatMap((userId) => {
-      const character = this.store.character(userId);
-      return character === undefined ? [] : [publicCharacter(character)];
-    });
     const agents = channel.serviceId === undefined ? [] : this.store.agents(channel.serviceId);
-    return { characters: [...members, ...agents] };
+    return { characters: [...this._characters([...channel.members]), ...agents] };
+  }
+
+  /** `GET /api/channels/<id>/groups?temporary=`: the calling service's channel groups there (or the service groups it used there). */
+  @route("/api/channels/:channel_id/groups", { methods: ["GET"] })
+  async channel_groups(channel_id: string) {
+    const serviceId = this._service();
+    this._channel(channel_id);
+    const temporary = this.request.query("temporary") === "true";
+    return { groups: this.store.channelGroups(serviceId, channel_id, temporary).map(({ usedIn: _used, owner: _owner, ...group }) => group) };
   }
 
   /**
    * `GET /api/channels/<id>/history?limit=&before=<timestamp>`: messages,
-   * oldest first. A user sees the messages addressed to them; the bound
-   * service sees everything, `message_up`s included.
+   * oldest first, at most {@link MAX_HISTORY_PAGE}. A user sees the messages
+   * addressed to them (as they saw them live); the bound service sees everything, `message_up`s included.
    */
   @route("/api/channels/:channel_id/history", { methods: ["GET"] })
   async channel_history(channel_id: string) {
@@ -179,56 +137,109 @@ export class ChannelsApp extends App {
     const before = this._integerQuery("before", Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
     let visible: MessageBody[];
     if (account.role === "service") {
-      if (channel.serviceId !== account.id) throw new HttpError(403, "the channel is not bound to this service");
+      if (channel.serviceId === undefined || !this.store.accounts.owns(account, channel.serviceId)) throw new HttpError(403, "the channel is not bound to this service");
       visible = channel.history;
     } else {
       if (!channel.members.has(account.id)) throw new HttpError(403, "you are not a member of this channel");
-      visible = channel.history.filter((m) => m.sender === account.id || this._addressedTo(m, account.id));
+      visible = channel.history.filter((m) => this._addressedTo(m, account.id)); // what reached them (their own message_ups went to the service)
     }
     const page = visible.filter((m) => m.timestamp < before);
     return { messages: page.slice(-limit) };
   }
 
+  // ── Services, agents, characters, groups ─────────────────────────────
+
+  /** `GET /api/services`: the services of the calling account. */
+  @route("/api/services", { methods: ["GET"] })
+  async service_list() {
+    return { services: this.store.accounts.servicesOf(this._account("service").id) };
+  }
+
+  /** `POST /api/services/create` `{description?}`: another service of the calling account. */
+  @route("/api/services/create", { methods: ["POST"] })
+  async service_create(description = "") {
+    const account = this._account("service");
+    const checked = this._check(() => text(description, "description", "", 1000));
+    return [201, await this._api(() => this.store.accounts.createService(account, checked))];
+  }
+
+  /** `GET /api/services/<id>/channels`: the channels bound to one of the calling account's services. */
+  @route("/api/services/:service_id/channels", { methods: ["GET"] })
+  async service_channels(service_id: string) {
+    const account = this._account("service");
+    if (!this.store.accounts.owns(account, service_id)) throw new HttpError(403, "not a service of this account");
+    return { channel_ids: this.store.boundChannels(service_id) };
+  }
+
   /** `POST /api/agents/create` `{name, avatar?, description?}`: an agent (a bot character) of the calling service. */
   @route("/api/agents/create", { methods: ["POST"] })
   async agent_create(name: string, avatar = "", description = "") {
-    const service = this._account("service");
+    const serviceId = this._service();
     const agentName = this._check(() => text(name, "name", undefined, 64));
     const agentDescription = this._check(() => text(description, "description", "", 1000));
     const agentAvatar = this._check(() => text(avatar, "avatar", "", 500));
-    return [201, await this._api(async () => this.store.createAgent(service.id, agentName, agentAvatar || undefined, agentDescription || undefined))];
+    return [201, await this._api(() => this.store.createAgent(serviceId, agentName, agentAvatar || undefined, agentDescription || undefined))];
   }
 
   /** `GET /api/agents`: the calling service's agents. */
   @route("/api/agents", { methods: ["GET"] })
   async agent_list() {
-    return { agents: this.store.agents(this._account("service").id) };
+    return { agents: this.store.agents(this._service()) };
   }
 
-  /** `POST /api/groups/create` `{characters: [id, …]}`: a group id to use as `recipients` or `characters`. */
+  /** `POST /api/agents/<id>/update` `{name?, avatar?, description?}`: the calling service changes one of its agents. */
+  @route("/api/agents/:character_id/update", { methods: ["POST"] })
+  async agent_update(character_id: string) {
+    const serviceId = this._service();
+    if (this.store.character(character_id)?.owner !== serviceId) throw new HttpError(404, "no such agent of this service");
+    return this.store.updateCharacter(character_id, this._check(() => profileChanges(this.request.json())));
+  }
+
+  /** `GET /api/characters?ids=a,b`: Character profiles (members or agents), at most 200. */
+  @route("/api/characters", { methods: ["GET"] })
+  async character_profiles() {
+    this._account();
+    const ids = this._check(() => list((this.request.query("ids") ?? "").split(",").filter(Boolean), "ids").map((c) => id(c, "ids[]")));
+    return { characters: this._characters(ids) };
+  }
+
+  /**
+   * `POST /api/groups/create` `{characters: [id, …], channel_id?, group_name?}`:
+   * a group id to use as `recipients` or `characters`; with a channel and a
+   * name it is a channel group.
+   */
   @route("/api/groups/create", { methods: ["POST"] })
   async group_create() {
-    this._account("service");
+    const serviceId = this._service();
     const ids = this._check(() => list(this.request.json("characters"), "characters").map((c) => id(c, "characters[]")));
-    return [201, { group_id: this.store.createGroup(ids) }];
+    const channelId = this.request.json("channel_id");
+    let named: { name: string; channelId: string } | undefined;
+    if (channelId !== undefined) {
+      const channel = this._channel(this._check(() => id(channelId, "channel_id")));
+      if (channel.serviceId !== serviceId) throw new HttpError(403, "the channel is not bound to this service");
+      named = { channelId: channel.info.channel_id, name: this._check(() => text(this.request.json("group_name", ""), "group_name", "", 100)) };
+    }
+    return [201, { group_id: await this._api(() => this.store.createGroup(serviceId, ids, named)) }];
   }
 
-  /** `GET /api/groups/<id>`: the character ids in a group. */
+  /** `GET /api/groups/<id>`: a group's character ids (and its name and channel, for a channel group). */
   @route("/api/groups/:group_id", { methods: ["GET"] })
   async group_fetch(group_id: string) {
     this._account();
-    const members = this.store.group(group_id);
-    if (members === undefined) throw new HttpError(404, "no such group");
-    return { group_id, characters: members };
+    const group = this.store.group(group_id);
+    if (group === undefined) throw new HttpError(404, "no such group");
+    return { group_id, characters: group.characters, name: group.name ?? null, channel_id: group.channel_id ?? null, temporary: group.channel_id === undefined };
   }
+
+  // ── Files ────────────────────────────────────────────────────────────
 
   /** `POST /api/upload` (multipart field `file`, at most {@link MAX_UPLOAD} bytes): `{path, size, filename}` for an image or file message. */
   @route("/api/upload", { methods: ["POST"] })
   async upload(file: UploadedFile) {
-    this._account();
+    const account = this._account();
     const filename = file.filename.replace(/[^\w.\- ]/g, "_").slice(-100) || "file";
     const bytes = new Uint8Array(await file.arrayBuffer());
-    const stored = await this._api(async () => this.store.storeFile(filename, file.contentType, bytes));
+    const stored = await this._api(() => this.store.storeFile(account.id, filename, file.contentType, bytes));
     return [201, { path: `/files/${stored.id}`, size: bytes.byteLength, filename }];
   }
 
@@ -253,7 +264,7 @@ export class ChannelsApp extends App {
   /** WebSocket `/ws`: users and services; the first frame logs in (see the README's protocol table). */
   async ws_ws(ws: WebSocket) {
     await ws.accept();
-    const connection = new PlatformConnection(ws, this.#frameRate);
+    const connection = new PlatformConnection(ws, this.frameRate, this.outboxBytes);
     try {
       for await (const frame of ws) this.platform.receive(connection, frame);
     } finally {
@@ -261,79 +272,18 @@ export class ChannelsApp extends App {
     }
   }
 
-  /** The account of the request's `Authorization: Bearer` token (of `role`, if given), else 401/403. */
-  _account(role?: Role): Account {
-    const account = this.store.accountForToken(bearer(this.request));
-    if (account === undefined) throw new HttpError(401, "sign in first: Authorization: Bearer <access_token>");
-    if (role !== undefined && account.role !== role) throw new HttpError(403, `only a ${role} may do this`);
-    return account;
-  }
-
-  _channel(channelId: string) {
-    const channel = this.store.channel(channelId);
-    if (channel === undefined) throw new HttpError(404, "no such channel");
-    return channel;
-  }
-
-  _serviceOnline(channelId: string): boolean {
-    const serviceId = this.store.channel(channelId)?.serviceId;
-    return serviceId !== undefined && this.platform.isServiceOnline(serviceId);
+  /** Characters by id (unknown ids are left out). */
+  _characters(ids: string[]) {
+    return ids.flatMap((characterId) => {
+      const character = this.store.character(characterId);
+      return character === undefined ? [] : [publicCharacter(character)];
+    });
   }
 
   _addressedTo(message: MessageBody, userId: string): boolean {
     const to = message.recipients;
     if (to === "service") return false;
-    return (typeof to === "string" ? (this.store.group(to) ?? []) : to).includes(userId);
-  }
-
-  /** Runs a check; its {@link ProtocolError} becomes a 400. */
-  _check<T>(check: () => T): T {
-    try {
-      return check();
-    } catch (error) {
-      if (error instanceof ProtocolError) throw new HttpError(400, error.message);
-      throw error;
-    }
-  }
-
-  /** Runs a store call; a refusal becomes a 409 (or 507 when the store is full). */
-  async _api<T>(call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      if (error instanceof ProtocolError) throw new HttpError(error.name === "StoreFullError" ? 507 : 409, error.message);
-      throw error;
-    }
-  }
-
-  /** A whole-number query parameter in 1..max, `fallback` when absent; 400 otherwise. */
-  _integerQuery(name: string, fallback: number, max: number): number {
-    const raw = this.request.query(name);
-    if (raw === undefined || raw === "") return fallback;
-    if (!/^[0-9]{1,16}$/.test(raw) || Number(raw) < 1 || Number(raw) > max) throw new HttpError(400, `${name} must be a whole number from 1 to ${max}`);
-    return Number(raw);
-  }
-}
-
-/** The token of an `Authorization: Bearer <token>` header. */
-function bearer(request: Request): string | undefined {
-  const header = request.headers.authorization;
-  return header?.startsWith("Bearer ") ? header.slice(7).trim() : undefined;
-}
-
-/**
- * Headers every response gets: a Content-Security-Policy allowing only this
- * origin's scripts, styles and images (no inline script, so injected markup
- * cannot run), no framing, no sniffing, nothing cached.
- */
-class SecurityHeaders extends HttpMiddleware {
-  override afterRequest(_request: Request, response: ResponseInit): void {
-    const headers = response.headers;
-    headers["content-security-policy"] ??=
-      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-    headers["x-content-type-options"] ??= "nosniff";
-    headers["referrer-policy"] ??= "same-origin";
-    headers["cache-control"] ??= "no-store";
+    return (typeof to === "string" ? (this.store.group(to)?.characters ?? []) : to).includes(userId);
   }
 }
 

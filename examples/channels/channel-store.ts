@@ -1,143 +1,144 @@
 /**
- * `ChannelStore`: the platform's state, in memory and bounded: accounts
- * (hashed passwords), access tokens, characters (users and agents),
- * channels with their bound service and members, groups, message history
- * and uploaded files.
+ * `ChannelStore`: the platform's state, in memory and bounded: accounts and
+ * sessions ({@link AccountStore}), characters (users and agents), channels
+ * with their bound service and members, groups, message history and
+ * uploaded files.
+ *
+ * Every bound is enforced per account first (a {@link QuotaError}, HTTP
+ * 403), then for the platform (a {@link StoreFullError}, HTTP 507). Nothing
+ * one account owns is ever evicted to make room for another's. History is
+ * the one thing that is trimmed: in bytes per channel (oldest first), and in
+ * bytes in all (the biggest channel's oldest first).
  *
  * @module
  */
-import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
-import { promisify } from "node:util";
-
+import { AccountStore, type Account, type AccountLimits, type Role } from "./account-store.js";
 import { ProtocolError, newId, type ChannelInfo, type Character, type MessageBody } from "./protocol.js";
+import { QuotaError, StoreFullError } from "./store-errors.js";
 
-const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
+export { QuotaError, StoreFullError } from "./store-errors.js";
+export type { Account, Role, Session, Service } from "./account-store.js";
 
-/** A user (a person, or a program in user mode) or a service. */
-export type Role = "user" | "service";
-
-/** An account: who signs in, with what password hash. Its id is its character id (users) or service id. */
-export interface Account {
-  id: string;
-  username: string;
-  role: Role;
-  salt: Buffer;
-  hash: Buffer;
-}
-
-/** A channel, its bound service and its members (user ids). */
+/** A channel, its bound service, who created it, its members (user ids) and its history. */
 export interface Channel {
   info: ChannelInfo;
   serviceId: string | undefined;
+  owner: string | undefined;
   members: Set<string>;
   history: MessageBody[];
+  /** Each history entry's size (JSON bytes), in the same order. */
+  historySizes: number[];
+  /** The history's size in bytes. */
+  historyBytes: number;
+}
+
+/** A named list of character ids, used as `recipients` and `characters`. */
+export interface Group {
+  group_id: string;
+  /** The service that made it. */
+  owner: string;
+  characters: string[];
+  /** A channel group's name and channel; a service ("temporary") group has neither. */
+  name?: string;
+  channel_id?: string;
+  /** The channels a service group was used in (newest last, bounded). */
+  usedIn: string[];
 }
 
 /** A file someone uploaded, served back at `/files/<id>`. */
 export interface StoredFile {
   id: string;
+  owner: string;
   filename: string;
   contentType: string;
   bytes: Uint8Array;
 }
 
-/** How much the store holds at most; past a bound, the newest addition is refused (or the oldest history dropped). */
-export interface StoreLimits {
-  accounts: number;
+/** How much the store holds at most, per account and in all. */
+export interface StoreLimits extends AccountLimits {
   channels: number;
+  channelsPerAccount: number;
   agentsPerService: number;
   groups: number;
+  groupsPerService: number;
   historyPerChannel: number;
+  historyBytesPerChannel: number;
+  historyBytes: number;
   files: number;
   fileBytes: number;
-  tokens: number;
+  filesPerAccount: number;
+  fileBytesPerAccount: number;
 }
+
+const MiB = 1024 * 1024;
 
 export const DEFAULT_STORE_LIMITS: StoreLimits = {
   accounts: 10_000,
+  sessions: 50_000,
+  sessionsPerAccount: 16,
+  servicesPerAccount: 8,
   channels: 1_000,
+  channelsPerAccount: 20,
   agentsPerService: 100,
-  groups: 10_000,
+  groups: 100_000,
+  groupsPerService: 2_000,
   historyPerChannel: 500,
+  historyBytesPerChannel: 1 * MiB,
+  historyBytes: 64 * MiB,
   files: 1_000,
-  fileBytes: 64 * 1024 * 1024,
-  tokens: 20_000,
+  fileBytes: 64 * MiB,
+  filesPerAccount: 50,
+  fileBytesPerAccount: 8 * MiB,
 };
 
-/** Thrown when a bound of {@link StoreLimits} is reached. */
-export class StoreFullError extends ProtocolError {
-  override name = "StoreFullError";
-}
+const MAX_GROUP_USES = 64;
+
+type StoredCharacter = Character & { owner?: string };
 
 export class ChannelStore {
   readonly limits: StoreLimits;
-  readonly #accounts = new Map<string, Account>(); // by username
-  readonly #accountsById = new Map<string, Account>();
-  readonly #tokens = new Map<string, string>(); // token → account id, oldest first
-  readonly #characters = new Map<string, Character & { owner?: string }>();
+  readonly accounts: AccountStore;
+  readonly #characters = new Map<string, StoredCharacter>();
   readonly #channels = new Map<string, Channel>();
-  readonly #groups = new Map<string, string[]>();
+  readonly #groups = new Map<string, Group>();
+  readonly #groupCount = new Map<string, number>();
   readonly #files = new Map<string, StoredFile>();
   #fileBytes = 0;
+  #historyBytes = 0;
 
   constructor(limits: Partial<StoreLimits> = {}) {
     this.limits = { ...DEFAULT_STORE_LIMITS, ...limits };
+    this.accounts = new AccountStore(this.limits);
   }
 
-  /** Creates an account; the password is kept only as a salted scrypt hash. */
+  /** Creates an account (and a user's character, named `name`). */
   async signUp(username: string, password: string, role: Role, name = username): Promise<Account> {
-    if (this.#accounts.has(username)) throw new ProtocolError(`${username} is taken`);
-    if (this.#accounts.size >= this.limits.accounts) throw new StoreFullError("too many accounts");
-    const salt = randomBytes(16);
-    const hash = await scryptAsync(password, salt, 32);
-    if (this.#accounts.has(username)) throw new ProtocolError(`${username} is taken`); // raced while hashing
-    const account: Account = { id: `${role === "user" ? "u" : "s"}_${newId()}`, username, role, salt, hash };
-    this.#accounts.set(username, account);
-    this.#accountsById.set(account.id, account);
+    const account = await this.accounts.signUp(username, password, role, name);
     if (role === "user") this.#characters.set(account.id, { character_id: account.id, name });
     return account;
   }
 
-  /** The account if the password matches (constant-time compare), else undefined. */
-  async signIn(username: string, password: string): Promise<Account | undefined> {
-    const account = this.#accounts.get(username);
-    // Hash even for an unknown name, so timing does not tell which names exist.
-    const hash = await scryptAsync(password, account?.salt ?? Buffer.alloc(16), 32);
-    return account !== undefined && timingSafeEqual(hash, account.hash) ? account : undefined;
-  }
-
-  /** A new access token for `account`; the oldest tokens expire past the bound. */
-  issueToken(account: Account): string {
-    const token = randomBytes(24).toString("base64url");
-    this.#tokens.set(token, account.id);
-    while (this.#tokens.size > this.limits.tokens) this.#tokens.delete(this.#tokens.keys().next().value!);
-    return token;
-  }
-
-  revokeToken(token: string): void {
-    this.#tokens.delete(token);
-  }
-
-  /** The account a token belongs to. */
+  /** The account of an access token. */
   accountForToken(token: unknown): Account | undefined {
-    if (typeof token !== "string") return undefined;
-    const accountId = this.#tokens.get(token);
-    return accountId === undefined ? undefined : this.#accountsById.get(accountId);
+    return this.accounts.accountForToken(token);
   }
 
-  account(accountId: string): Account | undefined {
-    return this.#accountsById.get(accountId);
-  }
-
-  character(characterId: string): (Character & { owner?: string }) | undefined {
+  character(characterId: string): StoredCharacter | undefined {
     return this.#characters.get(characterId);
+  }
+
+  /** Changes a character's name, avatar or description (what is undefined stays). */
+  updateCharacter(characterId: string, changes: { name?: string; avatar?: string; description?: string }): Character {
+    const character = this.#characters.get(characterId);
+    if (character === undefined) throw new ProtocolError(`no character ${characterId}`);
+    for (const key of ["name", "avatar", "description"] as const) if (changes[key] !== undefined) character[key] = changes[key];
+    return publicCharacter(character);
   }
 
   /** Creates an agent: a character owned by `serviceId`, with no socket of its own. */
   createAgent(serviceId: string, name: string, avatar?: string, description?: string): Character {
-    const owned = [...this.#characters.values()].filter((c) => c.owner === serviceId).length;
-    if (owned >= this.limits.agentsPerService) throw new StoreFullError("too many agents for this service");
-    const agent: Character & { owner: string } = { character_id: `a_${newId()}`, name, owner: serviceId };
+    if (this.agents(serviceId).length >= this.limits.agentsPerService) throw new QuotaError(`quota: at most ${this.limits.agentsPerService} agents per service`);
+    const agent: StoredCharacter = { character_id: `a_${newId()}`, name, owner: serviceId };
     if (avatar !== undefined) agent.avatar = avatar;
     if (description !== undefined) agent.description = description;
     this.#characters.set(agent.character_id, agent);
@@ -149,11 +150,14 @@ export class ChannelStore {
     return [...this.#characters.values()].filter((c) => c.owner === serviceId).map(publicCharacter);
   }
 
-  /** Creates a channel (bound to `serviceId` when given). */
-  createChannel(name: string, description: string, serviceId?: string): ChannelInfo {
-    if (this.#channels.size >= this.limits.channels) throw new StoreFullError("too many channels");
+  /** Creates a channel (bound to `serviceId` when given), counted against `owner`'s quota. */
+  createChannel(name: string, description: string, serviceId?: string, owner?: string): ChannelInfo {
+    if (owner !== undefined && [...this.#channels.values()].filter((c) => c.owner === owner).length >= this.limits.channelsPerAccount) {
+      throw new QuotaError(`quota: at most ${this.limits.channelsPerAccount} channels per account`);
+    }
+    if (this.#channels.size >= this.limits.channels) throw new StoreFullError("too many channels on the platform");
     const info: ChannelInfo = { channel_id: `c_${newId()}`, channel_name: name, channel_description: description, channel_type: "ccs" };
-    this.#channels.set(info.channel_id, { info, serviceId, members: new Set(), history: [] });
+    this.#channels.set(info.channel_id, { info, serviceId, owner, members: new Set(), history: [], historySizes: [], historyBytes: 0 });
     return { ...info };
   }
 
@@ -163,6 +167,11 @@ export class ChannelStore {
 
   channels(): ChannelInfo[] {
     return [...this.#channels.values()].map((c) => ({ ...c.info }));
+  }
+
+  /** The ids of the `count` channels with the most members. */
+  popularChannels(count = 20): string[] {
+    return [...this.#channels.values()].sort((a, b) => b.members.size - a.members.size).slice(0, count).map((c) => c.info.channel_id);
   }
 
   /** Binds a channel to a service: its messages and actions go there. A channel has one service. */
@@ -182,36 +191,86 @@ export class ChannelStore {
     return [...this.#channels.values()].filter((c) => c.serviceId === serviceId).map((c) => c.info.channel_id);
   }
 
+  /** Which service each bound channel is bound to. */
+  bindings(): Record<string, string> {
+    const bindings: Record<string, string> = {};
+    for (const c of this.#channels.values()) if (c.serviceId !== undefined) bindings[c.info.channel_id] = c.serviceId;
+    return bindings;
+  }
+
   /** The channels `userId` is a member of. */
   memberships(userId: string): string[] {
     return [...this.#channels.values()].filter((c) => c.members.has(userId)).map((c) => c.info.channel_id);
   }
 
-  /** Creates a named list of character ids (a "group"), used as `recipients` and `characters`. */
-  createGroup(characterIds: string[]): string {
-    if (this.#groups.size >= this.limits.groups) this.#groups.delete(this.#groups.keys().next().value!); // oldest goes
-    const groupId = `g_${newId()}`;
-    this.#groups.set(groupId, [...new Set(characterIds)]);
-    return groupId;
+  /** Creates a group of `serviceId`: a channel group (named, in a channel) or a service group. Refused past the quotas, never evicting. */
+  createGroup(serviceId: string, characterIds: string[], named?: { name: string; channelId: string }): string {
+    const mine = this.#groupCount.get(serviceId) ?? 0;
+    if (mine >= this.limits.groupsPerService) throw new QuotaError(`quota: at most ${this.limits.groupsPerService} groups per service`);
+    if (this.#groups.size >= this.limits.groups) throw new StoreFullError("too many groups on the platform");
+    const group: Group = { group_id: `g_${newId()}`, owner: serviceId, characters: [...new Set(characterIds)], usedIn: [] };
+    if (named !== undefined) Object.assign(group, { name: named.name, channel_id: named.channelId });
+    this.#groups.set(group.group_id, group);
+    this.#groupCount.set(serviceId, mine + 1);
+    return group.group_id;
   }
 
-  group(groupId: string): string[] | undefined {
+  group(groupId: string): Group | undefined {
     return this.#groups.get(groupId);
   }
 
-  /** Records a message in its channel's history; the oldest go past the bound. */
-  remember(message: MessageBody): void {
-    const channel = this.#requireChannel(message.channel_id);
-    channel.history.push(message);
-    if (channel.history.length > this.limits.historyPerChannel) channel.history.splice(0, channel.history.length - this.limits.historyPerChannel);
+  /** `serviceId`'s groups in a channel: its channel groups, or (`temporary`) the service groups it used there. */
+  channelGroups(serviceId: string, channelId: string, temporary: boolean): Group[] {
+    return [...this.#groups.values()].filter((g) => g.owner === serviceId && (temporary ? g.channel_id === undefined && g.usedIn.includes(channelId) : g.channel_id === channelId));
   }
 
-  /** Keeps an uploaded file; refused past the count or byte bound. */
-  storeFile(filename: string, contentType: string, bytes: Uint8Array): StoredFile {
-    if (this.#files.size >= this.limits.files || this.#fileBytes + bytes.byteLength > this.limits.fileBytes) {
-      throw new StoreFullError("the file store is full");
+  /** Records that a service group was used in a channel (for {@link channelGroups}). */
+  noteGroupUse(groupId: string, channelId: string): void {
+    const group = this.#groups.get(groupId);
+    if (group === undefined || group.channel_id !== undefined || group.usedIn.includes(channelId)) return;
+    group.usedIn.push(channelId);
+    if (group.usedIn.length > MAX_GROUP_USES) group.usedIn.shift();
+  }
+
+  /** Records a message in its channel's history, within the count and byte bounds. */
+  remember(message: MessageBody, bytes = Buffer.byteLength(JSON.stringify(message))): void {
+    const channel = this.#requireChannel(message.channel_id);
+    if (bytes > this.limits.historyBytesPerChannel) return; // could never be kept
+    channel.history.push(message);
+    channel.historyBytes += bytes;
+    this.#historyBytes += bytes;
+    channel.historySizes.push(bytes);
+    while (channel.history.length > this.limits.historyPerChannel || channel.historyBytes > this.limits.historyBytesPerChannel) this.#forgetOldest(channel);
+    while (this.#historyBytes > this.limits.historyBytes) this.#forgetOldest(this.#biggestHistory());
+  }
+
+  /** All history's size in bytes. */
+  get historyBytes(): number {
+    return this.#historyBytes;
+  }
+
+  #forgetOldest(channel: Channel): void {
+    if (channel.history.shift() === undefined) return;
+    const bytes = channel.historySizes.shift()!;
+    channel.historyBytes -= bytes;
+    this.#historyBytes -= bytes;
+  }
+
+  #biggestHistory(): Channel {
+    let biggest: Channel | undefined;
+    for (const channel of this.#channels.values()) if (biggest === undefined || channel.historyBytes > biggest.historyBytes) biggest = channel;
+    return biggest!;
+  }
+
+  /** Keeps an uploaded file of `owner`; refused past its quota or the platform's bound. */
+  storeFile(owner: string, filename: string, contentType: string, bytes: Uint8Array): StoredFile {
+    const mine = [...this.#files.values()].filter((f) => f.owner === owner);
+    if (mine.length >= this.limits.filesPerAccount) throw new QuotaError(`quota: at most ${this.limits.filesPerAccount} files per account`);
+    if (mine.reduce((sum, f) => sum + f.bytes.byteLength, 0) + bytes.byteLength > this.limits.fileBytesPerAccount) {
+      throw new QuotaError(`quota: at most ${this.limits.fileBytesPerAccount} bytes of files per account`);
     }
-    const file = { id: newId(), filename, contentType, bytes };
+    if (this.#files.size >= this.limits.files || this.#fileBytes + bytes.byteLength > this.limits.fileBytes) throw new StoreFullError("the file store is full");
+    const file = { id: newId(), owner, filename, contentType, bytes };
     this.#files.set(file.id, file);
     this.#fileBytes += bytes.byteLength;
     return file;
@@ -229,7 +288,7 @@ export class ChannelStore {
 }
 
 /** A character without the store's bookkeeping (its owner). */
-export function publicCharacter(character: Character & { owner?: string }): Character {
+export function publicCharacter(character: StoredCharacter): Character {
   const { owner: _owner, ...rest } = character;
   return rest;
 }

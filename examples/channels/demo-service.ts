@@ -56,16 +56,17 @@ export class DemoService extends Moobius {
     this.defaultSender = this.bot.character_id;
   }
 
-  /** At start (and after a restart): everyone already in the channel gets the full picture again. */
+  /** At start (and after a restart): everyone already in the channel gets the full picture again (the base class's check-in, plus the host). */
   override async onChannelInit(channelId: string): Promise<void> {
     const members = await this.fetchMemberIds(channelId);
     if (members.length > 0 && !this.#hosts.has(channelId)) this.#hosts.set(channelId, members[0]!);
     await this.#sendCharacters(channelId, members);
-    for (const member of members) await this.syncMember(channelId, member);
+    for (const member of members) await this.doMemberSync(channelId, member);
   }
 
-  /** What one member sees: buttons (the host gets one more), the menu, the canvas and its style. */
-  async syncMember(channelId: string, member: string): Promise<void> {
+  /** What one member sees: buttons (the host gets one more), the menu, the canvas and its style (seed 001's `do_member_sync`). */
+  override async doMemberSync(channelId: string, character: string | Character): Promise<void> {
+    const member = typeof character === "string" ? character : character.character_id;
     const buttons = this.#hosts.get(channelId) === member ? [SURVEY, ROLL, RESET] : [SURVEY, ROLL];
     await this.sendButtons(buttons, channelId, [member]);
     await this.sendMenu(MENU, channelId, [member]);
@@ -78,7 +79,7 @@ export class DemoService extends Moobius {
     if (!this.#hosts.has(channelId)) this.#hosts.set(channelId, action.sender);
     const members = await this.fetchMemberIds(channelId);
     await this.#sendCharacters(channelId, members);
-    await this.syncMember(channelId, action.sender);
+    await this.doMemberSync(channelId, action.sender);
     await this.sendMessage(`Welcome, ${await this.#name(channelId, action.sender)}! Try the buttons, right-click a message, or type "card", "image" or "file".`, { channelId, recipients: members });
   }
 
@@ -90,7 +91,7 @@ export class DemoService extends Moobius {
 
   override async onRefresh(action: Action): Promise<void> {
     await this.#sendCharacters(action.channel_id, await this.fetchMemberIds(action.channel_id));
-    await this.syncMember(action.channel_id, action.sender);
+    await this.doMemberSync(action.channel_id, action.sender);
   }
 
   /** Shows the message to everyone (as its author), then the bot answers. */
@@ -119,7 +120,10 @@ export class DemoService extends Moobius {
     const who = await this.#name(channelId, action.sender);
     const args = (action.arguments as { label: string; value: string }[] | undefined) ?? [];
     if (action.button_id === "survey") {
-      if (action.bottom_button_id === "cancel") return;
+      if (action.bottom_button_id === "cancel") {
+        await this.sendMessage(`${who} cancelled the survey`, { channelId, recipients: [action.sender] });
+        return;
+      }
       const answers = args.map((a) => `${a.label}=${a.value}`).join(", ");
       await this.sendMessage(`Survey from ${who}: ${answers}`, { channelId, recipients: members });
       await this.#setCanvas(channelId, members, `Last survey: ${who} likes ${args.find((a) => a.label === "Color")?.value ?? "?"}`);

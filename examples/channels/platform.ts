@@ -7,8 +7,8 @@
  *
  * @module
  */
-import type { WebSocket } from "../../lib/index.js";
-import { ChannelStore, publicCharacter, type Account, type Channel } from "./channel-store.js";
+import { ChannelStore, publicCharacter, type Account, type Channel, type Session } from "./channel-store.js";
+import { CLOSE, PlatformConnection } from "./platform-connection.js";
 import {
   MESSAGE_SUBTYPES,
   ProtocolError,
@@ -25,97 +25,29 @@ import {
   type MessageSubtype,
 } from "./protocol.js";
 
-/** Close codes this platform uses (4000-4999 is the application's range, RFC 6455 §7.4.2). */
-export const CLOSE = {
-  /** Another connection logged in as this service. */
-  REPLACED: 4000,
-  /** Too many failed logins on one connection. */
-  LOGIN_FAILED: 4003,
-  /** The peer does not read what it is sent (RFC 6455: 1013 Try Again Later). */
-  TOO_SLOW: 1013,
-} as const;
+export { CLOSE, DEFAULT_FRAME_RATE, DEFAULT_OUTBOX_BYTES, PlatformConnection, type FrameRate } from "./platform-connection.js";
 
-/** Frames a connection may have in flight (sent but not yet written) before it is closed as too slow. */
-const MAX_PENDING = 1_000;
 /** Failed logins one connection may try. */
 const MAX_FAILED_LOGINS = 5;
 /** Sockets one user may have open at once (tabs, devices). */
 const MAX_SOCKETS_PER_USER = 16;
 
-/** How many frames one connection may send: `perSecond` on average, bursts of `burst`. */
-export interface FrameRate {
-  perSecond: number;
-  burst: number;
-}
-
-/** The default budget: far above what a person types, low enough that one socket cannot monopolise the platform. */
-export const DEFAULT_FRAME_RATE: FrameRate = { perSecond: 200, burst: 400 };
-/** Refused frames in a row after which the connection is closed (1008, policy violation). */
-const MAX_REFUSED_IN_A_ROW = 200;
-
-/** One WebSocket on the platform: who it logged in as, a frame budget and a bounded outbox. */
-export class PlatformConnection {
-  readonly ws: WebSocket;
-  account: Account | undefined;
-  failedLogins = 0;
-  #pending = 0;
-  readonly #rate: FrameRate | undefined;
-  #tokens: number;
-  #refilled = performance.now();
-  #refusedInARow = 0;
-
-  /** @param rate - the frame budget; `undefined` for none (benchmarks). */
-  constructor(ws: WebSocket, rate: FrameRate | undefined = DEFAULT_FRAME_RATE) {
-    this.ws = ws;
-    this.#rate = rate;
-    this.#tokens = rate?.burst ?? 0;
-  }
-
-  /** Takes one frame from the budget (a token bucket); false when it is spent. */
-  takeFrame(): boolean {
-    if (this.#rate === undefined) return true;
-    const now = performance.now();
-    this.#tokens = Math.min(this.#rate.burst, this.#tokens + ((now - this.#refilled) / 1000) * this.#rate.perSecond);
-    this.#refilled = now;
-    if (this.#tokens >= 1) {
-      this.#tokens--;
-      this.#refusedInARow = 0;
-      return true;
-    }
-    if (++this.#refusedInARow >= MAX_REFUSED_IN_A_ROW) void this.ws.close(1008, "too many frames");
-    return false;
-  }
-
-  /**
-   * Sends a frame without waiting for it to be written: one slow reader must
-   * not hold up a channel. What it has not read is bounded: past
-   * {@link MAX_PENDING} frames, it is closed with 1013 instead.
-   */
-  sendText(frame: string): void {
-    if (this.#pending >= MAX_PENDING) {
-      void this.ws.close(CLOSE.TOO_SLOW, "not reading fast enough");
-      return;
-    }
-    this.#pending++;
-    this.ws.sendText(frame).then(
-      () => void this.#pending--,
-      () => void this.#pending--, // closed meanwhile: nothing to deliver to
-    );
-  }
-
-  send(frame: object): void {
-    this.sendText(JSON.stringify(frame));
-  }
-}
 
 /** The platform: the store, and who is connected. */
 export class Platform {
   readonly store: ChannelStore;
   readonly #users = new Map<string, Set<PlatformConnection>>();
   readonly #services = new Map<string, PlatformConnection>();
+  readonly #bySession = new Map<string, Set<PlatformConnection>>();
 
   constructor(store = new ChannelStore()) {
     this.store = store;
+    store.accounts.onSessionEnded = (sessionId) => this.#endSession(sessionId);
+  }
+
+  /** How many sockets `userId` has logged in. */
+  userSockets(userId: string): number {
+    return this.#users.get(userId)?.size ?? 0;
   }
 
   /** Whether the service is connected and logged in. */
@@ -145,7 +77,7 @@ export class Platform {
       if (!(error instanceof ProtocolError)) throw error;
       this.#copy(connection, requestId, type, false, error.message);
       if (type.endsWith("_login") && connection.account === undefined && ++connection.failedLogins >= MAX_FAILED_LOGINS) {
-        void connection.ws.close(CLOSE.LOGIN_FAILED, "too many failed logins");
+        connection.ws.close(CLOSE.LOGIN_FAILED, "too many failed logins").catch(() => {});
       }
     }
   }
@@ -154,22 +86,32 @@ export class Platform {
   disconnect(connection: PlatformConnection): void {
     const account = connection.account;
     if (account === undefined) return;
+    connection.account = undefined;
+    if (connection.session !== undefined) removeFrom(this.#bySession, connection.session.id, connection);
     if (account.role === "user") {
-      const sockets = this.#users.get(account.id);
-      sockets?.delete(connection);
-      if (sockets?.size === 0) this.#users.delete(account.id);
-    } else if (this.#services.get(account.id) === connection) {
-      this.#services.delete(account.id);
-      this.#announceServiceStatus(account.id, false);
+      removeFrom(this.#users, account.id, connection);
+    } else if (connection.serviceId !== undefined && this.#services.get(connection.serviceId) === connection) {
+      this.#services.delete(connection.serviceId);
+      this.#announceServiceStatus(connection.serviceId, false);
     }
   }
 
   /** Sends `frame` to every socket of every user in `userIds`. */
   deliver(userIds: Iterable<string>, frame: object): void {
     const encoded = JSON.stringify(frame);
+    const bytes = Buffer.byteLength(encoded);
     for (const userId of userIds) {
-      for (const socket of this.#users.get(userId) ?? []) socket.sendText(encoded);
+      for (const socket of this.#users.get(userId) ?? []) socket.sendText(encoded, bytes);
     }
+  }
+
+  /** A session ended (sign-out): its sockets are closed with 4401. */
+  #endSession(sessionId: string): void {
+    for (const connection of this.#bySession.get(sessionId) ?? []) {
+      this.disconnect(connection);
+      connection.ws.close(CLOSE.SIGNED_OUT, "signed out").catch(() => {});
+    }
+    this.#bySession.delete(sessionId);
   }
 
   /** Runs one frame; returns the `copy` context for success, `undefined` for no copy. */
@@ -187,43 +129,66 @@ export class Platform {
       case "message_up":
         return this.#messageUp(requireRole(account, "user", type), body, frame);
       case "message_down":
-        return this.#messageDown(requireRole(account, "service", type), body, frame);
+        requireRole(account, "service", type);
+        return this.#messageDown(connection.serviceId!, body, frame);
       case "update":
-        return this.#update(requireRole(account, "service", type), body, frame);
+        requireRole(account, "service", type);
+        return this.#update(connection.serviceId!, body, frame);
       default:
         throw new ProtocolError(`unknown type ${JSON.stringify(type)}`);
     }
   }
 
   #serviceLogin(connection: PlatformConnection, frame: Envelope): string {
-    const account = this.#loginAccount(connection, frame, "service");
-    if (frame.service_id !== account.id) throw new ProtocolError("service_id does not belong to this access token");
-    const previous = this.#services.get(account.id);
+    const [account, session] = this.#loginAccount(connection, frame, "service");
+    const serviceId = typeof frame.service_id === "string" ? frame.service_id : "";
+    if (!this.store.accounts.owns(account, serviceId)) throw new ProtocolError("service_id does not belong to this access token");
+    if (connection.serviceId !== undefined && connection.serviceId !== serviceId) throw new ProtocolError("this connection is logged in as another service");
+    const previous = this.#services.get(serviceId);
     if (previous !== undefined && previous !== connection) {
-      previous.account = undefined; // its close must not announce the service offline
-      void previous.ws.close(CLOSE.REPLACED, "replaced by a newer login");
+      this.#forget(previous); // its close must not announce the service offline
+      previous.ws.close(CLOSE.REPLACED, "replaced by a newer login").catch(() => {});
     }
-    connection.account = account;
-    this.#services.set(account.id, connection);
-    this.#announceServiceStatus(account.id, true);
+    this.#loggedIn(connection, account, session);
+    connection.serviceId = serviceId;
+    this.#services.set(serviceId, connection);
+    this.#announceServiceStatus(serviceId, true);
     return "service logged in";
   }
 
   #userLogin(connection: PlatformConnection, frame: Envelope): string {
-    const account = this.#loginAccount(connection, frame, "user");
+    const [account, session] = this.#loginAccount(connection, frame, "user");
     const sockets = this.#users.get(account.id) ?? new Set();
     if (sockets.size >= MAX_SOCKETS_PER_USER && !sockets.has(connection)) throw new ProtocolError("too many connections for this user");
-    connection.account = account;
+    this.#loggedIn(connection, account, session);
     sockets.add(connection);
     this.#users.set(account.id, sockets);
     return "user logged in";
   }
 
-  #loginAccount(connection: PlatformConnection, frame: Envelope, role: "user" | "service"): Account {
-    const account = this.store.accountForToken(frame.access_token);
-    if (account === undefined || account.role !== role) throw new ProtocolError(`invalid access token for a ${role}`);
+  #loginAccount(connection: PlatformConnection, frame: Envelope, role: "user" | "service"): [Account, Session] {
+    const session = this.store.accounts.session(frame.access_token);
+    const account = session === undefined ? undefined : this.store.accounts.account(session.accountId);
+    if (session === undefined || account === undefined || account.role !== role) throw new ProtocolError(`invalid access token for a ${role}`);
     if (connection.account !== undefined && connection.account.id !== account.id) throw new ProtocolError("this connection is logged in as someone else");
-    return account;
+    return [account, session];
+  }
+
+  /** A login (or a re-login with a newer session) takes effect: the socket belongs to `session`. */
+  #loggedIn(connection: PlatformConnection, account: Account, session: Session): void {
+    if (connection.session !== undefined) removeFrom(this.#bySession, connection.session.id, connection);
+    connection.account = account;
+    connection.session = session;
+    const sockets = this.#bySession.get(session.id) ?? new Set();
+    sockets.add(connection);
+    this.#bySession.set(session.id, sockets);
+  }
+
+  /** Drops a connection from the registry without announcing anything (it was replaced). */
+  #forget(connection: PlatformConnection): void {
+    if (connection.session !== undefined) removeFrom(this.#bySession, connection.session.id, connection);
+    connection.account = undefined;
+    connection.serviceId = undefined;
   }
 
   #action(user: Account, body: Record<string, unknown>, frame: Envelope): string {
@@ -234,8 +199,9 @@ export class Platform {
     let forwarded: Record<string, unknown>;
     switch (subtype) {
       case "join_channel":
+        // A member joining again (a reload, a reconnect) needs its view again, not a welcome.
+        forwarded = { subtype: channel.members.has(user.id) ? "refresh" : "join", ...base };
         channel.members.add(user.id);
-        forwarded = { subtype: "join", ...base };
         break;
       case "leave_channel":
         if (!channel.members.delete(user.id)) throw new ProtocolError("you are not a member of this channel");
@@ -284,30 +250,31 @@ export class Platform {
     return "message received";
   }
 
-  #messageDown(service: Account, body: Record<string, unknown>, frame: Envelope): string {
-    const channel = this.#ownChannel(service, body);
+  #messageDown(serviceId: string, body: Record<string, unknown>, frame: Envelope): string {
+    const channel = this.#ownChannel(serviceId, body);
     const sender = id(body.sender, "body.sender");
     const character = this.store.character(sender);
-    if (character === undefined || (character.owner !== service.id && !channel.members.has(sender))) {
+    if (character === undefined || (character.owner !== serviceId && !channel.members.has(sender))) {
       throw new ProtocolError("sender must be one of this service's agents or a member of the channel");
     }
     const message = this.#message(body, sender, channel, body.recipients);
+    const to = this.#resolve(channel, message.recipients);
     this.store.remember(message);
-    this.deliver(this.#resolve(channel, message.recipients), { type: "message_down", request_id: frameId(frame), service_id: service.id, body: message });
+    this.deliver(to, { type: "message_down", request_id: frameId(frame), service_id: serviceId, body: message });
     return "message delivered";
   }
 
-  #update(service: Account, body: Record<string, unknown>, frame: Envelope): string {
-    if (frame.subtype === "channel_info" || body.subtype === "channel_info") return this.#updateChannelInfo(service, body, frame);
+  #update(serviceId: string, body: Record<string, unknown>, frame: Envelope): string {
+    if (frame.subtype === "channel_info" || body.subtype === "channel_info") return this.#updateChannelInfo(serviceId, body, frame);
     const subtype = text(body.subtype, "body.subtype", undefined, 32);
     if (!(UPDATE_SUBTYPES as readonly string[]).includes(subtype)) throw new ProtocolError(`unknown update subtype ${JSON.stringify(subtype)}`);
-    const channel = this.#ownChannel(service, body);
+    const channel = this.#ownChannel(serviceId, body);
     const to = checkRecipients(body.recipients);
     let content: unknown;
     if (subtype === "characters") {
       const raw = record(body.content, "content");
       const named = checkRecipients(raw.characters);
-      const ids = typeof named === "string" ? this.#group(named) : named;
+      const ids = typeof named === "string" ? this.#group(named, channel) : named;
       const characterList = ids.flatMap((characterId) => {
         const character = this.store.character(characterId);
         return character === undefined ? [] : [publicCharacter(character)];
@@ -319,14 +286,14 @@ export class Platform {
     this.deliver(this.#resolve(channel, to), {
       type: "update",
       request_id: frameId(frame),
-      service_id: service.id,
+      service_id: serviceId,
       body: { subtype, channel_id: channel.info.channel_id, content, recipients: to, context: {} },
     });
     return `${subtype} updated`;
   }
 
-  #updateChannelInfo(service: Account, body: Record<string, unknown>, frame: Envelope): string {
-    const channel = this.#ownChannel(service, { channel_id: frame.channel_id ?? body.channel_id });
+  #updateChannelInfo(serviceId: string, body: Record<string, unknown>, frame: Envelope): string {
+    const channel = this.#ownChannel(serviceId, { channel_id: frame.channel_id ?? body.channel_id });
     channel.info.channel_name = text(body.channel_name, "body.channel_name", channel.info.channel_name, 100);
     channel.info.channel_description = text(body.channel_description, "body.channel_description", channel.info.channel_description, 1000);
     this.deliver(channel.members, { type: "update", request_id: frameId(frame), subtype: "channel_info", channel_id: channel.info.channel_id, body: { ...channel.info } });
@@ -352,14 +319,15 @@ export class Platform {
   /** The user ids a `recipients` value names, among the channel's members (`"service"` names none). */
   #resolve(channel: Channel, to: string | string[]): string[] {
     if (to === "service") return [];
-    const ids = typeof to === "string" ? this.#group(to) : to;
+    const ids = typeof to === "string" ? this.#group(to, channel) : to;
     return ids.filter((userId) => channel.members.has(userId));
   }
 
-  #group(groupId: string): string[] {
-    const members = this.store.group(groupId);
-    if (members === undefined) throw new ProtocolError(`no group ${groupId}`);
-    return members;
+  #group(groupId: string, channel: Channel): string[] {
+    const group = this.store.group(groupId);
+    if (group === undefined) throw new ProtocolError(`no group ${groupId}`);
+    this.store.noteGroupUse(groupId, channel.info.channel_id);
+    return group.characters;
   }
 
   #channel(channelId: string): Channel {
@@ -369,9 +337,9 @@ export class Platform {
   }
 
   /** The channel named in `body`, which must be bound to `service`. */
-  #ownChannel(service: Account, body: Record<string, unknown>): Channel {
+  #ownChannel(serviceId: string, body: Record<string, unknown>): Channel {
     const channel = this.#channel(id(body.channel_id, "channel_id"));
-    if (channel.serviceId !== service.id) throw new ProtocolError("the channel is not bound to this service");
+    if (channel.serviceId !== serviceId) throw new ProtocolError("the channel is not bound to this service");
     return channel;
   }
 
@@ -418,4 +386,11 @@ function clickArguments(value: unknown): { label: string; value: string }[] {
 
 function frameId(frame: Envelope): string {
   return typeof frame.request_id === "string" ? frame.request_id.slice(0, 64) : newId();
+}
+
+/** Removes `value` from the set at `key`, and the key once its set is empty. */
+function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
+  const set = map.get(key);
+  set?.delete(value);
+  if (set?.size === 0) map.delete(key);
 }

@@ -74,6 +74,7 @@ $("sign-up").addEventListener("click", () => {
 async function enter() {
   $("auth").hidden = true;
   $("app").hidden = false;
+  $("sign-out").hidden = false;
   $("me").textContent = `Signed in as ${state.me.username}`;
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   state.client = new WSClient(`${scheme}://${location.host}/ws`, {
@@ -82,7 +83,14 @@ async function enter() {
     heartbeat: { intervalMs: 30_000, message: () => ({ type: "heartbeat", request_id: crypto.randomUUID(), body: {} }) },
     reconnect: { initialDelayMs: 200, maxDelayMs: 5_000 },
   });
-  state.client.on("disconnect", () => {
+  state.client.on("disconnect", ({ code }) => {
+    // 4401: this session was signed out (in another tab, say): back to the sign-in form, no reconnects.
+    if (code === 4401) {
+      void state.client.close();
+      sessionStorage.clear();
+      location.reload();
+      return;
+    }
     $("connection").hidden = false;
     $("connection").textContent = "Reconnecting…";
   });
@@ -92,7 +100,25 @@ async function enter() {
   });
   await state.client.connect();
   await loadChannels();
+  // A reload keeps the open channel: joining it again is a refresh for the service, not a new welcome.
+  const remembered = sessionStorage.getItem("channels.current");
+  if (remembered && state.channels.has(remembered)) await openChannel(remembered);
 }
+
+// ── Sign out ───────────────────────────────────────────────────────────
+// The platform ends the session (its sockets get 4401); the page forgets the token and shows the sign-in form.
+async function signOut() {
+  try {
+    await api("/api/sign_out", {});
+  } catch {
+    // already signed out (an expired or revoked token): forget it all the same
+  }
+  await state.client?.close();
+  sessionStorage.clear();
+  location.reload();
+}
+
+$("sign-out").addEventListener("click", () => void signOut());
 
 // ── Channels ───────────────────────────────────────────────────────────
 async function loadChannels() {
@@ -119,6 +145,7 @@ function renderChannels() {
 
 async function openChannel(channelId) {
   state.current = channelId;
+  sessionStorage.setItem("channels.current", channelId);
   state.buttons = [];
   state.menu = [];
   renderChannels();
@@ -284,7 +311,8 @@ function renderButtons() {
     node.type = "button";
     node.dataset.buttonId = button.button_id;
     node.addEventListener("click", () => {
-      if (button.dialog) openDialog(button.dialog, (args, bottom) => clickButton(button.button_id, args, bottom));
+      // Every bottom button reaches the service: Submit with the fields, Cancel (not a submit) with none.
+      if (button.dialog) openDialog(button.dialog, (args, bottom) => clickButton(button.button_id, args, bottom), (bottom) => clickButton(button.button_id, [], bottom));
       else clickButton(button.button_id, [], undefined);
     });
     bar.append(node);
@@ -327,7 +355,7 @@ function applyStyle(items) {
 }
 
 // ── Dialogs ────────────────────────────────────────────────────────────
-function openDialog(dialog, onSubmit) {
+function openDialog(dialog, onSubmit, onOther) {
   const box = $("button-dialog");
   $("dialog-title").textContent = dialog.title ?? "";
   const fields = $("dialog-fields");
@@ -364,6 +392,7 @@ function openDialog(dialog, onSubmit) {
       event.preventDefault();
       box.close();
       if (bottom.submit) onSubmit(inputs.map(({ label, input }) => ({ label, value: input.value })), bottom.id);
+      else onOther?.(bottom.id);
     });
     buttons.append(node);
   }

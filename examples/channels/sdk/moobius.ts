@@ -1,67 +1,24 @@
 /**
- * `Moobius`: the service SDK (seed 001's `Moobius` class) in TypeScript, on
- * upie's `WSClient`. Subclass it and override the `on*` callbacks; call the
- * `send*` / `fetch*` methods. In `"user"` mode the same class is a user
- * program: it joins channels, sends `message_up` and hears `message_down`
- * and updates.
+ * `Moobius`: the service SDK (seed 001's `Moobius` class, all 68 methods, in
+ * camelCase) on upie's `WSClient`: the socket half (lifecycle, frames,
+ * callbacks) on top of {@link MoobiusApi}, the HTTP half. Subclass it and
+ * override the `on*` callbacks; call the `send*` / `fetch*` methods. In `"user"` mode the same
+ * class is a user program: it joins channels, sends `message_up` and hears
+ * `message_down` and updates. `SEED_METHODS` (seed-methods.ts) maps every
+ * seed name to its method here.
  *
  * @module
  */
 import { readFile } from "node:fs/promises";
-import { basename, extname } from "node:path";
 
-import { WSClient, type ClientLogger, type ReconnectOptions, type WebSocketConstructor } from "../../../lib/ws-client/index.js";
-import type { ChannelInfo, Character, MessageBody, MessageContent, MessageSubtype } from "../protocol.js";
-import { HttpApi } from "./http-api.js";
+import { WSClient } from "../../../lib/ws-client/index.js";
+import type { Character, MessageBody } from "../protocol.js";
+import { inferSubtype, messageContent, type Recipients, type SendMessageOptions } from "./message.js";
+import { MoobiusApi, idOf, type MoobiusOptions } from "./moobius-api.js";
+import { Wand } from "./wand.js";
 
-/** Everything a {@link Moobius} needs; `httpUrl`, `username` and `password` are required. */
-export interface MoobiusOptions {
-  /** The platform's origin, e.g. `http://127.0.0.1:8000`. */
-  httpUrl: string;
-  /** The WebSocket URL. Default: `httpUrl`'s origin with `ws:`/`wss:` and path `/ws`. */
-  wsUrl?: string;
-  username: string;
-  password: string;
-  /** `"service"` (default) or `"user"`. */
-  mode?: "service" | "user";
-  /** Channels to bind (service) or join (user) at start. */
-  channels?: string[];
-  /** Heartbeat period; the SDK's is 30 s. */
-  heartbeatMs?: number;
-  reconnect?: ReconnectOptions;
-  /** The WebSocket constructor (tests); default: the global one, else `ws`. */
-  WebSocket?: WebSocketConstructor;
-  logger?: ClientLogger;
-}
-
-/** Who receives something: a group id, or a list of character ids. */
-export type Recipients = string | string[];
-
-/** A message to send: text, an image, a file or a card. What is not given is inferred (see {@link Moobius.sendMessage}). */
-export interface SendMessageOptions {
-  channelId?: string;
-  /** The character who "speaks" (service mode): one of its agents. Default: {@link Moobius.defaultSender}. */
-  sender?: string;
-  /** Default: `"service"` in user mode; required in service mode. */
-  recipients?: Recipients;
-  subtype?: MessageSubtype;
-  text?: string;
-  /** A file message: an uploaded path, an http(s) URL, or a local file (uploaded first). */
-  path?: string;
-  /** Like `path`, as an image message. */
-  image?: string;
-  /** Like `path`, as an audio message. */
-  audio?: string;
-  /** A card: its link, title and button text. */
-  link?: string;
-  title?: string;
-  button?: string;
-  /** Cut text messages longer than this. */
-  lenLimit?: number;
-  /** The name a file is shown under. */
-  fileDisplayName?: string;
-  context?: Record<string, unknown>;
-}
+export type { Recipients, SendMessageOptions } from "./message.js";
+export type { Group, MoobiusOptions } from "./moobius-api.js";
 
 /** An inbound `action` as the service sees it. */
 export interface Action {
@@ -89,29 +46,31 @@ export interface Update {
   context?: Record<string, unknown>;
 }
 
+/** A frame as sent: what every `send*` resolves with (or would send, with `dryRun`). */
+export interface Frame {
+  type: string;
+  request_id: string;
+  body: Record<string, unknown>;
+  [extra: string]: unknown;
+}
+
 const MIN_RELOGIN_MS = 2_000;
 
-export class Moobius {
-  readonly options: MoobiusOptions;
-  readonly http: HttpApi;
-  /** The service id (service mode) or user id (user mode), once authenticated. */
-  clientId = "";
+export class Moobius extends MoobiusApi {
+  /** Hands this service spells from elsewhere in the process; `listenLoop()` reads them. */
+  readonly wand = new Wand();
   /** The agent used as `sender` when a service's message names none. */
   defaultSender: string | undefined;
   #ws: WSClient | undefined;
   #lastRelogin = 0;
-  /** Resolves once `onStart` has run: the seed starts listening only after it (step 6 of 6). */
-  #started: Promise<void>;
+  #refreshTimer: NodeJS.Timeout | undefined;
+  /** Resolves once `onStart` has run: the seed starts listening only after it. */
+  readonly #started: Promise<void>;
   #markStarted!: () => void;
 
   constructor(options: MoobiusOptions) {
-    this.options = { mode: "service", channels: [], heartbeatMs: 30_000, ...options };
-    this.http = new HttpApi(options.httpUrl);
+    super(options);
     this.#started = new Promise((resolve) => (this.#markStarted = resolve));
-  }
-
-  get mode(): "service" | "user" {
-    return this.options.mode!;
   }
 
   /** The underlying client (after `start()`). */
@@ -120,59 +79,84 @@ export class Moobius {
     return this.#ws;
   }
 
+  // ── Lifecycle ────────────────────────────────────────────────────────
+
   /**
-   * The lifecycle: authenticate → connect (logging in on every connect) →
-   * bind (service) or join (user) the configured channels → heartbeats →
-   * `onStart()` → `onChannelInit(channelId)` for each channel. Inbound
-   * frames (but `copy`) are handled from `onStart()`'s end on, one at a time; `start()` resolves when
-   * the steps are done (`stop()` ends it).
+   * The seed's six steps: authenticate → connect (logging in on every
+   * connect) → bind (service) or join (user) the channels → schedule
+   * heartbeats and token refreshes → `onStart()` → `beforeChannelInit()`,
+   * `onChannelInit(id)` per channel, and the wand's `listenLoop()`. Inbound
+   * frames (but `copy`) are handled from `onStart()`'s end on, one at a
+   * time. Resolves when the steps are done; `stop()` ends it.
    */
   async start(): Promise<void> {
     await this.authenticate();
-    const url = this.options.wsUrl ?? wsUrlOf(this.options.httpUrl);
-    this.#ws = new WSClient(url, {
-      onConnect: (client) => client.send(this.loginPayload()),
+    this.#ws = new WSClient(this.options.wsUrl ?? wsUrlOf(this.options.httpUrl), {
+      onConnect: async () => void (this.mode === "service" ? await this.sendServiceLogin() : await this.sendUserLogin()),
       handle: (message) => this.handleReceivedPayload(message),
-      heartbeat: { intervalMs: this.options.heartbeatMs!, message: () => ({ type: "heartbeat", request_id: crypto.randomUUID(), body: {} }) },
+      heartbeat: { intervalMs: this.options.heartbeatMs!, message: () => this.#frame("heartbeat", {}) },
       ...(this.options.reconnect === undefined ? {} : { reconnect: this.options.reconnect }),
       ...(this.options.WebSocket === undefined ? {} : { WebSocket: this.options.WebSocket }),
       ...(this.options.logger === undefined ? {} : { logger: this.options.logger }),
     });
+    let channels: string[] = [];
     try {
       await this.#ws.connect();
-      for (const channelId of this.options.channels!) {
-        if (this.mode === "service") await this.http.bind(channelId);
-        else await this.sendJoinChannel(channelId);
+      if (this.mode === "service") {
+        channels = await this.trueChannelList();
+        for (const channelId of channels) await this.bindServiceToChannel(channelId);
+      } else {
+        channels = await this.userJoinServiceChannels();
       }
+      if (this.options.refreshMs! > 0) this.#refreshTimer = setInterval(() => this.#refreshQuietly(), this.options.refreshMs!).unref();
       await this.onStart();
     } finally {
       this.#markStarted();
     }
-    for (const channelId of this.options.channels!) await this.onChannelInit(channelId);
+    await this.beforeChannelInit();
+    for (const channelId of channels) await this.onChannelInit(channelId);
+    this.listenLoop().catch((error) => this._log("moobius: the wand's loop failed", error));
   }
 
-  /** Closes the socket; no more reconnects. */
+  /** Closes the socket (no more reconnects) and the wand. */
   async stop(): Promise<void> {
+    clearInterval(this.#refreshTimer);
+    this.wand.close();
     await this.#ws?.close();
   }
 
-  /** Signs in over HTTP; sets {@link clientId}. */
-  async authenticate(): Promise<string> {
-    const result = await this.http.signIn(this.options.username, this.options.password);
-    if (result.role !== this.mode) throw new Error(`${this.options.username} is a ${result.role}, not a ${this.mode}`);
-    this.clientId = result.id;
-    return result.access_token;
+  /** Reads the wand's spells, in order, into `onSpell`, until `stop()`. */
+  async listenLoop(): Promise<void> {
+    for await (const spell of this.wand) {
+      try {
+        await this.onSpell(spell);
+      } catch (error) {
+        this._log("moobius: onSpell threw", error);
+      }
+    }
   }
 
-  /** The login frame sent after every connect. */
-  loginPayload(): object {
-    const base = { request_id: crypto.randomUUID(), auth_origin: "upie", access_token: this.http.token };
-    return this.mode === "service" ? { type: "service_login", ...base, service_id: this.clientId } : { type: "user_login", ...base };
+  /** The channels this service ends up bound to: the configured ones, else those already bound to it. */
+  async trueChannelList(): Promise<string[]> {
+    return this.options.channels!.length > 0 ? [...this.options.channels!] : this.fetchBoundChannels();
   }
 
-  /** Sends any frame: `{type, request_id, ...extras, body}`. */
-  async send(type: string, body: Record<string, unknown>, extras: Record<string, unknown> = {}): Promise<void> {
-    await this.ws.send({ type, request_id: crypto.randomUUID(), ...extras, body });
+  /** Joins (user mode) the channels of a service config: an object with `channels`, a JSON file's path, or the options' channels. */
+  async userJoinServiceChannels(config?: string | { channels?: string[] }): Promise<string[]> {
+    const source = typeof config === "string" ? (JSON.parse(await readFile(config, "utf8")) as { channels?: string[] }) : config;
+    const channels = source?.channels ?? this.options.channels!;
+    for (const channelId of channels) await this.sendJoinChannel(channelId);
+    return [...channels];
+  }
+
+  /** Stops, then ends the session on the platform (its sockets get 4401). */
+  async signOut(): Promise<void> {
+    await this.stop();
+    await this.http.signOut();
+  }
+
+  updateChannel(channelId: string, channelName: string, channelDesc: string, dryRun = false): Promise<Frame> {
+    return this.send("update", { channel_id: channelId, channel_name: channelName, channel_description: channelDesc }, { subtype: "channel_info", channel_id: channelId, service_id: this.clientId }, dryRun);
   }
 
   // ── Inbound ──────────────────────────────────────────────────────────
@@ -248,9 +232,9 @@ export class Moobius {
       this.#lastRelogin = Date.now();
       try {
         await this.authenticate();
-        await this.ws.send(this.loginPayload());
+        await (this.mode === "service" ? this.sendServiceLogin() : this.sendUserLogin());
       } catch (error) {
-        (this.options.logger ?? console).error("moobius: signing in again failed", error);
+        this._log("moobius: signing in again failed", error);
       }
     }
     return this.onCopyClient(copy);
@@ -258,7 +242,25 @@ export class Moobius {
 
   // ── Callbacks to override ────────────────────────────────────────────
   async onStart(): Promise<void> {}
-  async onChannelInit(_channelId: string): Promise<void> {}
+  /** Right before the channels are initialised (once per start). */
+  async beforeChannelInit(): Promise<void> {}
+  /** Once per channel at start; by default a check-in (every member synced). */
+  async onChannelInit(channelId: string): Promise<void> {
+    await this.onChannelCheckin(channelId);
+  }
+  /** Brings a channel's members up to date: by default `doMemberSync` for each. */
+  async onChannelCheckin(channelId: string): Promise<void> {
+    for (const member of await this.fetchMemberIds(channelId)) await this.doMemberSync(channelId, member);
+  }
+  /**
+   * Gives one member the full picture. By default: the channel's characters
+   * (members and this service's agents); override to add buttons, a menu, a canvas.
+   */
+  async doMemberSync(channelId: string, character: string | Character): Promise<void> {
+    const ids = (await this.fetchCharacters(channelId)).map((c) => c.character_id);
+    await this.sendCharacters(ids, channelId, [idOf(character)]);
+  }
+  async onSpell(_obj: unknown): Promise<void> {}
   async onMessageUp(_message: MessageBody): Promise<void> {}
   async onJoin(_action: Action): Promise<void> {}
   async onLeave(_action: Action): Promise<void> {}
@@ -280,148 +282,111 @@ export class Moobius {
 
   // ── Outbound ─────────────────────────────────────────────────────────
 
+  /** Sends any frame `{type, request_id, ...extras, body}`; resolves with it (`dryRun`: builds it only). */
+  async send(type: string, body: Record<string, unknown>, extras: Record<string, unknown> = {}, dryRun = false): Promise<Frame> {
+    const frame = this.#frame(type, body, extras);
+    if (!dryRun) await this.ws.send(frame);
+    return frame;
+  }
+
   /**
    * Sends a message: `message_down` from a service, `message_up` from a
    * user. A string is text; `image` / `audio` / `path` make an image, audio
-   * or file message (a local file is uploaded first); `link` / `title` /
-   * `button` make a card.
+   * or file message (a local file is uploaded first, unless `dryRun`);
+   * `link` / `title` / `button` make a card. Resolves with the frame.
    */
-  async sendMessage(message: string | SendMessageOptions, options: SendMessageOptions = {}): Promise<MessageContent> {
+  async sendMessage(message: string | SendMessageOptions, options: SendMessageOptions = {}): Promise<Frame> {
     const o: SendMessageOptions = typeof message === "string" ? { text: message, ...options } : { ...message, ...options };
     const channelId = required(o.channelId, "channelId");
     const source = o.image ?? o.audio ?? o.path;
-    const subtype: MessageSubtype =
-      o.subtype ?? (o.image !== undefined ? "image" : o.audio !== undefined ? "audio" : o.link !== undefined || o.title !== undefined ? "card" : source !== undefined ? "file" : "text");
-    const content: MessageContent = {};
-    if (o.text !== undefined) content.text = o.lenLimit !== undefined && o.text.length > o.lenLimit ? o.text.slice(0, o.lenLimit) : o.text;
-    if (source !== undefined) Object.assign(content, await this.#filePath(source, o.fileDisplayName));
-    if (o.link !== undefined) content.link = o.link;
-    if (o.title !== undefined) content.title = o.title;
-    if (o.button !== undefined) content.button = o.button;
-    const body: Record<string, unknown> = { subtype, channel_id: channelId, content, timestamp: Date.now(), context: o.context ?? {} };
-    if (this.mode === "user") {
-      await this.send("message_up", { ...body, recipients: o.recipients ?? "service" }, { user_id: this.clientId, service_id: "" });
-    } else {
-      await this.send("message_down", { ...body, recipients: required(o.recipients, "recipients"), sender: required(o.sender ?? this.defaultSender, "sender") }, { service_id: this.clientId });
-    }
-    return content;
+    const file = source === undefined ? undefined : await this._filePath(source, o.fileDisplayName, o.dryRun === true);
+    const body: Record<string, unknown> = { subtype: inferSubtype(o), channel_id: channelId, content: messageContent(o, file), timestamp: Date.now(), context: o.context ?? {} };
+    if (this.mode === "user") return this.send("message_up", { ...body, recipients: o.recipients ?? "service" }, { user_id: this.clientId, service_id: "" }, o.dryRun);
+    const down = { ...body, recipients: required(o.recipients, "recipients"), sender: required(o.sender ?? this.defaultSender, "sender") };
+    return this.send("message_down", down, { service_id: this.clientId }, o.dryRun);
+  }
+
+  /** A generic update (`data` is its body); `targetClientId` is the seed's, unused there too. */
+  sendUpdate(data: Record<string, unknown>, _targetClientId?: string, dryRun = false): Promise<Frame> {
+    return this.send("update", data, { service_id: this.clientId }, dryRun);
   }
 
   /** Sets the member list the recipients see: `characters` is a group id or a list of character ids. */
-  sendCharacters(characters: Recipients, channelId: string, recipients: Recipients): Promise<void> {
-    return this.#update("characters", { characters }, channelId, recipients);
+  sendCharacters(characters: Recipients, channelId: string, recipients: Recipients, dryRun = false): Promise<Frame> {
+    return this.#update("characters", { characters }, channelId, recipients, dryRun);
   }
 
-  sendButtons(buttons: object[], channelId: string, recipients: Recipients): Promise<void> {
-    return this.#update("buttons", buttons, channelId, recipients);
+  sendButtons(buttons: object[], channelId: string, recipients: Recipients, dryRun = false): Promise<Frame> {
+    return this.#update("buttons", buttons, channelId, recipients, dryRun);
   }
 
-  sendMenu(menuItems: object[], channelId: string, recipients: Recipients): Promise<void> {
-    return this.#update("menu", menuItems, channelId, recipients);
+  sendMenu(menuItems: object[], channelId: string, recipients: Recipients, dryRun = false): Promise<Frame> {
+    return this.#update("menu", menuItems, channelId, recipients, dryRun);
   }
 
   /** Style items; one item (an object) is sent as a one-item list, as the SDK does. */
-  sendStyle(styleItems: object | object[], channelId: string, recipients: Recipients): Promise<void> {
-    return this.#update("style", Array.isArray(styleItems) ? styleItems : [styleItems], channelId, recipients);
+  sendStyle(styleItems: object | object[], channelId: string, recipients: Recipients, dryRun = false): Promise<Frame> {
+    return this.#update("style", Array.isArray(styleItems) ? styleItems : [styleItems], channelId, recipients, dryRun);
   }
 
-  sendCanvas(canvasItems: object | object[], channelId: string, recipients: Recipients): Promise<void> {
-    return this.#update("canvas", Array.isArray(canvasItems) ? canvasItems : [canvasItems], channelId, recipients);
+  sendCanvas(canvasItems: object | object[], channelId: string, recipients: Recipients, dryRun = false): Promise<Frame> {
+    return this.#update("canvas", Array.isArray(canvasItems) ? canvasItems : [canvasItems], channelId, recipients, dryRun);
   }
 
-  /** Renames or re-describes a channel; every member hears of it. */
-  updateChannel(channelId: string, channelName: string, channelDesc: string): Promise<void> {
-    return this.send("update", { channel_id: channelId, channel_name: channelName, channel_description: channelDesc }, { subtype: "channel_info", channel_id: channelId, service_id: this.clientId });
+  /** Sends a heartbeat now (the client also sends one every `heartbeatMs`). */
+  sendHeartbeat(dryRun = false): Promise<Frame> {
+    return this.send("heartbeat", {}, {}, dryRun);
   }
 
-  /** Creates a channel, bound to this service unless `bind` is false; returns its id. */
-  async createChannel(channelName: string, channelDesc = "", bind = true): Promise<string> {
-    return (await this.http.createChannel(channelName, channelDesc, bind && this.mode === "service")).channel_id;
+  /** The service's login; sent after every connect. */
+  sendServiceLogin(dryRun = false): Promise<Frame> {
+    return this.send("service_login", {}, { auth_origin: "upie", access_token: this.http.token, service_id: this.clientId }, dryRun);
   }
 
-  bindServiceToChannel(channelId: string): Promise<void> {
-    return this.http.bind(channelId);
-  }
-
-  unbindServiceFromChannel(channelId: string): Promise<void> {
-    return this.http.unbind(channelId);
-  }
-
-  /** Creates an agent (a bot character of this service). */
-  createAgent(name: string, avatar?: string, description = "No description"): Promise<Character> {
-    return this.http.createAgent(name, avatar, description);
-  }
-
-  fetchAgents(): Promise<Character[]> {
-    return this.http.fetchAgents();
-  }
-
-  /** The channel's members and this service's agents. */
-  fetchCharacters(channelId: string): Promise<Character[]> {
-    return this.http.fetchCharacters(channelId);
-  }
-
-  /** The channel's real members' ids; with `raiseEmptyListErr`, an empty list throws. */
-  async fetchMemberIds(channelId: string, raiseEmptyListErr = false): Promise<string[]> {
-    const ids = await this.http.fetchMemberIds(channelId);
-    if (raiseEmptyListErr && ids.length === 0) throw new Error(`channel ${channelId} has no members`);
-    return ids;
-  }
-
-  fetchMessageHistory(channelId: string, limit = 50, before?: number): Promise<MessageBody[]> {
-    return this.http.fetchMessageHistory(channelId, limit, before);
-  }
-
-  async fetchChannelList(): Promise<ChannelInfo[]> {
-    return this.http.fetchChannelList();
-  }
-
-  /** A group of characters to use as `recipients` or `characters`. */
-  createServiceGroup(characterIds: string[]): Promise<string> {
-    return this.http.createGroup(characterIds);
-  }
-
-  /** Uploads a local file; returns its platform path. */
-  async upload(filePath: string): Promise<string> {
-    return (await this.#filePath(filePath)).path!;
+  /** A user program's login; sent after every connect. */
+  sendUserLogin(dryRun = false): Promise<Frame> {
+    return this.send("user_login", {}, { auth_origin: "upie", access_token: this.http.token }, dryRun);
   }
 
   // user mode
-  sendJoinChannel(channelId: string): Promise<void> {
-    return this.send("action", { subtype: "join_channel", channel_id: channelId, context: {} }, { user_id: this.clientId });
+  sendJoinChannel(channelId: string, dryRun = false): Promise<Frame> {
+    return this.#action({ subtype: "join_channel", channel_id: channelId }, dryRun);
   }
 
-  sendLeaveChannel(channelId: string): Promise<void> {
-    return this.send("action", { subtype: "leave_channel", channel_id: channelId, context: {} }, { user_id: this.clientId });
+  sendLeaveChannel(channelId: string, dryRun = false): Promise<Frame> {
+    return this.#action({ subtype: "leave_channel", channel_id: channelId }, dryRun);
   }
 
-  sendRefresh(channelId: string): Promise<void> {
-    return this.send("action", { subtype: "refresh", channel_id: channelId, context: {} }, { user_id: this.clientId });
+  sendRefresh(channelId: string, dryRun = false): Promise<Frame> {
+    return this.#action({ subtype: "refresh", channel_id: channelId }, dryRun);
   }
 
-  sendButtonClick(channelId: string, buttonId: string, args: { label: string; value: string }[] = [], bottomButtonId?: string): Promise<void> {
-    return this.send("action", { subtype: "button_click", channel_id: channelId, button_id: buttonId, arguments: args, ...(bottomButtonId === undefined ? {} : { bottom_button_id: bottomButtonId }), context: {} }, { user_id: this.clientId });
+  sendButtonClick(channelId: string, buttonId: string, args: { label: string; value: string }[] = [], bottomButtonId?: string, dryRun = false): Promise<Frame> {
+    const bottom = bottomButtonId === undefined ? {} : { bottom_button_id: bottomButtonId };
+    return this.#action({ subtype: "button_click", channel_id: channelId, button_id: buttonId, arguments: args, ...bottom }, dryRun);
   }
 
-  sendMenuItemClick(channelId: string, menuItemId: string, message: MessageBody, args: { label: string; value: string }[] = []): Promise<void> {
-    return this.send(
-      "action",
-      { subtype: "menu_item_click", channel_id: channelId, menu_item_id: menuItemId, message_id: message.message_id, message_subtype: message.subtype, message_content: message.content, arguments: args, context: {} },
-      { user_id: this.clientId },
-    );
+  sendMenuItemClick(channelId: string, menuItemId: string, message: MessageBody, args: { label: string; value: string }[] = [], dryRun = false): Promise<Frame> {
+    const about = { message_id: message.message_id, message_subtype: message.subtype, message_content: message.content };
+    return this.#action({ subtype: "menu_item_click", channel_id: channelId, menu_item_id: menuItemId, ...about, arguments: args }, dryRun);
   }
 
-  #update(subtype: string, content: unknown, channelId: string, recipients: Recipients): Promise<void> {
-    return this.send("update", { subtype, channel_id: channelId, content, recipients, context: {} }, { service_id: this.clientId });
+  #action(body: Record<string, unknown>, dryRun: boolean): Promise<Frame> {
+    return this.send("action", { ...body, context: {} }, { user_id: this.clientId }, dryRun);
   }
 
-  /** An uploaded path or URL as is; a local file uploaded first. */
-  async #filePath(source: string, displayName?: string): Promise<MessageContent> {
-    if (/^https?:\/\//.test(source) || source.startsWith("/files/")) return { path: source, ...(displayName === undefined ? {} : { filename: displayName }) };
-    const bytes = await readFile(source);
-    const uploaded = await this.http.upload(bytes, displayName ?? basename(source), contentTypeOf(source));
-    return { path: uploaded.path, size: uploaded.size, filename: displayName ?? uploaded.filename };
+  #update(subtype: string, content: unknown, channelId: string, recipients: Recipients, dryRun: boolean): Promise<Frame> {
+    return this.send("update", { subtype, channel_id: channelId, content, recipients, context: {} }, { service_id: this.clientId }, dryRun);
   }
+
+  #frame(type: string, body: Record<string, unknown>, extras: Record<string, unknown> = {}): Frame {
+    return { type, request_id: crypto.randomUUID(), ...extras, body };
+  }
+
+  #refreshQuietly(): void {
+    this.refreshAuthentication().catch((error) => this._log("moobius: refreshing the token failed", error));
+  }
+
 }
 
 function required<T>(value: T | undefined, name: string): T {
@@ -433,10 +398,4 @@ function required<T>(value: T | undefined, name: string): T {
 function wsUrlOf(httpUrl: string): string {
   const url = new URL(httpUrl);
   return `${url.protocol === "https:" ? "wss:" : "ws:"}//${url.host}/ws`;
-}
-
-const CONTENT_TYPES: Record<string, string> = { ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp", ".txt": "text/plain", ".mp3": "audio/mpeg" };
-
-function contentTypeOf(path: string): string {
-  return CONTENT_TYPES[extname(path).toLowerCase()] ?? "application/octet-stream";
 }

@@ -2,7 +2,9 @@
  * End to end in a real browser: Debian's Chromium driven by playwright-core,
  * against the platform and the demo service. Two people in one channel;
  * the bot answers, a button's dialog is submitted, a menu item is picked,
- * the canvas changes. Screenshots go to tests/output/screenshots/channels/.
+ * the canvas changes, a dialog's Cancel reaches the service, a reload keeps
+ * the open channel, sign-out signs out. Screenshots go to
+ * tests/output/screenshots/channels/.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -24,9 +26,13 @@ describe("examples/channels in Chromium", { timeout: 120_000 }, () => {
   let browser: TestBrowser;
   let alice: Page;
   let bob: Page;
+  const notFound: string[] = [];
 
   async function open(username: string): Promise<Page> {
     const page = await browser.page(username, { viewport: { width: 1200, height: 760 } });
+    page.on("response", (response) => {
+      if (response.status() === 404) notFound.push(response.url());
+    });
     await page.goto(`${demo.httpUrl}/`);
     await page.fill("#username", username);
     await page.fill("#password", "a long password");
@@ -110,6 +116,34 @@ describe("examples/channels in Chromium", { timeout: 120_000 }, () => {
     assert.deepEqual(browser.pageErrors, []);
   });
 
+  it("sends a dialog's Cancel to the service as a button_click with its bottom_button_id", async () => {
+    await bob.click('#buttons [data-button-id="survey"]');
+    await bob.locator("#button-dialog[open]").waitFor(WAIT);
+    await bob.click('#dialog-buttons [data-bottom-id="cancel"]');
+    await message(bob, "bob cancelled the survey").waitFor(WAIT); // the demo answers a cancel, to bob only
+    await bob.screenshot({ path: screenshotPath("channels", "cancel.png") });
+    assert.equal(await message(alice, "bob cancelled the survey").count(), 0);
+  });
+
+  it("keeps the open channel on reload, as a refresh: the view comes back, no second welcome", async () => {
+    await alice.reload();
+    await alice.locator("#channel-name", { hasText: "Lobby" }).waitFor(WAIT);
+    await alice.locator('#buttons [data-button-id="reset"]').waitFor(WAIT);
+    await alice.locator("#members li", { hasText: "bob" }).waitFor(WAIT);
+    await message(alice, "Welcome, alice!").waitFor(WAIT); // from history
+    await message(alice, /bob rolled|rolled a/).first().waitFor(WAIT);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(await message(alice, "Welcome, alice!").count(), 1);
+    await alice.screenshot({ path: screenshotPath("channels", "reload.png") });
+  });
+
+  it("serves a favicon (no 404 on any load)", async () => {
+    const res = await fetch(`${demo.httpUrl}/favicon.ico`);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("content-type"), "image/svg+xml");
+    assert.deepEqual(notFound, []);
+  });
+
   it("tells members when the service goes away and comes back, and keeps their page working", async () => {
     await demo.service.stop();
     await bob.locator("#service-banner:not([hidden])").waitFor(WAIT);
@@ -119,6 +153,28 @@ describe("examples/channels in Chromium", { timeout: 120_000 }, () => {
     await bob.fill("#text", "still here");
     await bob.press("#text", "Enter");
     await message(alice, /bob said 10 characters/).waitFor(WAIT);
+    assert.deepEqual(browser.pageErrors, []);
+  });
+
+  it("signs out: the page shows the sign-in form again, and the token no longer works", async () => {
+    const token = await bob.evaluate(() => (globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } }).sessionStorage.getItem("channels.token"));
+    assert.ok(token);
+    await bob.click("#sign-out");
+    await bob.locator("#auth:not([hidden])").waitFor(WAIT);
+    await bob.locator("#app[hidden]").waitFor({ state: "attached", ...WAIT });
+    await bob.screenshot({ path: screenshotPath("channels", "sign-out.png") });
+    assert.equal(await bob.evaluate(() => (globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } }).sessionStorage.getItem("channels.token")), null);
+    assert.equal((await fetch(`${demo.httpUrl}/api/channels`, { headers: { authorization: `Bearer ${token}` } })).status, 401);
+    await bob.reload();
+    await bob.locator("#auth:not([hidden])").waitFor(WAIT);
+    assert.deepEqual(browser.pageErrors, []);
+  });
+
+  it("goes back to the sign-in form when its session is signed out elsewhere (the socket gets 4401)", async () => {
+    const token = await alice.evaluate(() => (globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } }).sessionStorage.getItem("channels.token"));
+    const res = await fetch(`${demo.httpUrl}/api/sign_out`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: "{}" });
+    assert.equal(res.status, 200);
+    await alice.locator("#auth:not([hidden])").waitFor(WAIT);
     assert.deepEqual(browser.pageErrors, []);
   });
 });

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { ChannelStore, StoreFullError } from "../../../examples/channels/channel-store.js";
+import { ChannelStore, QuotaError, StoreFullError } from "../../../examples/channels/channel-store.js";
 
 const message = (channelId: string, n: number) => ({
   message_id: `m${n}`,
@@ -18,24 +18,27 @@ const message = (channelId: string, n: number) => ({
 });
 
 describe("ChannelStore", () => {
-  it("keeps the newest history past the bound", () => {
+  it("keeps the newest history past the count bound", () => {
     const store = new ChannelStore({ historyPerChannel: 3 });
     const { channel_id } = store.createChannel("c", "");
     for (let n = 1; n <= 5; n++) store.remember(message(channel_id, n));
     assert.deepEqual(store.channel(channel_id)!.history.map((m) => m.content.text), ["3", "4", "5"]);
   });
 
-  it("drops the oldest group and the oldest token past their bounds", async () => {
-    const store = new ChannelStore({ groups: 2, tokens: 2 });
-    const first = store.createGroup(["a"]);
-    store.createGroup(["b"]);
-    store.createGroup(["c"]);
-    assert.equal(store.group(first), undefined);
+  it("refuses groups past a service's quota, and ends only an account's own oldest session", async () => {
+    const store = new ChannelStore({ groupsPerService: 2, sessionsPerAccount: 2 });
+    const first = store.createGroup("s_1", ["a"]);
+    store.createGroup("s_1", ["b"]);
+    assert.throws(() => store.createGroup("s_1", ["c"]), QuotaError);
+    assert.deepEqual(store.group(first)?.characters, ["a"]);
     const account = await store.signUp("tok", "password1", "user");
-    const oldest = store.issueToken(account);
-    store.issueToken(account);
-    store.issueToken(account);
-    assert.equal(store.accountForToken(oldest), undefined);
+    const other = await store.signUp("other", "password1", "user");
+    const theirs = store.accounts.openSession(other);
+    const oldest = store.accounts.openSession(account);
+    store.accounts.openSession(account);
+    store.accounts.openSession(account);
+    assert.equal(store.accountForToken(oldest.accessToken), undefined);
+    assert.equal(store.accountForToken(theirs.accessToken)?.id, other.id);
   });
 
   it("refuses channels, agents and files past their bounds", () => {
@@ -43,9 +46,9 @@ describe("ChannelStore", () => {
     store.createChannel("one", "");
     assert.throws(() => store.createChannel("two", ""), StoreFullError);
     store.createAgent("s_1", "bot");
-    assert.throws(() => store.createAgent("s_1", "bot 2"), StoreFullError);
-    store.storeFile("a", "text/plain", new Uint8Array(8));
-    assert.throws(() => store.storeFile("b", "text/plain", new Uint8Array(3)), StoreFullError);
+    assert.throws(() => store.createAgent("s_1", "bot 2"), QuotaError);
+    store.storeFile("u_1", "a", "text/plain", new Uint8Array(8));
+    assert.throws(() => store.storeFile("u_2", "b", "text/plain", new Uint8Array(3)), StoreFullError);
   });
 
   it("binds a channel to one service only", () => {

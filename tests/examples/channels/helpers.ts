@@ -103,7 +103,8 @@ export class Platform {
   }
 
   static async start(options: ChannelsOptions = {}): Promise<Platform> {
-    const app = new ChannelsApp({ authRate: false, ...options });
+    // Every test account signs up from 127.0.0.1: the per-address quota is tested on its own.
+    const app = new ChannelsApp({ authRate: false, accountsPerAddress: 10_000, ...options });
     return new Platform(app, await app.listen({ port: 0, host: "127.0.0.1" }));
   }
 

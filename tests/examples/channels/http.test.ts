@@ -23,9 +23,9 @@ describe("accounts", () => {
     assert.equal(a.hash.length, 32);
     assert.notDeepEqual(a.hash, b.hash); // different salts
     assert.equal(JSON.stringify(a).includes("same password"), false);
-    assert.equal((await store.signIn("ann", "same password"))?.id, a.id);
-    assert.equal(await store.signIn("ann", "wrong password"), undefined);
-    assert.equal(await store.signIn("nobody", "same password"), undefined);
+    assert.equal((await store.accounts.signIn("ann", "same password"))?.id, a.id);
+    assert.equal(await store.accounts.signIn("ann", "wrong password"), undefined);
+    assert.equal(await store.accounts.signIn("nobody", "same password"), undefined);
   });
 
   it("signs up and in, refuses a taken name, a wrong password and bad input", async () => {

@@ -136,6 +136,19 @@ describe("bad input", () => {
     }
   });
 
+  it("has no per-socket budget with frameRate: false", async () => {
+    const unlimited = await Platform.start({ frameRate: false });
+    try {
+      const peer = await unlimited.user(await unlimited.account());
+      for (let i = 0; i < 1000; i++) peer.send({ type: "heartbeat", request_id: `h${i}`, body: {} });
+      const copies = await Promise.all([0, 499, 999].map((i) => peer.copy(`h${i}`)));
+      assert.deepEqual(copies.map((c) => c.body.status), [true, true, true]);
+      assert.deepEqual(await peer.drain((f) => f.type === "copy" && f.body.status === false), []);
+    } finally {
+      await unlimited.close();
+    }
+  });
+
   it("drops a connection that sends a frame over the payload limit and keeps serving others", async () => {
     const peer = await platform.user(await platform.account());
     peer.sendRaw(JSON.stringify({ type: "heartbeat", body: { pad: "x".repeat(200 * 1024) } }));
@@ -227,6 +240,15 @@ describe("routing", () => {
     const leave = await service.next("action");
     assert.equal(leave.body.subtype, "leave");
     assert.equal(leave.body.sender, bobLogin.id);
+  });
+
+  it("forwards a member's second join_channel (a reload, a reconnect) as a refresh, not a join", async () => {
+    const { channelId, service, alice, aliceLogin } = await channelWithTwoUsers();
+    const copy = await alice.request({ type: "action", body: { subtype: "join_channel", channel_id: channelId } });
+    assert.equal(copy.body.status, true);
+    const again = await service.next("action");
+    assert.equal(again.body.subtype, "refresh");
+    assert.equal(again.body.sender, aliceLogin.id);
   });
 
   it("updates channel_info for every member", async () => {
