@@ -138,7 +138,10 @@ export async function openTransport(url: string, options: TransportOptions, even
   const Ctor = await pickConstructor(options);
   // `ws` refuses a frame (or a message, fragments summed) over `maxPayload` as it reads, before buffering it.
   const wsOptions = { maxPayload: options.maxMessageBytes, ...(options.headers === undefined ? {} : { headers: options.headers }) };
-  const socket = new Ctor(url, options.protocols, wsOptions);
+  // Only `ws` gets the third argument: Chromium's standard WebSocket, given one, offers a
+  // subprotocol the server never chose and the handshake fails.
+  const standard = Ctor === (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  const socket = standard ? new Ctor(url, options.protocols) : new Ctor(url, options.protocols, wsOptions);
   return isNodeSocket(socket) ? openNode(socket, options, events) : openBrowser(socket as BrowserSocket, options, events);
 }
 
