@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { HttpError, route } from "../../lib/index.js";
+import { HttpError, route } from "upie";
 import { bearer, ChannelsBase, stringField } from "./channels-base.js";
 import { USERNAME, text } from "./protocol.js";
 import type { Role } from "./channel-store.js";

@@ -12,7 +12,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-import { HttpError, route, type UploadedFile, type WebSocket } from "../../lib/index.js";
+import { HttpError, route, type UploadedFile, type WebSocket } from "upie";
 import { AccountsApi, profileChanges } from "./accounts-api.js";
 import { MAX_UPLOAD } from "./channels-base.js";
 import { publicCharacter } from "./channel-store.js";

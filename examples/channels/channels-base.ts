@@ -12,7 +12,7 @@
  */
 import { fileURLToPath } from "node:url";
 
-import { App, HttpError, HttpMiddleware, RateLimit, StaticFiles, type AppOptions, type RateLimitOptions, type Request, type ResponseInit } from "../../lib/index.js";
+import { App, HttpError, RateLimit, SecurityHeaders, StaticFiles, type AppOptions, type RateLimitOptions, type Request } from "upie";
 import { ChannelStore, type Account, type Channel, type Role, type StoreLimits } from "./channel-store.js";
 import { DEFAULT_FRAME_RATE, DEFAULT_OUTBOX_BYTES, Platform, type FrameRate } from "./platform.js";
 import { ProtocolError } from "./protocol.js";
@@ -63,7 +63,7 @@ export class ChannelsBase extends App {
       const onAuth = (request: Request) => (request.method === "POST" && request.path.startsWith("/api/sign_") ? request.remoteAddress : undefined);
       this.middlewares.push(new RateLimit({ capacity: 30, refillPerSecond: 2, key: onAuth, ...authRate }));
     }
-    this.middlewares.push(new StaticFiles({ root: HERE("./public"), prefix: "/static", maxAge: 300 }), new SecurityHeaders());
+    this.middlewares.push(new StaticFiles({ root: HERE("./public"), prefix: "/static", maxAge: 300 }), new SecurityHeaders({ cacheControl: "no-store" }));
   }
 
   get store(): ChannelStore {
@@ -138,20 +138,4 @@ export function bearer(request: Request): string | undefined {
 export function stringField(value: unknown, what: string): string {
   if (typeof value !== "string") throw new HttpError(400, `${what} must be a string`);
   return value;
-}
-
-/**
- * Headers every response gets: a Content-Security-Policy allowing only this
- * origin's scripts, styles and images (no inline script, so injected markup
- * cannot run), no framing, no sniffing, nothing cached.
- */
-class SecurityHeaders extends HttpMiddleware {
-  override afterRequest(_request: Request, response: ResponseInit): void {
-    const headers = response.headers;
-    headers["content-security-policy"] ??=
-      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-    headers["x-content-type-options"] ??= "nosniff";
-    headers["referrer-policy"] ??= "same-origin";
-    headers["cache-control"] ??= "no-store";
-  }
 }

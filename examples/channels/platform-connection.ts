@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { WebSocket } from "../../lib/index.js";
+import type { WebSocket } from "upie";
 import type { Account, Session } from "./channel-store.js";
 
 /** Close codes this platform uses (4000-4999 is the application's range, RFC 6455 §7.4.2). */

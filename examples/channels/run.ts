@@ -7,7 +7,7 @@
  */
 import { pathToFileURL } from "node:url";
 
-import type { Server } from "../../lib/index.js";
+import type { Server } from "upie";
 import { ChannelsApp, type ChannelsOptions } from "./app.js";
 import { DemoService, ensureServiceAccount, startDemoService } from "./demo-service.js";
 import { HttpApi } from "./sdk/index.js";

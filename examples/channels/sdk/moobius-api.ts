@@ -9,7 +9,7 @@
 import { readFile } from "node:fs/promises";
 import { basename, extname } from "node:path";
 
-import type { ClientLogger, ReconnectOptions, WebSocketConstructor } from "../../../lib/ws-client/index.js";
+import type { ClientLogger, ReconnectOptions, WebSocketConstructor } from "upie/client";
 import type { Character, MessageBody, MessageContent } from "../protocol.js";
 import { download, type DownloadOptions, type DownloadSource } from "./download.js";
 import { HttpApi, type GroupInfo } from "./http-api.js";

@@ -11,7 +11,7 @@
  */
 import { readFile } from "node:fs/promises";
 
-import { WSClient } from "../../../lib/ws-client/index.js";
+import { WSClient } from "upie/client";
 import type { Character, MessageBody } from "../protocol.js";
 import { inferSubtype, messageContent, type Recipients, type SendMessageOptions } from "./message.js";
 import { MoobiusApi, idOf, type MoobiusOptions } from "./moobius-api.js";
