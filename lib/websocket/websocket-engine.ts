@@ -4,8 +4,13 @@
  * 1008), its backpressure (sends wait for `websocket.drain` above
  * `maxBackpressure`), the slow-subscriber close (1013), the ping-flood cut
  * (1008), close-frame validation and the shutdown close (1001). Adapters only
- * move frames: they answer `send(event)` and deliver receive events, pushed
- * through {@link WebSocketEndpoint.deliver} or pulled from `receive()`.
+ * move frames: they answer `send(event)` and push what happens through
+ * {@link WebSocketEndpoint.deliver}.
+ *
+ * One state variable says where the connection is: waiting for the handler
+ * (`CONNECTING`, then `ACCEPTING` while the upgrade is answered), `OPEN`,
+ * `CLOSED` by us (or refused), or `GONE` because the peer left or the
+ * transport died. Readers still drain what was queued before the peer left.
  *
  * @module
  */
@@ -18,7 +23,10 @@ import type { ResolvedWebSocketOptions } from "../core/websocket-options.js";
 const CONNECTING = 0;
 const ACCEPTING = 1;
 const OPEN = 2;
+/** We closed, or refused the handshake. */
 const CLOSED = 3;
+/** The peer closed, the transport died, or the client left mid-handshake. */
+const GONE = 4;
 
 const RESOLVED = Promise.resolve();
 
@@ -49,7 +57,7 @@ function noop(): void {}
  *
  * @example
  * ```ts
- * const engine = new WebSocketEngine(channel, options); // attaches, or pumps channel.receive()
+ * const engine = new WebSocketEngine(channel, options); // attaches to the channel
  * await engine.accept(undefined, undefined);
  * await engine.send("hello", false);
  * ```
@@ -66,30 +74,29 @@ export class WebSocketEngine implements WebSocketEndpoint {
   #shuttingDown = false;
 
   /**
-   * @param channel - the adapter's side; attached now when it pushes events, else pumped.
+   * @param channel - the adapter's side; it delivers every event to this engine from now on.
    * @param options - the app's resolved WebSocket options (queue bounds, backpressure limits).
    */
   constructor(channel: WebSocketChannel, options: ResolvedWebSocketOptions) {
     this.#channel = channel;
     this.#options = options;
     this.#inbound = new MessageQueue(options);
-    if (channel.attach !== undefined) channel.attach(this);
-    else void this.#pump();
+    channel.attach(this);
   }
 
   /** True while nobody answered the handshake and the client is still there. */
   get pending(): boolean {
-    return this.#state === CONNECTING && !this.#inbound.ended;
+    return this.#state === CONNECTING;
   }
 
   /** True once the handshake was answered with 101. */
   get open(): boolean {
-    return this.#state === OPEN && !this.#inbound.ended;
+    return this.#state === OPEN;
   }
 
   /** True once either side closed (or the handshake was refused, or the client left). */
   get closed(): boolean {
-    return this.#state === CLOSED || this.#inbound.ended;
+    return this.#state >= CLOSED;
   }
 
   /** Messages waiting unread. */
@@ -140,7 +147,7 @@ export class WebSocketEngine implements WebSocketEndpoint {
   }
 
   #received(message: string | Uint8Array, size: number): void {
-    if (this.#state === CLOSED) return;
+    if (this.#state >= CLOSED) return;
     if (!this.#inbound.push(message, size)) {
       const { status, message: reason } = ERRORS.WS_QUEUE_OVERFLOW;
       this.#closeNow(status, reason, false);
@@ -165,9 +172,10 @@ export class WebSocketEngine implements WebSocketEndpoint {
 
   /** The peer closed, the transport died, or the client left mid-handshake. */
   #disconnected(code: number, reason: string): void {
-    // The state stays: `closed`, `open` and `pending` read the queue's end too, and an
-    // accept() still to come must learn that the client left (ConnectionClosed), not misuse.
+    // GONE, not CLOSED: an accept() still to come must learn that the client left
+    // (ConnectionClosed), not that it misused the socket.
     const wasPending = this.#state === CONNECTING || this.#state === ACCEPTING;
+    if (this.#state < CLOSED) this.#state = GONE;
     this.#inbound.end(code, wasPending && reason === "" ? DROPPED_BY_PEER : reason, false);
     this.#failDrain(code, reason);
   }
@@ -181,7 +189,7 @@ export class WebSocketEngine implements WebSocketEndpoint {
    *   {@link ConnectionClosed} when the client already left.
    */
   beginAccept(): void {
-    if (this.#state === CONNECTING && this.#inbound.ended) throw this.#closedError();
+    if (this.#state === GONE) throw this.#closedError();
     if (this.#state !== CONNECTING) throw new WebSocketStateError(this.#state === CLOSED ? "WebSocket already closed" : "WebSocket already accepted");
     this.#state = ACCEPTING;
   }
@@ -195,7 +203,7 @@ export class WebSocketEngine implements WebSocketEndpoint {
    *   the client left, or (1001) when the server is shutting down.
    */
   accept(subprotocol: string | undefined, headers: ResponseHeaders | undefined): Promise<void> {
-    if (this.#state !== ACCEPTING || this.#inbound.ended) return this.acceptFailed(this.#closedError());
+    if (this.#state !== ACCEPTING) return this.acceptFailed(this.#closedError());
     if (this.#shuttingDown) {
       this.refuse(503, "Server shutting down");
       return quietRejection(new ConnectionClosed(SHUTTING_DOWN.code, SHUTTING_DOWN.reason));
@@ -216,7 +224,7 @@ export class WebSocketEngine implements WebSocketEndpoint {
   #accepted(): Promise<void> {
     // close() during an async accept keeps CLOSED; the client leaving rejects.
     if (this.#state === ACCEPTING) this.#state = OPEN;
-    if (this.#inbound.ended && this.#state !== OPEN) return quietRejection(this.#closedError());
+    if (this.#state === GONE) return quietRejection(this.#closedError());
     return RESOLVED;
   }
 
@@ -269,7 +277,7 @@ export class WebSocketEngine implements WebSocketEndpoint {
 
   /** @throws {@link WebSocketStateError} while the handshake is not answered and the client is there. */
   assertReadable(): void {
-    if ((this.#state === CONNECTING || this.#state === ACCEPTING) && !this.#inbound.ended) throw new WebSocketStateError("Call accept() before receiving");
+    if (this.#state === CONNECTING || this.#state === ACCEPTING) throw new WebSocketStateError("Call accept() before receiving");
   }
 
   /**
@@ -283,7 +291,7 @@ export class WebSocketEngine implements WebSocketEndpoint {
    * @throws {@link WebSocketStateError} before `accept()`.
    */
   send(data: string | Uint8Array, isBinary: boolean): Promise<void> {
-    if (this.#state !== OPEN || this.#inbound.ended) return this.#notOpen();
+    if (this.#state !== OPEN) return this.#notOpen();
     const sent = this.#channel.send(isBinary ? { type: "websocket.send", bytes: data as Uint8Array } : { type: "websocket.send", text: data as string });
     if (sent !== undefined) return sent.then(() => this.#backpressure());
     return this.#backpressure();
@@ -312,7 +320,7 @@ export class WebSocketEngine implements WebSocketEndpoint {
    * @throws {@link WebSocketStateError} before `accept()`.
    */
   subscription(subscribe: boolean, topic: string): Promise<void> {
-    if (this.#state !== OPEN || this.#inbound.ended) return this.#notOpen();
+    if (this.#state !== OPEN) return this.#notOpen();
     return this.#post({ type: subscribe ? "websocket.subscribe" : "websocket.unsubscribe", topic });
   }
 
@@ -326,12 +334,9 @@ export class WebSocketEngine implements WebSocketEndpoint {
    */
   close(code: number, reason: string): Promise<void> {
     assertCloseFrame(code, reason);
-    if (this.#state === CLOSED) return RESOLVED;
+    // Closed already, or the peer is gone: nothing to send.
+    if (this.#state >= CLOSED) return RESOLVED;
     if (this.#state === CONNECTING) return this.refuse(403, "Forbidden");
-    if (this.#inbound.ended) {
-      this.#state = CLOSED; // the peer already closed: nothing to send
-      return RESOLVED;
-    }
     return this.#closeNow(code, reason, false);
   }
 
@@ -356,9 +361,7 @@ export class WebSocketEngine implements WebSocketEndpoint {
 
   /** Before accept: a programming error (throws). After close: a rejection with the close code. */
   #notOpen(): Promise<never> {
-    if (this.#state === CONNECTING || this.#state === ACCEPTING) {
-      if (!this.#inbound.ended) throw new WebSocketStateError("Call accept() before sending");
-    }
+    if (this.#state === CONNECTING || this.#state === ACCEPTING) throw new WebSocketStateError("Call accept() before sending");
     return quietRejection(this.#closedError());
   }
 
@@ -368,19 +371,6 @@ export class WebSocketEngine implements WebSocketEndpoint {
 
   #post(event: SendEvent): Promise<void> {
     return this.#channel.send(event) ?? RESOLVED;
-  }
-
-  /** Pull form, for adapters without `attach`: reads `receive()` until the connection ends. */
-  async #pump(): Promise<void> {
-    try {
-      for (;;) {
-        const event = await this.#channel.receive();
-        this.deliver(event);
-        if (event.type === "websocket.disconnect") return;
-      }
-    } catch (error) {
-      this.#disconnected(error instanceof ConnectionClosed ? error.code : 1006, "");
-    }
   }
 }
 

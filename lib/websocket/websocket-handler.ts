@@ -41,14 +41,13 @@ interface Started {
 const FINISHED_OK: unique symbol = Symbol("finished");
 
 /**
- * Handles one WebSocket scope: a {@link WebSocketEngine} over the adapter's
- * channel (pushed events when the channel can `attach`, else `receive()`),
- * the handler, and how it ended. Never rejects: every failure becomes a
+ * Handles one WebSocket scope: a {@link WebSocketEngine} attached to the
+ * adapter's channel, the handler, and how it ended. Never rejects: every failure becomes a
  * refused handshake or a close frame, and is logged when it is a bug.
  *
  * @param core - the app.
  * @param scope - the handshake, as the adapter saw it.
- * @param channel - the adapter's side; its `done()`, if any, is called at the end.
+ * @param channel - the adapter's side; its `done()` is called at the end.
  * @returns once the handler and `afterWebSocket` middleware have finished.
  * @example
  * ```ts
@@ -142,7 +141,7 @@ class Run {
   }
 
   #end(): void {
-    this.#channel.done?.();
+    this.#channel.done();
     this.#onDone?.();
   }
 }

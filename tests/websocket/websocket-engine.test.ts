@@ -21,9 +21,7 @@ class RecordingChannel implements WebSocketChannel {
     this.endpoint = endpoint;
   }
 
-  receive(): Promise<ReceiveEvent> {
-    return Promise.reject(new TypeError("pushes"));
-  }
+  done(): void {}
 
   send(event: SendEvent): void {
     if (event.type !== "websocket.send") {

@@ -51,8 +51,6 @@ export const UPGRADE_DROPPED = "uWebSockets.js closed the socket right after upg
 /** Headers uWS writes itself on a refusal. */
 const FRAMING_HEADERS = new Set(["content-length", "transfer-encoding"]);
 
-const DRAIN: ReceiveEvent = Object.freeze({ type: "websocket.drain" });
-const PING: ReceiveEvent = Object.freeze({ type: "websocket.ping" });
 const ABORTED: ReceiveEvent = Object.freeze({ type: "websocket.disconnect", code: 1006, reason: "Client went away during the handshake" });
 
 /** What the upgrade needs, copied out of the request; dropped once answered. */
@@ -113,11 +111,6 @@ export class UwsWebSocket implements WebSocketChannel {
     return this.#endpoint;
   }
 
-  /** Never called: events are pushed to the attached engine. */
-  receive(): Promise<ReceiveEvent> {
-    return quietRejection(new TypeError("the uWS adapter pushes WebSocket events to the attached engine"));
-  }
-
   /** Bytes uWS holds for the peer (a native read). */
   get bufferedAmount(): number {
     return this.#ws?.getBufferedAmount() ?? 0;
@@ -160,21 +153,6 @@ export class UwsWebSocket implements WebSocketChannel {
   /** uWS `open`: the socket exists from now until {@link UwsWebSocket.closed}. */
   opened(ws: UwsSocket<UserData>): void {
     this.#ws = ws;
-  }
-
-  /** uWS `message`, already copied out of uWS's buffer. */
-  received(event: ReceiveEvent): void {
-    this.#endpoint.deliver(event);
-  }
-
-  /** uWS `drain`. */
-  drained(): void {
-    this.#endpoint.deliver(DRAIN);
-  }
-
-  /** uWS `ping`, after uWS queued its pong. */
-  pinged(): void {
-    this.#endpoint.deliver(PING);
   }
 
   /** uWS `close` (also called synchronously from inside `ws.end()` / `ws.close()`). */
