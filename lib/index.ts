@@ -31,8 +31,9 @@ export { Csrf, csrfToken, verifyCsrfToken, type CsrfOptions } from "./middleware
 export { RateLimit, type RateLimitOptions } from "./middleware/rate-limit.js";
 export { Compression, type CompressionOptions, type CompressionEncoding } from "./middleware/compression.js";
 export { WebSocket } from "./websocket/websocket.js";
-export { DEFAULT_WEBSOCKET_OPTIONS, type WebSocketOptions } from "./core/websocket-options.js";
-export type { WebSocketOrigins } from "./core/origin-policy.js";
+export { DEFAULT_WEBSOCKET_OPTIONS } from "./websocket-policy/websocket-options.js";
+export type { MessageRate } from "./websocket-policy/message-budget.js";
+export type { AppWebSocketOptions as WebSocketOptions, AppWebSocketOrigins as WebSocketOrigins } from "./core/app-config.js";
 export { LocalBroker } from "./pubsub/local-broker.js";
 export type { Broker, BrokerSink, PublishedMessage } from "./pubsub/broker.js";
 export { TestWebSocket, type WebSocketRequestOptions } from "./client/test-websocket.js";

@@ -23,3 +23,18 @@ export function runWithRequest<T>(request: Request, fn: () => T): T {
 export function currentRequest(): Request | undefined {
   return storage.getStore();
 }
+
+/**
+ * `fn` bound to the current request: called later from an adapter's callback
+ * (a WebSocket message delivered by `onMessage`), it still sees
+ * `this.request`, across its own awaits too. One snapshot per call of this
+ * function, none per call of the result.
+ *
+ * @param fn - a one-argument function.
+ * @returns `fn` itself outside of a request, else a wrapper running it in the request's context.
+ */
+export function bindToRequest<A, R>(fn: (argument: A) => R): (argument: A) => R {
+  if (storage.getStore() === undefined) return fn;
+  const run = AsyncLocalStorage.snapshot();
+  return (argument) => run(fn, argument);
+}

@@ -17,8 +17,9 @@
 import { ConnectionClosed, ERRORS, WebSocketStateError } from "../protocol/errors.js";
 import type { ReceiveEvent, ResponseHeaders, SendEvent, WebSocketChannel, WebSocketEndpoint } from "../protocol/protocol.js";
 import { assertCloseFrame } from "./close-code.js";
-import { MessageQueue, quietRejection, type ReadMode } from "./message-queue.js";
-import type { ResolvedWebSocketOptions } from "../core/websocket-options.js";
+import { MessageQueue, quietRejection, RESOLVED, type MessageHandler, type ReadMode } from "./message-queue.js";
+import { MessageBudget } from "../websocket-policy/message-budget.js";
+import type { WebSocketLimits } from "../websocket-policy/websocket-options.js";
 
 const CONNECTING = 0;
 const ACCEPTING = 1;
@@ -28,7 +29,6 @@ const CLOSED = 3;
 /** The peer closed, the transport died, or the client left mid-handshake. */
 const GONE = 4;
 
-const RESOLVED = Promise.resolve();
 
 /**
  * uWS answers every ping with a pong by itself, so a client that pings and
@@ -39,6 +39,14 @@ const RESOLVED = Promise.resolve();
  */
 export const MAX_PINGS_WHILE_BACKPRESSURED = 1024;
 const PING_FLOOD = Object.freeze({ code: 1008, reason: "Too many pings while not reading" });
+/** Past `websocket.messageRate` (see {@link MessageBudget}). */
+const MESSAGE_RATE = Object.freeze({ code: 1008, reason: "Message rate exceeded" });
+/**
+ * Sends nobody waited for piled up past `maxSubscriberBackpressure`: the
+ * peer reads slower than the app writes. Closing (1013, try again later)
+ * is the only answer that neither drops a message nor grows memory.
+ */
+const SENDS_PILED_UP = Object.freeze({ code: 1013, reason: "Peer too slow: unawaited sends piled up" });
 const SHUTTING_DOWN = Object.freeze({ code: 1001, reason: "Server shutting down" });
 const DROPPED_BY_PEER = "Client went away during the handshake";
 
@@ -64,12 +72,14 @@ function noop(): void {}
  */
 export class WebSocketEngine implements WebSocketEndpoint {
   readonly #channel: WebSocketChannel;
-  readonly #options: ResolvedWebSocketOptions;
+  readonly #options: WebSocketLimits;
   /** Received messages waiting for the handler (composition: the engine has a queue). */
   readonly #inbound: MessageQueue;
   #state = CONNECTING;
   #drain: Drain | undefined;
   #pingsWhileBackpressured = 0;
+  /** Created at the first message when `messageRate` is set. */
+  #budget: MessageBudget | undefined;
   /** Set by {@link WebSocketEngine.shutdown} during the handshake: accepting is refused. */
   #shuttingDown = false;
 
@@ -77,7 +87,7 @@ export class WebSocketEngine implements WebSocketEndpoint {
    * @param channel - the adapter's side; it delivers every event to this engine from now on.
    * @param options - the app's resolved WebSocket options (queue bounds, backpressure limits).
    */
-  constructor(channel: WebSocketChannel, options: ResolvedWebSocketOptions) {
+  constructor(channel: WebSocketChannel, options: WebSocketLimits) {
     this.#channel = channel;
     this.#options = options;
     this.#inbound = new MessageQueue(options);
@@ -148,6 +158,11 @@ export class WebSocketEngine implements WebSocketEndpoint {
 
   #received(message: string | Uint8Array, size: number): void {
     if (this.#state >= CLOSED) return;
+    const rate = this.#options.messageRate;
+    if (rate !== undefined && !(this.#budget ??= new MessageBudget(rate, performance.now())).take(performance.now())) {
+      this.#closeNow(MESSAGE_RATE.code, MESSAGE_RATE.reason, false);
+      return;
+    }
     if (!this.#inbound.push(message, size)) {
       const { status, message: reason } = ERRORS.WS_QUEUE_OVERFLOW;
       this.#closeNow(status, reason, false);
@@ -275,6 +290,20 @@ export class WebSocketEngine implements WebSocketEndpoint {
     return this.#inbound;
   }
 
+  /**
+   * Hands every message to `handler` as a call, in order (the fast path).
+   *
+   * @param handler - called once per message; when it returns a promise, the
+   *   next message waits for it (queued meanwhile, within the queue's bounds).
+   * @returns resolves once the connection closed and every delivered call
+   *   settled; rejects with what `handler` threw.
+   * @throws {@link WebSocketStateError} before `accept()`, or when messages are already being read.
+   */
+  consume(handler: MessageHandler): Promise<void> {
+    this.assertReadable();
+    return this.#inbound.consume(handler);
+  }
+
   /** @throws {@link WebSocketStateError} while the handshake is not answered and the client is there. */
   assertReadable(): void {
     if (this.#state === CONNECTING || this.#state === ACCEPTING) throw new WebSocketStateError("Call accept() before receiving");
@@ -285,20 +314,33 @@ export class WebSocketEngine implements WebSocketEndpoint {
    * `maxBackpressure`, else once it drained. Never dropped: the adapter writes
    * or buffers everything it is handed.
    *
+   * It may be left unawaited: the promise it returns is already marked as
+   * handled (a later rejection is no unhandled rejection), and sends made
+   * without waiting for a drain may pile up to `maxSubscriberBackpressure`,
+   * past which the connection closes with 1013 and they reject.
+   *
    * @param data - text or bytes.
    * @param isBinary - true for a binary frame.
-   * @returns rejects with {@link ConnectionClosed} once closed.
+   * @returns the shared resolved promise when nothing has to wait (no
+   *   allocation); rejects with {@link ConnectionClosed} once closed.
    * @throws {@link WebSocketStateError} before `accept()`.
    */
   send(data: string | Uint8Array, isBinary: boolean): Promise<void> {
     if (this.#state !== OPEN) return this.#notOpen();
     const sent = this.#channel.send(isBinary ? { type: "websocket.send", bytes: data as Uint8Array } : { type: "websocket.send", text: data as string });
-    if (sent !== undefined) return sent.then(() => this.#backpressure());
-    return this.#backpressure();
+    if (sent === undefined) return this.#backpressure();
+    const waited = sent.then(() => this.#backpressure());
+    waited.catch(noop); // an unawaited send must not become an unhandled rejection
+    return waited;
   }
 
   #backpressure(): Promise<void> {
-    if (this.#drain !== undefined) return this.#drain.promise;
+    const drain = this.#drain;
+    if (drain !== undefined) {
+      // Sent while a drain was pending: its caller did not wait. Bounded.
+      if (this.#buffered() > this.#options.maxSubscriberBackpressure) this.#closeNow(SENDS_PILED_UP.code, SENDS_PILED_UP.reason, false);
+      return drain.promise;
+    }
     if (this.#buffered() <= this.#options.maxBackpressure) return RESOLVED;
     let resolve!: () => void;
     let reject!: (error: unknown) => void;
