@@ -9,7 +9,9 @@
  * - `onAborted` is registered in the constructor, inside the `upgrade`
  *   callback, before anything is awaited; after it fires `res` is dropped and
  *   never upgraded or written.
- * - the upgrade (or refusal) happens after an await, so it is wrapped in `res.cork()`.
+ * - a handler that accepts (or refuses) before its first await is answered
+ *   inside uWS's `upgrade` callback, plainly, as uWS's own examples do; one
+ *   that answers after an await is wrapped in `res.cork()`.
  * - the uWS socket is used only between `open` and `close`.
  * - uWS's own backpressure limit is off (it would drop silently): every
  *   `send()` is written or buffered, and `drain` is reported to the engine.
@@ -85,6 +87,8 @@ export class UwsWebSocket implements WebSocketChannel {
   /** Inside the `res.cork()` that upgrades: a `close` now is uWS undoing the upgrade. */
   #upgrading = false;
   #droppedOnUpgrade = false;
+  /** Still inside uWS's `upgrade` callback: answer without cork (see {@link UwsWebSocket.callbackReturned}). */
+  #inCallback = true;
   #endpoint: WebSocketEndpoint = DETACHED;
 
   /**
@@ -143,6 +147,14 @@ export class UwsWebSocket implements WebSocketChannel {
       default:
         return quietRejection(new TypeError(`unexpected event ${event.type} for a WebSocket`));
     }
+  }
+
+  /**
+   * uWS's `upgrade` callback returned: from now on the handshake is answered
+   * after an await, inside `res.cork()`.
+   */
+  callbackReturned(): void {
+    this.#inCallback = false;
   }
 
   /** Called by the core once the handler (and `afterWebSocket`) finished. */
@@ -206,18 +218,22 @@ export class UwsWebSocket implements WebSocketChannel {
     if (handshake === undefined) return quietRejection(new ConnectionClosed(1006, "Client went away during the handshake"));
     this.#handshake = undefined;
     const { res, key, extensions, context } = handshake;
-    // We are past an await: cork, or uWS writes the 101 in pieces (and warns).
+    const upgrade = (): void => {
+      if (headers !== undefined) {
+        // Custom headers on a 101 need the status line first (uWS docs).
+        res.writeStatus("101 Switching Protocols");
+        writeHeaders(res, headers);
+      }
+      // uWS calls `open` synchronously, inside upgrade().
+      res.upgrade<UserData>({ connection: this }, key, subprotocol ?? "", extensions, context);
+    };
     this.#upgrading = true;
     try {
-      res.cork(() => {
-        if (headers !== undefined) {
-          // Custom headers on a 101 need the status line first (uWS docs).
-          res.writeStatus("101 Switching Protocols");
-          writeHeaders(res, headers);
-        }
-        // uWS calls `open` synchronously, inside upgrade().
-        res.upgrade<UserData>({ connection: this }, key, subprotocol ?? "", extensions, context);
-      });
+      // Inside uWS's callback: upgrade plainly. Past an await: cork, or uWS writes the 101 in
+      // pieces (and warns). The plain path also never meets the cork()-after-upgrade close of
+      // builds without uNetworking/uWebSockets#1929.
+      if (this.#inCallback) upgrade();
+      else res.cork(upgrade);
     } finally {
       this.#upgrading = false;
     }
@@ -235,12 +251,14 @@ export class UwsWebSocket implements WebSocketChannel {
     this.#handshake = undefined;
     this.#gone = true;
     const res = handshake.res;
-    // Past an await again: cork. Close the connection: it was meant to become a WebSocket.
-    res.cork(() => {
+    // Close the connection: it was meant to become a WebSocket. Past an await: cork.
+    const answer = (): void => {
       res.writeStatus(statusLine(status));
       if (headers !== undefined) writeHeaders(res, headers);
       res.end(body, true);
-    });
+    };
+    if (this.#inCallback) answer();
+    else res.cork(answer);
   }
 
   #close(code: number, reason: string, abort: boolean): void {

@@ -154,6 +154,8 @@ export function attachWebSockets(build: LoadedUws, app: TemplatedApp, core: AppC
       // The connection is the channel and, as the fast path, the queue the callbacks below fill;
       // it calls state.handlerDone() when the handler is over (no promise kept per connection).
       serveWebSocket(core, scope, connection);
+      // What the handler did before its first await was answered inside this callback; the rest is corked.
+      connection.callbackReturned();
     },
     open(ws) {
       ws.getUserData().connection.opened(ws);
