@@ -82,6 +82,14 @@ class ContractApp extends App {
       this.finished++;
     }
   }
+  /** The fast path, left to itself: the method returns, the connection stays open. */
+  async ws_calls_returned(ws: WebSocket) {
+    await ws.accept();
+    void ws.onMessage((message) => {
+      if (message === "close") return ws.close(4004, "asked");
+      return ws.sendText(`${String(message)}:${this.request.path}`);
+    });
+  }
   /** The fast path with an async handler: the next message waits for the last one's call. */
   async ws_slowcalls(ws: WebSocket) {
     await ws.accept();
@@ -280,6 +288,17 @@ export function runAdapterContract(adapter: AdapterUnderTest): void {
         ws.close(4003, "done");
         await ws.closed;
         await until(() => app.finished === before + 1);
+      });
+
+      it("keeps the connection open for onMessage after the ws_ method returned, until a close", async () => {
+        const ws = await served.websocket("/calls_returned");
+        ws.sendText("a");
+        assert.equal(await ws.next(), "a:/calls_returned");
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        ws.sendText("b");
+        assert.equal(await ws.next(), "b:/calls_returned");
+        ws.sendText("close");
+        assert.deepEqual(await ws.closed, { code: 4004, reason: "asked" });
       });
 
       it("holds the next call until an async onMessage handler settles, with this.request", async () => {

@@ -293,6 +293,11 @@ export class MessageQueue implements AsyncIterator<string> {
     return consumer.done;
   }
 
+  /** While a consumer is set: what settles when it is over (see {@link MessageQueue.consume}). */
+  get consumption(): Promise<void> | undefined {
+    return this.#consumer?.done;
+  }
+
   /** One call; a promise it returns makes the consumer busy until it settles. */
   #call(consumer: Consumer, message: Message): void {
     let result: unknown;

@@ -304,6 +304,11 @@ export class WebSocketEngine implements WebSocketEndpoint {
     return this.#inbound.consume(handler);
   }
 
+  /** While messages are delivered as calls: settles once that is over (the connection closed, or a call threw). */
+  get consumption(): Promise<void> | undefined {
+    return this.#inbound.consumption;
+  }
+
   /** @throws {@link WebSocketStateError} while the handshake is not answered and the client is there. */
   assertReadable(): void {
     if (this.#state === CONNECTING || this.#state === ACCEPTING) throw new WebSocketStateError("Call accept() before receiving");

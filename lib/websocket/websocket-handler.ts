@@ -119,12 +119,25 @@ class Run {
     }
     if (isThenable(result)) {
       result.then(
-        () => this.#after(FINISHED_OK),
+        () => this.#returned(),
         (error: unknown) => this.#after(error),
       );
     } else {
-      this.#after(FINISHED_OK);
+      this.#returned();
     }
+  }
+
+  /**
+   * The handler returned. If it left its messages to `onMessage()`, the
+   * connection is theirs until it closes: no suspended handler is kept for it.
+   */
+  #returned(): void {
+    const consumption = this.#engine!.consumption;
+    if (consumption === undefined) return this.#after(FINISHED_OK);
+    consumption.then(
+      () => this.#after(FINISHED_OK),
+      (error: unknown) => this.#after(error),
+    );
   }
 
   #after(outcome: unknown): void {

@@ -222,15 +222,17 @@ export class WebSocket implements AsyncIterable<string> {
    * @param handler - called once per message.
    * @returns resolves once the connection is closed (like the end of a
    *   `for await` loop); rejects with what `handler` threw, which closes
-   *   with 1011 as any handler error does. Await it: the handler returning
-   *   closes the connection.
+   *   with 1011 as any handler error does. Await it, or return: a `ws_`
+   *   method that returns while `onMessage` is set leaves the connection to
+   *   it (open until either side closes), and holds no suspended frame,
+   *   which is the cheapest idle socket upie has.
    * @throws {@link WebSocketStateError} before `accept()`, or when another
    *   reader (`receive*()`, `for await`, `onMessage`) is already waiting.
    * @example
    * ```ts
    * async ws_echo(ws: WebSocket) {
    *   await ws.accept();
-   *   await ws.onMessage((message) => (typeof message === "string" ? ws.sendText(message) : ws.sendBytes(message)));
+   *   ws.onMessage((message) => (typeof message === "string" ? ws.sendText(message) : ws.sendBytes(message)));
    * }
    * ```
    */
