@@ -25,20 +25,15 @@ export function currentRequest(): Request | undefined {
 }
 
 /**
- * True where AsyncLocalStorage rides on async_hooks (Node 20, Node 22 by
- * default) rather than on AsyncContextFrame (Node 24). It decides only how
- * {@link bindToRequest} binds, never what it means: with hooks, `run()` per
- * call is a few property writes (70 ns a message, against 155 ns for a
- * snapshot); with frames, `run()` builds a frame per call (245 ns) and a
- * snapshot only switches to the captured one (120 ns). Measured with a
- * socket-free echo through `onMessage`.
- */
-const HOOKED = typeof (AsyncLocalStorage.prototype as { _propagate?: unknown })._propagate === "function";
-
-/**
  * `fn` bound to the current request: called later from an adapter's callback
  * (a WebSocket message delivered by `onMessage`), it still sees
  * `this.request`, across its own awaits too, with no closure per call.
+ *
+ * A `run()` per call, not a snapshot: with async_hooks (Node 20) it is the
+ * faster of the two (70 against 155 ns a message, socket-free echo); with
+ * AsyncContextFrame (Node 24) a snapshot is faster (120 against 245 ns) but
+ * holds ≈ 1.45 KB per socket for the socket's whole life, more than the rest
+ * of an idle `onMessage` socket together.
  *
  * @param fn - a one-argument function.
  * @returns `fn` itself outside of a request, else a wrapper running it in the request's context.
@@ -50,7 +45,5 @@ const HOOKED = typeof (AsyncLocalStorage.prototype as { _propagate?: unknown }).
 export function bindToRequest<A, R>(fn: (argument: A) => R): (argument: A) => R {
   const request = storage.getStore();
   if (request === undefined) return fn;
-  if (HOOKED) return (argument) => storage.run(request, fn, argument);
-  const run = AsyncLocalStorage.snapshot();
-  return (argument) => run(fn, argument);
+  return (argument) => storage.run(request, fn, argument);
 }
