@@ -19,6 +19,8 @@ import type { ReceiveEvent, ResponseHeaders, SendEvent, WebSocketChannel, WebSoc
 import { assertCloseFrame } from "./close-code.js";
 import { MessageQueue, quietRejection, RESOLVED, type MessageHandler, type ReadMode } from "./message-queue.js";
 import { MessageBudget } from "../websocket-policy/message-budget.js";
+import { Drain } from "./drain.js";
+import { MAX_PINGS_WHILE_BACKPRESSURED, MESSAGE_RATE, PING_FLOOD, SENDS_PILED_UP, SHUTTING_DOWN } from "./close-reasons.js";
 import type { WebSocketLimits } from "../websocket-policy/websocket-options.js";
 
 const CONNECTING = 0;
@@ -28,34 +30,7 @@ const OPEN = 2;
 const CLOSED = 3;
 /** The peer closed, the transport died, or the client left mid-handshake. */
 const GONE = 4;
-
-
-/**
- * uWS answers every ping with a pong by itself, so a client that pings and
- * never reads grows the server's send buffer with pongs (69 MiB → 2.8 GiB in
- * 20 s before this rule). Pings that arrive while the buffer is already over
- * `maxBackpressure` are counted; past this many (≤ 127 bytes of pong each)
- * the connection is dropped with 1008.
- */
-export const MAX_PINGS_WHILE_BACKPRESSURED = 1024;
-const PING_FLOOD = Object.freeze({ code: 1008, reason: "Too many pings while not reading" });
-/** Past `websocket.messageRate` (see {@link MessageBudget}). */
-const MESSAGE_RATE = Object.freeze({ code: 1008, reason: "Message rate exceeded" });
-/**
- * Sends nobody waited for piled up past `maxSubscriberBackpressure`: the
- * peer reads slower than the app writes. Closing (1013, try again later)
- * is the only answer that neither drops a message nor grows memory.
- */
-const SENDS_PILED_UP = Object.freeze({ code: 1013, reason: "Peer too slow: unawaited sends piled up" });
-const SHUTTING_DOWN = Object.freeze({ code: 1001, reason: "Server shutting down" });
 const DROPPED_BY_PEER = "Client went away during the handshake";
-
-/** One backpressure episode: every send that waits shares this promise. */
-interface Drain {
-  readonly promise: Promise<void>;
-  resolve: () => void;
-  reject: (error: unknown) => void;
-}
 
 function noop(): void {}
 
@@ -347,15 +322,7 @@ export class WebSocketEngine implements WebSocketEndpoint {
       return drain.promise;
     }
     if (this.#buffered() <= this.#options.maxBackpressure) return RESOLVED;
-    let resolve!: () => void;
-    let reject!: (error: unknown) => void;
-    const promise = new Promise<void>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    promise.catch(noop); // a send nobody awaits must not crash the process when the peer leaves
-    this.#drain = { promise, resolve, reject };
-    return promise;
+    return (this.#drain = new Drain()).promise;
   }
 
   /**
