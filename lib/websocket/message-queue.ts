@@ -23,9 +23,15 @@ export type Message = string | Uint8Array;
  */
 export type MessageHandler = (message: Message) => unknown;
 
+/** Told once when message delivery by calls is over: the queue ended, or a call threw `failure`. */
+export interface ConsumptionListener {
+  consumed(failed: boolean, failure: unknown): void;
+}
+
 /** The one consumer of a queue that delivers by calls (see {@link MessageQueue.consume}). */
 class Consumer {
   readonly handler: MessageHandler;
+  listener: ConsumptionListener | undefined;
   /** A call returned a promise that has not settled: later messages queue. */
   busy = false;
   readonly done: Promise<void>;
@@ -293,9 +299,18 @@ export class MessageQueue implements AsyncIterator<string> {
     return consumer.done;
   }
 
-  /** While a consumer is set: what settles when it is over (see {@link MessageQueue.consume}). */
-  get consumption(): Promise<void> | undefined {
-    return this.#consumer?.done;
+  /**
+   * Hands the rest of the delivery to `listener` (no promise, no closure):
+   * it is told once the consumer is over.
+   *
+   * @param listener - told once the queue ended, or with what a call threw.
+   * @returns false when no consumer is running (nothing will be told).
+   */
+  whenConsumed(listener: ConsumptionListener): boolean {
+    const consumer = this.#consumer;
+    if (consumer === undefined) return false;
+    consumer.listener = listener;
+    return true;
   }
 
   /** One call; a promise it returns makes the consumer busy until it settles. */
@@ -325,6 +340,7 @@ export class MessageQueue implements AsyncIterator<string> {
         if (this.#ending !== undefined) {
           this.#consumer = undefined;
           consumer.resolve();
+          consumer.listener?.consumed(false, undefined);
         }
         return;
       }
@@ -337,6 +353,7 @@ export class MessageQueue implements AsyncIterator<string> {
     // Nothing reads after a failed consumer: the handler's own end closes the connection.
     consumer.busy = true;
     consumer.reject(error);
+    consumer.listener?.consumed(true, error);
   }
 
   #shiftWaiter(): void {

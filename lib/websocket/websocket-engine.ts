@@ -17,7 +17,7 @@
 import { ConnectionClosed, ERRORS, WebSocketStateError } from "../protocol/errors.js";
 import type { ReceiveEvent, ResponseHeaders, SendEvent, WebSocketChannel, WebSocketEndpoint } from "../protocol/protocol.js";
 import { assertCloseFrame } from "./close-code.js";
-import { MessageQueue, quietRejection, RESOLVED, type MessageHandler, type ReadMode } from "./message-queue.js";
+import { MessageQueue, quietRejection, RESOLVED, type ConsumptionListener, type MessageHandler, type ReadMode } from "./message-queue.js";
 import { MessageBudget } from "../websocket-policy/message-budget.js";
 import { Drain } from "./drain.js";
 import { MAX_PINGS_WHILE_BACKPRESSURED, MESSAGE_RATE, PING_FLOOD, SENDS_PILED_UP, SHUTTING_DOWN } from "./close-reasons.js";
@@ -279,9 +279,13 @@ export class WebSocketEngine implements WebSocketEndpoint {
     return this.#inbound.consume(handler);
   }
 
-  /** While messages are delivered as calls: settles once that is over (the connection closed, or a call threw). */
-  get consumption(): Promise<void> | undefined {
-    return this.#inbound.consumption;
+  /**
+   * While messages are delivered as calls, `listener` is told when that is over.
+   *
+   * @returns false when no messages are delivered as calls.
+   */
+  whenConsumed(listener: ConsumptionListener): boolean {
+    return this.#inbound.whenConsumed(listener);
   }
 
   /** @throws {@link WebSocketStateError} while the handshake is not answered and the client is there. */

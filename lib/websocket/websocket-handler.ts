@@ -132,12 +132,12 @@ class Run {
    * connection is theirs until it closes: no suspended handler is kept for it.
    */
   #returned(): void {
-    const consumption = this.#engine!.consumption;
-    if (consumption === undefined) return this.#after(FINISHED_OK);
-    consumption.then(
-      () => this.#after(FINISHED_OK),
-      (error: unknown) => this.#after(error),
-    );
+    if (!this.#engine!.whenConsumed(this)) this.#after(FINISHED_OK);
+  }
+
+  /** `onMessage` delivery is over: the peer left, or a call threw. */
+  consumed(failed: boolean, failure: unknown): void {
+    this.#after(failed ? failure : FINISHED_OK);
   }
 
   #after(outcome: unknown): void {
