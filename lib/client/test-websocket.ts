@@ -118,11 +118,6 @@ export class TestConnection implements WebSocketChannel {
     return this.#endpoint;
   }
 
-  /** Never called: events are pushed to the attached engine. */
-  receive(): Promise<ReceiveEvent> {
-    return quietRejection(new TypeError("the TestClient pushes WebSocket events to the attached engine"));
-  }
-
   /** Unread bytes in the client's inbox beyond what the simulated kernel holds. */
   get bufferedAmount(): number {
     return Math.max(0, this.inbox.bytes - this.#sockets.socketBuffer);

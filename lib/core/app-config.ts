@@ -13,7 +13,15 @@ import { LocalBroker } from "../pubsub/local-broker.js";
 import type { SessionBackend } from "../session/backend.js";
 import { resolveSessionSettings, type SessionSettings } from "../session/session-manager.js";
 import { Templates } from "../templates/templates.js";
-import { resolveWebSocketOptions, type ResolvedWebSocketOptions, type WebSocketOptions } from "./websocket-options.js";
+import type { WebSocketOrigins } from "../websocket-policy/origin-policy.js";
+import { resolveWebSocketOptions, type ResolvedWebSocketOptions, type WebSocketOptions } from "../websocket-policy/websocket-options.js";
+import type { Request } from "./request.js";
+
+/** The app's `websocket` options: `origins` rules see upie's {@link Request}. */
+export type AppWebSocketOptions = WebSocketOptions<Request>;
+
+/** `websocket.origins` with upie's {@link Request} (see {@link WebSocketOrigins}). */
+export type AppWebSocketOrigins = WebSocketOrigins<Request>;
 
 /** Options for `new App(options)`; every one is optional. */
 export interface AppOptions {
@@ -30,7 +38,7 @@ export interface AppOptions {
   /** Where handler errors are reported. Default: stderr. */
   logger?: Logger;
   /** WebSocket settings (payload, backpressure, queue bounds, timeouts). */
-  websocket?: WebSocketOptions;
+  websocket?: AppWebSocketOptions;
   /** The folder {@link App.renderTemplate} reads from, relative to the working directory. Default "templates". */
   templates?: string;
 }
@@ -45,7 +53,7 @@ export interface AppConfig {
   /** The session backend and the session cookie's writer. */
   readonly sessions: SessionSettings;
   /** WebSocket settings. */
-  readonly websocket: ResolvedWebSocketOptions;
+  readonly websocket: ResolvedWebSocketOptions<Request>;
   /** Where `app.publish` goes: the user's broker, or the app's own {@link LocalBroker}. */
   readonly broker: Broker;
   /** The templates folder `renderTemplate` reads (Nunjucks loads on first use). */
@@ -68,7 +76,7 @@ export function resolveAppConfig(options: AppOptions): AppConfig {
   const limits = resolveLimits(options.limits);
   const logger = options.logger ?? stderrLogger;
   const sessions = resolveSessionSettings(options, secrets);
-  const websocket = resolveWebSocketOptions(options.websocket);
+  const websocket = resolveWebSocketOptions<Request>(options.websocket);
   // A broker that leaves the process (Redis) signs what it writes with the app's secret.
   if (secrets !== undefined) websocket.broker?.useSecrets?.(secrets);
   return Object.freeze({

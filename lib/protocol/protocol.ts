@@ -34,11 +34,7 @@ export interface WebSocketScope extends BaseScope {
   subprotocols: string[];
 }
 
-export interface LifespanScope {
-  type: "lifespan";
-}
-
-export type Scope = HttpScope | WebSocketScope | LifespanScope;
+export type Scope = HttpScope | WebSocketScope;
 
 // ---- HTTP events -----------------------------------------------------------
 
@@ -78,10 +74,6 @@ export interface HttpResponseBodyEvent {
 }
 
 // ---- WebSocket events ------------------------------------------------------
-
-export interface WebSocketConnectEvent {
-  type: "websocket.connect";
-}
 
 export interface WebSocketReceiveEvent {
   type: "websocket.receive";
@@ -151,7 +143,6 @@ export interface WebSocketSubscribeEvent {
 export type ReceiveEvent =
   | HttpRequestEvent
   | HttpDisconnectEvent
-  | WebSocketConnectEvent
   | WebSocketReceiveEvent
   | WebSocketDrainEvent
   | WebSocketPingEvent
@@ -187,10 +178,9 @@ export interface Channel {
 // ---- WebSocket channels ------------------------------------------------------
 
 /**
- * The core's side of one WebSocket, for adapters that push events as they
- * happen instead of answering `receive()`: the same events, delivered in
- * order, without a promise per message (uWS's callbacks). Also what a
- * server's topic fan-out and shutdown ask of each socket.
+ * The core's side of one WebSocket: the adapter pushes every event to it as
+ * it happens, in order, without a promise per message (uWS's callbacks).
+ * Also what a server's topic fan-out and shutdown ask of each socket.
  */
 export interface WebSocketEndpoint {
   /** A `websocket.*` receive event, in the order it happened. */
@@ -202,19 +192,19 @@ export interface WebSocketEndpoint {
 }
 
 /**
- * A WebSocket's channel. Backpressure is decided in the core from
- * `bufferedAmount`, so an adapter must never drop a `websocket.send` it was
- * handed: it writes or buffers it, and reports `websocket.drain` when its
- * buffer shrinks.
+ * A WebSocket's channel: push only. The core attaches its endpoint once; the
+ * adapter delivers every event there and answers `send(event)`.
+ * Backpressure is decided in the core from `bufferedAmount`, so an adapter
+ * must never drop a `websocket.send` it was handed: it writes or buffers it,
+ * and reports `websocket.drain` when its buffer shrinks.
  */
-export interface WebSocketChannel extends Channel {
+export interface WebSocketChannel {
+  /** Called once, before any event: the adapter delivers every event to `endpoint` from now on. */
+  attach(endpoint: WebSocketEndpoint): void;
+  /** What the core asks the adapter to write (see {@link Send}). */
+  send: Send;
   /** Bytes handed to `send` but not yet written to the peer (0 when the transport cannot tell). */
-  readonly bufferedAmount?: number;
-  /**
-   * The push form of `receive()`: when present, the core calls it once with
-   * its endpoint and never calls `receive()`; the adapter delivers every event there.
-   */
-  attach?(endpoint: WebSocketEndpoint): void;
+  readonly bufferedAmount: number;
   /** Called once the handler (and `afterWebSocket`) has finished: the connection is the adapter's to forget. */
-  done?(): void;
+  done(): void;
 }

@@ -12,6 +12,7 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
 import { App } from "../core/app.js";
+import type { AppOptions } from "../core/app-config.js";
 import { ConnectionClosed } from "../protocol/errors.js";
 import type { WebSocket } from "../websocket/websocket.js";
 import type { AdapterHarness, AdapterUnderTest } from "./harness.js";
@@ -72,6 +73,43 @@ class ContractApp extends App {
       this.sent = i + 1;
     }
   }
+  /** The fast path: messages as calls, each echoed by a send that is returned, not awaited. */
+  async ws_calls(ws: WebSocket) {
+    await ws.accept();
+    try {
+      await ws.onMessage((message) => (typeof message === "string" ? ws.sendText(message) : ws.sendBytes(message)));
+    } finally {
+      this.finished++;
+    }
+  }
+  /** The fast path, left to itself: the method returns, the connection stays open. */
+  async ws_calls_returned(ws: WebSocket) {
+    await ws.accept();
+    void ws.onMessage((message) => {
+      if (message === "close") return ws.close(4004, "asked");
+      return ws.sendText(`${String(message)}:${this.request.path}`);
+    });
+  }
+  /** The fast path with an async handler: the next message waits for the last one's call. */
+  async ws_slowcalls(ws: WebSocket) {
+    await ws.accept();
+    await ws.onMessage(async (message) => {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      await ws.sendText(`${String(message)}:${this.request.path}`);
+    });
+  }
+  /** Sends nobody awaits, far past maxSubscriberBackpressure while the client does not read. */
+  async ws_firehose(ws: WebSocket) {
+    await ws.accept();
+    await ws.receive(); // the client's go: by then it has stopped reading
+    const padding = "z".repeat(BIG - 8);
+    for (let i = 0; i < FLOOD; i++) {
+      if (ws.closed) break;
+      void ws.sendText(`${String(i).padStart(6, "0")}:${padding}`);
+      this.sent = i + 1;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   async ws_sub(ws: WebSocket, topic: string) {
     await ws.accept();
     await ws.subscribe(topic);
@@ -84,10 +122,10 @@ class ContractApp extends App {
   }
 }
 
-function newApp(): ContractApp {
+function newApp(websocket: AppOptions["websocket"] = {}): ContractApp {
   return new ContractApp({
     logger: { error() {} },
-    websocket: { maxQueuedMessages: QUEUE, maxBackpressure: 16 * 1024, maxSubscriberBackpressure: 256 * 1024, maxPayloadLength: BIG },
+    websocket: { maxQueuedMessages: QUEUE, maxBackpressure: 16 * 1024, maxSubscriberBackpressure: 256 * 1024, maxPayloadLength: BIG, ...websocket },
   });
 }
 
@@ -238,6 +276,87 @@ export function runAdapterContract(adapter: AdapterUnderTest): void {
         assert.ok(got < total, `the slow subscriber got all ${got}`);
         while (fastSeen < total) assert.equal(numbered(await fast.next()), fastSeen++);
         fast.close();
+      });
+
+      it("delivers messages as calls (onMessage) in order, text and binary", async () => {
+        const ws = await served.websocket("/calls");
+        for (let i = 0; i < 100; i++) ws.sendText(`c${i}`);
+        ws.sendBytes(new Uint8Array([4, 5]));
+        for (let i = 0; i < 100; i++) assert.equal(await ws.next(), `c${i}`);
+        assert.deepEqual([...(await ws.next() as Uint8Array)], [4, 5]);
+        const before = app.finished;
+        ws.close(4003, "done");
+        await ws.closed;
+        await until(() => app.finished === before + 1);
+      });
+
+      it("keeps the connection open for onMessage after the ws_ method returned, until a close", async () => {
+        const ws = await served.websocket("/calls_returned");
+        ws.sendText("a");
+        assert.equal(await ws.next(), "a:/calls_returned");
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        ws.sendText("b");
+        assert.equal(await ws.next(), "b:/calls_returned");
+        ws.sendText("close");
+        assert.deepEqual(await ws.closed, { code: 4004, reason: "asked" });
+      });
+
+      it("holds the next call until an async onMessage handler settles, with this.request", async () => {
+        const ws = await served.websocket("/slowcalls");
+        for (let i = 0; i < 5; i++) ws.sendText(`s${i}`);
+        for (let i = 0; i < 5; i++) assert.equal(await ws.next(), `s${i}:/slowcalls`);
+        ws.close();
+        await ws.closed;
+      });
+
+      it("closes with 1008 when onMessage calls hold more messages back than maxQueuedMessages", async () => {
+        const ws = await served.websocket("/slowcalls");
+        for (let i = 0; i <= QUEUE + 1; i++) ws.sendText(`q${i}`);
+        assert.equal((await ws.closed).code, 1008);
+      });
+
+      it("bounds sends nobody awaits: past maxSubscriberBackpressure the socket closes with 1013 after a gap-free prefix", async () => {
+        const unhandled: unknown[] = [];
+        const record = (reason: unknown) => void unhandled.push(reason);
+        process.on("unhandledRejection", record);
+        try {
+          app.sent = 0;
+          const ws = await served.websocket("/firehose");
+          ws.pause();
+          ws.sendText("go");
+          await until(() => app.sent > 0);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          ws.resume();
+          const closed = await ws.closed;
+          assert.equal(closed.code, 1013);
+          let got = 0;
+          try {
+            for (;;) assert.equal(numbered(await ws.next(1000)), got++);
+          } catch (error) {
+            if (error instanceof assert.AssertionError) throw error;
+          }
+          assert.ok(got < FLOOD, `the peer got all ${got}: nothing was bounded`);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          assert.deepEqual(unhandled, [], "a rejected send nobody awaited is no unhandled rejection");
+        } finally {
+          process.off("unhandledRejection", record);
+        }
+      });
+
+      it("closes with 1008 a client past websocket.messageRate, after echoing what came within it", async () => {
+        const localApp = newApp({ messageRate: { perSecond: 1, burst: 5 } });
+        const local = await adapter.serve(localApp);
+        try {
+          const ws = await local.websocket("/echo");
+          for (let i = 0; i < 5; i++) ws.sendText(`r${i}`);
+          for (let i = 0; i < 5; i++) assert.equal(await ws.next(), `r${i}`);
+          for (let i = 5; i < 10; i++) ws.sendText(`r${i}`);
+          assert.deepEqual(await ws.closed, { code: 1008, reason: "Message rate exceeded" });
+          await until(() => localApp.closes.length === 1);
+          assert.equal(localApp.closes[0]!.code, 1008);
+        } finally {
+          await local.close();
+        }
       });
 
       it("closes open sockets with 1001 when the server stops, and waits for their handlers", async () => {

@@ -10,11 +10,49 @@
  *
  * @module
  */
-import { ConnectionClosed } from "../protocol/errors.js";
+import { ConnectionClosed, WebSocketStateError } from "../protocol/errors.js";
+import { isThenable } from "../protocol/is-thenable.js";
 import { utf8Decoder } from "./utf8.js";
 
 /** One received message: text frames as strings, binary frames as bytes. */
 export type Message = string | Uint8Array;
+
+/**
+ * The fast path's receiver: called once per message, in order. When it
+ * returns a promise, later messages wait (queued) until it settles.
+ */
+export type MessageHandler = (message: Message) => unknown;
+
+/** Told once when message delivery by calls is over: the queue ended, or a call threw `failure`. */
+export interface ConsumptionListener {
+  consumed(failed: boolean, failure: unknown): void;
+}
+
+/** The one consumer of a queue that delivers by calls (see {@link MessageQueue.consume}). */
+class Consumer {
+  readonly handler: MessageHandler;
+  listener: ConsumptionListener | undefined;
+  /** A call returned a promise that has not settled: later messages queue. */
+  busy = false;
+  readonly done: Promise<void>;
+  resolve!: () => void;
+  reject!: (error: unknown) => void;
+
+  constructor(handler: MessageHandler) {
+    this.handler = handler;
+    this.done = new Promise<void>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+}
+
+/**
+ * The one resolved promise every send that did not have to wait returns (no
+ * allocation per send). A consumer call returning it counts as done at
+ * once: the next message follows without a microtask.
+ */
+export const RESOLVED: Promise<void> = Promise.resolve();
 
 /** How many messages and bytes may wait unread. */
 export interface QueueLimits {
@@ -121,6 +159,8 @@ export class MessageQueue implements AsyncIterator<string> {
   /** Further concurrent readers, rare. */
   #more: Waiter[] | undefined;
   #ending: Ending | undefined;
+  /** Set by {@link MessageQueue.consume}: messages go to calls, not reads. */
+  #consumer: Consumer | undefined;
 
   /**
    * @param limits - count and byte bounds (checked on each push; read live, so a shared object works).
@@ -163,6 +203,11 @@ export class MessageQueue implements AsyncIterator<string> {
    * @returns false when the queue is full: nothing was stored, the caller closes the connection (1008).
    */
   push(message: Message, size: number): boolean {
+    const consumer = this.#consumer;
+    if (consumer !== undefined && !consumer.busy && this.#backlog === undefined && this.#ending === undefined) {
+      this.#call(consumer, message);
+      return true;
+    }
     const resolve = this.#resolve;
     if (resolve !== undefined) {
       // A parked reader means nothing is queued and the queue has not ended.
@@ -188,6 +233,7 @@ export class MessageQueue implements AsyncIterator<string> {
    *   {@link ConnectionClosed} (or `{ done: true }` for {@link READ_ITERATION}).
    */
   read(mode: ReadMode): Promise<unknown> {
+    if (this.#consumer !== undefined) return Promise.reject(new WebSocketStateError("Messages are delivered to onMessage(): there is nothing to read"));
     if (this.#backlog !== undefined) return Promise.resolve(convert(this.#shift(this.#backlog), mode));
     const ending = this.#ending;
     if (ending !== undefined) {
@@ -217,6 +263,8 @@ export class MessageQueue implements AsyncIterator<string> {
     if (this.#ending !== undefined) return;
     this.#ending = { code, reason };
     if (discard) this.#backlog = undefined;
+    const consumer = this.#consumer;
+    if (consumer !== undefined && !consumer.busy) this.#feed(consumer);
     while (this.#resolve !== undefined) {
       const resolve = this.#resolve;
       const promise = this.#promise!;
@@ -230,6 +278,82 @@ export class MessageQueue implements AsyncIterator<string> {
         promise.catch(noop);
       }
     }
+  }
+
+  /**
+   * Delivers every message to `handler` as a call, from now on, in order:
+   * what is already queued first. A call that returns a promise holds the
+   * next message back until it settles (the queue's bounds still apply).
+   *
+   * @param handler - the receiver.
+   * @returns resolves once the queue ended and the last call settled; rejects
+   *   with what a call threw (later messages are then not delivered).
+   * @throws {@link WebSocketStateError} when a read is waiting or a consumer is already set.
+   */
+  consume(handler: MessageHandler): Promise<void> {
+    if (this.#consumer !== undefined || this.#resolve !== undefined) throw new WebSocketStateError("Messages are already being read");
+    const consumer = (this.#consumer = new Consumer(handler));
+    // A handler that never awaits its onMessage() is closed when it returns: its failure must not kill the process.
+    consumer.done.catch(noop);
+    this.#feed(consumer);
+    return consumer.done;
+  }
+
+  /**
+   * Hands the rest of the delivery to `listener` (no promise, no closure):
+   * it is told once the consumer is over.
+   *
+   * @param listener - told once the queue ended, or with what a call threw.
+   * @returns false when no consumer is running (nothing will be told).
+   */
+  whenConsumed(listener: ConsumptionListener): boolean {
+    const consumer = this.#consumer;
+    if (consumer === undefined) return false;
+    consumer.listener = listener;
+    return true;
+  }
+
+  /** One call; a promise it returns makes the consumer busy until it settles. */
+  #call(consumer: Consumer, message: Message): void {
+    let result: unknown;
+    try {
+      result = consumer.handler(message);
+    } catch (error) {
+      return this.#fail(consumer, error);
+    }
+    if (result === undefined || result === RESOLVED || !isThenable(result)) return;
+    consumer.busy = true;
+    result.then(
+      () => {
+        consumer.busy = false;
+        this.#feed(consumer);
+      },
+      (error: unknown) => this.#fail(consumer, error),
+    );
+  }
+
+  /** Hands queued messages over until one call is pending; settles the consumer once ended and drained. */
+  #feed(consumer: Consumer): void {
+    while (this.#consumer === consumer && !consumer.busy) {
+      const backlog = this.#backlog;
+      if (backlog === undefined) {
+        if (this.#ending !== undefined) {
+          this.#consumer = undefined;
+          consumer.resolve();
+          consumer.listener?.consumed(false, undefined);
+        }
+        return;
+      }
+      this.#call(consumer, this.#shift(backlog));
+    }
+  }
+
+  #fail(consumer: Consumer, error: unknown): void {
+    if (this.#consumer !== consumer) return;
+    // Nothing reads after a failed consumer: the handler's own end closes the connection.
+    consumer.busy = true;
+    consumer.reject(error);
+    consumer.listener?.consumed(true, error);
   }
 
   #shiftWaiter(): void {

@@ -4,42 +4,33 @@
  * 1008), its backpressure (sends wait for `websocket.drain` above
  * `maxBackpressure`), the slow-subscriber close (1013), the ping-flood cut
  * (1008), close-frame validation and the shutdown close (1001). Adapters only
- * move frames: they answer `send(event)` and deliver receive events, pushed
- * through {@link WebSocketEndpoint.deliver} or pulled from `receive()`.
+ * move frames: they answer `send(event)` and push what happens through
+ * {@link WebSocketEndpoint.deliver}.
+ *
+ * One state variable says where the connection is: waiting for the handler
+ * (`CONNECTING`, then `ACCEPTING` while the upgrade is answered), `OPEN`,
+ * `CLOSED` by us (or refused), or `GONE` because the peer left or the
+ * transport died. Readers still drain what was queued before the peer left.
  *
  * @module
  */
 import { ConnectionClosed, ERRORS, WebSocketStateError } from "../protocol/errors.js";
 import type { ReceiveEvent, ResponseHeaders, SendEvent, WebSocketChannel, WebSocketEndpoint } from "../protocol/protocol.js";
 import { assertCloseFrame } from "./close-code.js";
-import { MessageQueue, quietRejection, type ReadMode } from "./message-queue.js";
-import type { ResolvedWebSocketOptions } from "../core/websocket-options.js";
+import { MessageQueue, quietRejection, RESOLVED, type ConsumptionListener, type MessageHandler, type ReadMode } from "./message-queue.js";
+import { MessageBudget } from "../websocket-policy/message-budget.js";
+import { Drain } from "./drain.js";
+import { MAX_PINGS_WHILE_BACKPRESSURED, MESSAGE_RATE, PING_FLOOD, SENDS_PILED_UP, SHUTTING_DOWN } from "./close-reasons.js";
+import type { WebSocketLimits } from "../websocket-policy/websocket-options.js";
 
 const CONNECTING = 0;
 const ACCEPTING = 1;
 const OPEN = 2;
+/** We closed, or refused the handshake. */
 const CLOSED = 3;
-
-const RESOLVED = Promise.resolve();
-
-/**
- * uWS answers every ping with a pong by itself, so a client that pings and
- * never reads grows the server's send buffer with pongs (69 MiB → 2.8 GiB in
- * 20 s before this rule). Pings that arrive while the buffer is already over
- * `maxBackpressure` are counted; past this many (≤ 127 bytes of pong each)
- * the connection is dropped with 1008.
- */
-export const MAX_PINGS_WHILE_BACKPRESSURED = 1024;
-const PING_FLOOD = Object.freeze({ code: 1008, reason: "Too many pings while not reading" });
-const SHUTTING_DOWN = Object.freeze({ code: 1001, reason: "Server shutting down" });
+/** The peer closed, the transport died, or the client left mid-handshake. */
+const GONE = 4;
 const DROPPED_BY_PEER = "Client went away during the handshake";
-
-/** One backpressure episode: every send that waits shares this promise. */
-interface Drain {
-  readonly promise: Promise<void>;
-  resolve: () => void;
-  reject: (error: unknown) => void;
-}
 
 function noop(): void {}
 
@@ -49,47 +40,48 @@ function noop(): void {}
  *
  * @example
  * ```ts
- * const engine = new WebSocketEngine(channel, options); // attaches, or pumps channel.receive()
+ * const engine = new WebSocketEngine(channel, options); // attaches to the channel
  * await engine.accept(undefined, undefined);
  * await engine.send("hello", false);
  * ```
  */
 export class WebSocketEngine implements WebSocketEndpoint {
   readonly #channel: WebSocketChannel;
-  readonly #options: ResolvedWebSocketOptions;
+  readonly #options: WebSocketLimits;
   /** Received messages waiting for the handler (composition: the engine has a queue). */
   readonly #inbound: MessageQueue;
   #state = CONNECTING;
   #drain: Drain | undefined;
   #pingsWhileBackpressured = 0;
+  /** Created at the first message when `messageRate` is set. */
+  #budget: MessageBudget | undefined;
   /** Set by {@link WebSocketEngine.shutdown} during the handshake: accepting is refused. */
   #shuttingDown = false;
 
   /**
-   * @param channel - the adapter's side; attached now when it pushes events, else pumped.
+   * @param channel - the adapter's side; it delivers every event to this engine from now on.
    * @param options - the app's resolved WebSocket options (queue bounds, backpressure limits).
    */
-  constructor(channel: WebSocketChannel, options: ResolvedWebSocketOptions) {
+  constructor(channel: WebSocketChannel, options: WebSocketLimits) {
     this.#channel = channel;
     this.#options = options;
     this.#inbound = new MessageQueue(options);
-    if (channel.attach !== undefined) channel.attach(this);
-    else void this.#pump();
+    channel.attach(this);
   }
 
   /** True while nobody answered the handshake and the client is still there. */
   get pending(): boolean {
-    return this.#state === CONNECTING && !this.#inbound.ended;
+    return this.#state === CONNECTING;
   }
 
   /** True once the handshake was answered with 101. */
   get open(): boolean {
-    return this.#state === OPEN && !this.#inbound.ended;
+    return this.#state === OPEN;
   }
 
   /** True once either side closed (or the handshake was refused, or the client left). */
   get closed(): boolean {
-    return this.#state === CLOSED || this.#inbound.ended;
+    return this.#state >= CLOSED;
   }
 
   /** Messages waiting unread. */
@@ -140,7 +132,12 @@ export class WebSocketEngine implements WebSocketEndpoint {
   }
 
   #received(message: string | Uint8Array, size: number): void {
-    if (this.#state === CLOSED) return;
+    if (this.#state >= CLOSED) return;
+    const rate = this.#options.messageRate;
+    if (rate !== undefined && !(this.#budget ??= new MessageBudget(rate, performance.now())).take(performance.now())) {
+      this.#closeNow(MESSAGE_RATE.code, MESSAGE_RATE.reason, false);
+      return;
+    }
     if (!this.#inbound.push(message, size)) {
       const { status, message: reason } = ERRORS.WS_QUEUE_OVERFLOW;
       this.#closeNow(status, reason, false);
@@ -165,9 +162,10 @@ export class WebSocketEngine implements WebSocketEndpoint {
 
   /** The peer closed, the transport died, or the client left mid-handshake. */
   #disconnected(code: number, reason: string): void {
-    // The state stays: `closed`, `open` and `pending` read the queue's end too, and an
-    // accept() still to come must learn that the client left (ConnectionClosed), not misuse.
+    // GONE, not CLOSED: an accept() still to come must learn that the client left
+    // (ConnectionClosed), not that it misused the socket.
     const wasPending = this.#state === CONNECTING || this.#state === ACCEPTING;
+    if (this.#state < CLOSED) this.#state = GONE;
     this.#inbound.end(code, wasPending && reason === "" ? DROPPED_BY_PEER : reason, false);
     this.#failDrain(code, reason);
   }
@@ -181,7 +179,7 @@ export class WebSocketEngine implements WebSocketEndpoint {
    *   {@link ConnectionClosed} when the client already left.
    */
   beginAccept(): void {
-    if (this.#state === CONNECTING && this.#inbound.ended) throw this.#closedError();
+    if (this.#state === GONE) throw this.#closedError();
     if (this.#state !== CONNECTING) throw new WebSocketStateError(this.#state === CLOSED ? "WebSocket already closed" : "WebSocket already accepted");
     this.#state = ACCEPTING;
   }
@@ -195,7 +193,7 @@ export class WebSocketEngine implements WebSocketEndpoint {
    *   the client left, or (1001) when the server is shutting down.
    */
   accept(subprotocol: string | undefined, headers: ResponseHeaders | undefined): Promise<void> {
-    if (this.#state !== ACCEPTING || this.#inbound.ended) return this.acceptFailed(this.#closedError());
+    if (this.#state !== ACCEPTING) return this.acceptFailed(this.#closedError());
     if (this.#shuttingDown) {
       this.refuse(503, "Server shutting down");
       return quietRejection(new ConnectionClosed(SHUTTING_DOWN.code, SHUTTING_DOWN.reason));
@@ -216,7 +214,7 @@ export class WebSocketEngine implements WebSocketEndpoint {
   #accepted(): Promise<void> {
     // close() during an async accept keeps CLOSED; the client leaving rejects.
     if (this.#state === ACCEPTING) this.#state = OPEN;
-    if (this.#inbound.ended && this.#state !== OPEN) return quietRejection(this.#closedError());
+    if (this.#state === GONE) return quietRejection(this.#closedError());
     return RESOLVED;
   }
 
@@ -267,9 +265,32 @@ export class WebSocketEngine implements WebSocketEndpoint {
     return this.#inbound;
   }
 
+  /**
+   * Hands every message to `handler` as a call, in order (the fast path).
+   *
+   * @param handler - called once per message; when it returns a promise, the
+   *   next message waits for it (queued meanwhile, within the queue's bounds).
+   * @returns resolves once the connection closed and every delivered call
+   *   settled; rejects with what `handler` threw.
+   * @throws {@link WebSocketStateError} before `accept()`, or when messages are already being read.
+   */
+  consume(handler: MessageHandler): Promise<void> {
+    this.assertReadable();
+    return this.#inbound.consume(handler);
+  }
+
+  /**
+   * While messages are delivered as calls, `listener` is told when that is over.
+   *
+   * @returns false when no messages are delivered as calls.
+   */
+  whenConsumed(listener: ConsumptionListener): boolean {
+    return this.#inbound.whenConsumed(listener);
+  }
+
   /** @throws {@link WebSocketStateError} while the handshake is not answered and the client is there. */
   assertReadable(): void {
-    if ((this.#state === CONNECTING || this.#state === ACCEPTING) && !this.#inbound.ended) throw new WebSocketStateError("Call accept() before receiving");
+    if (this.#state === CONNECTING || this.#state === ACCEPTING) throw new WebSocketStateError("Call accept() before receiving");
   }
 
   /**
@@ -277,30 +298,35 @@ export class WebSocketEngine implements WebSocketEndpoint {
    * `maxBackpressure`, else once it drained. Never dropped: the adapter writes
    * or buffers everything it is handed.
    *
+   * It may be left unawaited: the promise it returns is already marked as
+   * handled (a later rejection is no unhandled rejection), and sends made
+   * without waiting for a drain may pile up to `maxSubscriberBackpressure`,
+   * past which the connection closes with 1013 and they reject.
+   *
    * @param data - text or bytes.
    * @param isBinary - true for a binary frame.
-   * @returns rejects with {@link ConnectionClosed} once closed.
+   * @returns the shared resolved promise when nothing has to wait (no
+   *   allocation); rejects with {@link ConnectionClosed} once closed.
    * @throws {@link WebSocketStateError} before `accept()`.
    */
   send(data: string | Uint8Array, isBinary: boolean): Promise<void> {
-    if (this.#state !== OPEN || this.#inbound.ended) return this.#notOpen();
+    if (this.#state !== OPEN) return this.#notOpen();
     const sent = this.#channel.send(isBinary ? { type: "websocket.send", bytes: data as Uint8Array } : { type: "websocket.send", text: data as string });
-    if (sent !== undefined) return sent.then(() => this.#backpressure());
-    return this.#backpressure();
+    if (sent === undefined) return this.#backpressure();
+    const waited = sent.then(() => this.#backpressure());
+    waited.catch(noop); // an unawaited send must not become an unhandled rejection
+    return waited;
   }
 
   #backpressure(): Promise<void> {
-    if (this.#drain !== undefined) return this.#drain.promise;
+    const drain = this.#drain;
+    if (drain !== undefined) {
+      // Sent while a drain was pending: its caller did not wait. Bounded.
+      if (this.#buffered() > this.#options.maxSubscriberBackpressure) this.#closeNow(SENDS_PILED_UP.code, SENDS_PILED_UP.reason, false);
+      return drain.promise;
+    }
     if (this.#buffered() <= this.#options.maxBackpressure) return RESOLVED;
-    let resolve!: () => void;
-    let reject!: (error: unknown) => void;
-    const promise = new Promise<void>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    promise.catch(noop); // a send nobody awaits must not crash the process when the peer leaves
-    this.#drain = { promise, resolve, reject };
-    return promise;
+    return (this.#drain = new Drain()).promise;
   }
 
   /**
@@ -312,7 +338,7 @@ export class WebSocketEngine implements WebSocketEndpoint {
    * @throws {@link WebSocketStateError} before `accept()`.
    */
   subscription(subscribe: boolean, topic: string): Promise<void> {
-    if (this.#state !== OPEN || this.#inbound.ended) return this.#notOpen();
+    if (this.#state !== OPEN) return this.#notOpen();
     return this.#post({ type: subscribe ? "websocket.subscribe" : "websocket.unsubscribe", topic });
   }
 
@@ -326,12 +352,9 @@ export class WebSocketEngine implements WebSocketEndpoint {
    */
   close(code: number, reason: string): Promise<void> {
     assertCloseFrame(code, reason);
-    if (this.#state === CLOSED) return RESOLVED;
+    // Closed already, or the peer is gone: nothing to send.
+    if (this.#state >= CLOSED) return RESOLVED;
     if (this.#state === CONNECTING) return this.refuse(403, "Forbidden");
-    if (this.#inbound.ended) {
-      this.#state = CLOSED; // the peer already closed: nothing to send
-      return RESOLVED;
-    }
     return this.#closeNow(code, reason, false);
   }
 
@@ -356,9 +379,7 @@ export class WebSocketEngine implements WebSocketEndpoint {
 
   /** Before accept: a programming error (throws). After close: a rejection with the close code. */
   #notOpen(): Promise<never> {
-    if (this.#state === CONNECTING || this.#state === ACCEPTING) {
-      if (!this.#inbound.ended) throw new WebSocketStateError("Call accept() before sending");
-    }
+    if (this.#state === CONNECTING || this.#state === ACCEPTING) throw new WebSocketStateError("Call accept() before sending");
     return quietRejection(this.#closedError());
   }
 
@@ -368,19 +389,6 @@ export class WebSocketEngine implements WebSocketEndpoint {
 
   #post(event: SendEvent): Promise<void> {
     return this.#channel.send(event) ?? RESOLVED;
-  }
-
-  /** Pull form, for adapters without `attach`: reads `receive()` until the connection ends. */
-  async #pump(): Promise<void> {
-    try {
-      for (;;) {
-        const event = await this.#channel.receive();
-        this.deliver(event);
-        if (event.type === "websocket.disconnect") return;
-      }
-    } catch (error) {
-      this.#disconnected(error instanceof ConnectionClosed ? error.code : 1006, "");
-    }
   }
 }
 

@@ -42,14 +42,13 @@ interface Started {
 const FINISHED_OK: unique symbol = Symbol("finished");
 
 /**
- * Handles one WebSocket scope: a {@link WebSocketEngine} over the adapter's
- * channel (pushed events when the channel can `attach`, else `receive()`),
- * the handler, and how it ended. Never rejects: every failure becomes a
+ * Handles one WebSocket scope: a {@link WebSocketEngine} attached to the
+ * adapter's channel, the handler, and how it ended. Never rejects: every failure becomes a
  * refused handshake or a close frame, and is logged when it is a bug.
  *
  * @param core - the app.
  * @param scope - the handshake, as the adapter saw it.
- * @param channel - the adapter's side; its `done()`, if any, is called at the end.
+ * @param channel - the adapter's side; its `done()` is called at the end.
  * @returns once the handler and `afterWebSocket` middleware have finished.
  * @example
  * ```ts
@@ -121,12 +120,25 @@ class Run {
     }
     if (isThenable(result)) {
       result.then(
-        () => this.#after(FINISHED_OK),
+        () => this.#returned(),
         (error: unknown) => this.#after(error),
       );
     } else {
-      this.#after(FINISHED_OK);
+      this.#returned();
     }
+  }
+
+  /**
+   * The handler returned. If it left its messages to `onMessage()`, the
+   * connection is theirs until it closes: no suspended handler is kept for it.
+   */
+  #returned(): void {
+    if (!this.#engine!.whenConsumed(this)) this.#after(FINISHED_OK);
+  }
+
+  /** `onMessage` delivery is over: the peer left, or a call threw. */
+  consumed(failed: boolean, failure: unknown): void {
+    this.#after(failed ? failure : FINISHED_OK);
   }
 
   #after(outcome: unknown): void {
@@ -143,7 +155,7 @@ class Run {
   }
 
   #end(): void {
-    this.#channel.done?.();
+    this.#channel.done();
     this.#onDone?.();
   }
 }

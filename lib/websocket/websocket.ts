@@ -9,7 +9,8 @@ import { ConnectionClosed } from "../protocol/errors.js";
 import { isThenable } from "../protocol/is-thenable.js";
 import type { ResponseHeaders } from "../protocol/protocol.js";
 import type { Request } from "../core/request.js";
-import { quietRejection, READ_BYTES, READ_MESSAGE, READ_TEXT, type Message } from "./message-queue.js";
+import { bindToRequest } from "../core/context.js";
+import { quietRejection, READ_BYTES, READ_MESSAGE, READ_TEXT, type Message, type MessageHandler } from "./message-queue.js";
 import type { WebSocketEngine } from "./websocket-engine.js";
 import { parseJsonMessage } from "./receive-json.js";
 import type { InferOutput, StandardSchemaV1 } from "../protocol/standard-schema.js";
@@ -217,11 +218,46 @@ export class WebSocket implements AsyncIterable<string> {
   }
 
   /**
+   * Receives every message as a call: the fast path, for routes that need raw
+   * speed. Messages come in order, as they came (a string for a text frame,
+   * bytes for a binary one); `this.request` works inside `handler`.
+   *
+   * When `handler` returns a promise (an `async` function, or a send that
+   * has to wait for the peer to read), the next message waits for it: the
+   * queue's bounds (1008), backpressure and order hold as with `for await`.
+   * Return nothing, or the send itself, to go as fast as uWS delivers.
+   *
+   * @param handler - called once per message.
+   * @returns resolves once the connection is closed (like the end of a
+   *   `for await` loop); rejects with what `handler` threw, which closes
+   *   with 1011 as any handler error does. Await it, or return: a `ws_`
+   *   method that returns while `onMessage` is set leaves the connection to
+   *   it (open until either side closes), and holds no suspended frame,
+   *   which is the cheapest idle socket upie has.
+   * @throws {@link WebSocketStateError} before `accept()`, or when another
+   *   reader (`receive*()`, `for await`, `onMessage`) is already waiting.
+   * @example
+   * ```ts
+   * async ws_echo(ws: WebSocket) {
+   *   await ws.accept();
+   *   ws.onMessage((message) => (typeof message === "string" ? ws.sendText(message) : ws.sendBytes(message)));
+   * }
+   * ```
+   */
+  onMessage(handler: (message: string | Uint8Array) => unknown): Promise<void> {
+    if (typeof handler !== "function") throw new TypeError("onMessage() takes a function");
+    return this.#engine.consume(bindToRequest(handler as MessageHandler));
+  }
+
+  /**
    * Sends a text message.
    *
    * @param text - the message.
    * @returns resolves once the frame is written or buffered under `maxBackpressure`
    *   (above it, once the socket drained); rejects with {@link ConnectionClosed} after close.
+   *   It need not be awaited: sends nobody waits for are bounded by
+   *   `maxSubscriberBackpressure` (past it the connection closes with 1013),
+   *   and an unawaited rejection is never an unhandled one.
    * @throws {@link WebSocketStateError} before `accept()`; TypeError for a non-string.
    * @example
    * ```ts

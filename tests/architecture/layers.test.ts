@@ -22,6 +22,7 @@ const LAYERS: Record<string, number> = {
   protocol: 0, // types of the scope/receive/send protocol, the error catalogue, the logger
   "ws-client": 1, cookies: 1, templates: 1, body: 1, pubsub: 1, // leaves on the protocol alone
   session: 2, // sessions and their cookie (on cookies)
+  "websocket-policy": 2, // the WebSocket options, origin policy and message budget (on pubsub's broker type)
   core: 3, redis: 3, // the app: config, lifecycle, routing, binding, requests, responses, HTTP
   websocket: 4, middleware: 4, sse: 4, // on the core: the WebSocket engine and handler, middleware, SSE
   server: 5, client: 5, // the adapters: uWebSockets.js and the in-process TestClient

@@ -138,3 +138,69 @@ describe("MessageQueue", () => {
     assert.deepEqual(unhandled, []);
   });
 });
+
+describe("MessageQueue#consume (messages as calls)", () => {
+  it("hands queued messages first, then each new one at once, in order", async () => {
+    const queue = new MessageQueue(roomy);
+    queue.push("a", 1);
+    queue.push("b", 1);
+    const seen: unknown[] = [];
+    const done = queue.consume((message) => void seen.push(message));
+    assert.deepEqual(seen, ["a", "b"]);
+    queue.push("c", 1);
+    assert.deepEqual(seen, ["a", "b", "c"], "delivered synchronously, no microtask");
+    assert.equal(queue.size, 0);
+    queue.end(1000, "", false);
+    await done;
+  });
+
+  it("holds the next message back while a call's promise is pending, within the queue's bounds", async () => {
+    const queue = new MessageQueue({ maxQueuedMessages: 2, maxQueuedBytes: 1024 });
+    const seen: string[] = [];
+    let release!: () => void;
+    void queue.consume((message) => {
+      seen.push(message as string);
+      if (message === "1") return new Promise<void>((resolve) => (release = resolve));
+      return undefined;
+    });
+    queue.push("1", 1);
+    assert.equal(queue.push("2", 1), true);
+    assert.equal(queue.push("3", 1), true);
+    assert.equal(queue.push("4", 1), false, "full: the engine closes with 1008");
+    assert.deepEqual(seen, ["1"]);
+    release();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(seen, ["1", "2", "3"]);
+  });
+
+  it("resolves once ended, after what was queued before the peer left", async () => {
+    const queue = new MessageQueue(roomy);
+    const seen: unknown[] = [];
+    let release!: () => void;
+    const done = queue.consume((message) => {
+      seen.push(message);
+      return seen.length === 1 ? new Promise<void>((resolve) => (release = resolve)) : undefined;
+    });
+    queue.push("x", 1);
+    queue.push("y", 1);
+    queue.end(1000, "bye", false);
+    let settled = false;
+    void done.then(() => (settled = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(settled, false, "waits for the pending call");
+    release();
+    await done;
+    assert.deepEqual(seen, ["x", "y"]);
+  });
+
+  it("rejects with what a call threw, and refuses reads while consuming", async () => {
+    const queue = new MessageQueue(roomy);
+    const done = queue.consume(() => {
+      throw new Error("boom");
+    });
+    await assert.rejects(queue.read(READ_TEXT), /onMessage/);
+    assert.throws(() => queue.consume(() => undefined), /already/);
+    queue.push("x", 1);
+    await assert.rejects(done, /boom/);
+  });
+});

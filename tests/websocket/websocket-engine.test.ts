@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { ConnectionClosed } from "../../lib/protocol/errors.js";
 import type { ReceiveEvent, SendEvent, WebSocketChannel, WebSocketEndpoint } from "../../lib/protocol/protocol.js";
 import { READ_MESSAGE } from "../../lib/websocket/message-queue.js";
-import { resolveWebSocketOptions, type WebSocketOptions } from "../../lib/core/websocket-options.js";
+import { resolveWebSocketOptions, type WebSocketOptions } from "../../lib/websocket-policy/websocket-options.js";
 import { WebSocketEngine } from "../../lib/websocket/websocket-engine.js";
 
 /**
@@ -21,9 +21,7 @@ class RecordingChannel implements WebSocketChannel {
     this.endpoint = endpoint;
   }
 
-  receive(): Promise<ReceiveEvent> {
-    return Promise.reject(new TypeError("pushes"));
-  }
+  done(): void {}
 
   send(event: SendEvent): void {
     if (event.type !== "websocket.send") {
@@ -81,6 +79,43 @@ describe("WebSocketEngine: order, backpressure and bounds per message", () => {
     channel.endpoint!.deliver({ type: "websocket.drain" });
     await Promise.all([waiting, alsoWaiting]);
     assert.equal(second && third, true);
+  });
+
+  it("returns the one shared resolved promise for a send that did not wait", async () => {
+    const { engine } = await openEngine();
+    assert.equal(engine.send("a", false), engine.send("b", false));
+  });
+
+  it("bounds sends nobody waits for: past maxSubscriberBackpressure it closes with 1013, and they reject quietly", async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => void unhandled.push(reason);
+    process.on("unhandledRejection", record);
+    try {
+      const { engine, channel } = await openEngine({ maxBackpressure: 1024, maxSubscriberBackpressure: 4096 });
+      channel.log.length = 0;
+      channel.growth = 1000;
+      const sends: Array<Promise<void>> = [];
+      for (let i = 0; i < 10; i++) sends.push(engine.send(`m${i}`, false)); // never awaited in the loop
+      assert.equal(engine.closed, true);
+      const close = channel.log.find((entry) => typeof entry !== "string");
+      assert.deepEqual(close, { type: "websocket.close", code: 1013, reason: "Peer too slow: unawaited sends piled up" });
+      assert.deepEqual(channel.log.filter((entry) => typeof entry === "string"), ["text:m0", "text:m1", "text:m2", "text:m3", "text:m4"], "written in order up to the bound, nothing after");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.deepEqual(unhandled, []);
+      await assert.rejects(sends[9]!, (error: unknown) => error instanceof ConnectionClosed && error.code === 1013);
+    } finally {
+      process.off("unhandledRejection", record);
+    }
+  });
+
+  it("closes with 1008 past websocket.messageRate; what came within it is read in order", async () => {
+    const { engine, channel } = await openEngine({ messageRate: { perSecond: 0.001, burst: 2 } });
+    channel.endpoint!.deliver(message("one"));
+    channel.endpoint!.deliver(message("two"));
+    assert.equal(engine.open, true);
+    channel.endpoint!.deliver(message("three"));
+    assert.equal(engine.closed, true);
+    assert.deepEqual(channel.log.at(-1), { type: "websocket.close", code: 1008, reason: "Message rate exceeded" });
   });
 
   it("rejects a send waiting for drain when the peer goes away", async () => {

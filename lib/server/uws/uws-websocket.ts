@@ -9,7 +9,9 @@
  * - `onAborted` is registered in the constructor, inside the `upgrade`
  *   callback, before anything is awaited; after it fires `res` is dropped and
  *   never upgraded or written.
- * - the upgrade (or refusal) happens after an await, so it is wrapped in `res.cork()`.
+ * - a handler that accepts (or refuses) before its first await is answered
+ *   inside uWS's `upgrade` callback, plainly, as uWS's own examples do; one
+ *   that answers after an await is wrapped in `res.cork()`.
  * - the uWS socket is used only between `open` and `close`.
  * - uWS's own backpressure limit is off (it would drop silently): every
  *   `send()` is written or buffered, and `drain` is reported to the engine.
@@ -51,8 +53,6 @@ export const UPGRADE_DROPPED = "uWebSockets.js closed the socket right after upg
 /** Headers uWS writes itself on a refusal. */
 const FRAMING_HEADERS = new Set(["content-length", "transfer-encoding"]);
 
-const DRAIN: ReceiveEvent = Object.freeze({ type: "websocket.drain" });
-const PING: ReceiveEvent = Object.freeze({ type: "websocket.ping" });
 const ABORTED: ReceiveEvent = Object.freeze({ type: "websocket.disconnect", code: 1006, reason: "Client went away during the handshake" });
 
 /** What the upgrade needs, copied out of the request; dropped once answered. */
@@ -87,6 +87,8 @@ export class UwsWebSocket implements WebSocketChannel {
   /** Inside the `res.cork()` that upgrades: a `close` now is uWS undoing the upgrade. */
   #upgrading = false;
   #droppedOnUpgrade = false;
+  /** Still inside uWS's `upgrade` callback: answer without cork (see {@link UwsWebSocket.callbackReturned}). */
+  #inCallback = true;
   #endpoint: WebSocketEndpoint = DETACHED;
 
   /**
@@ -111,11 +113,6 @@ export class UwsWebSocket implements WebSocketChannel {
   /** The engine's side, for the server's fan-out (1013 checks) and shutdown. */
   get endpoint(): WebSocketEndpoint {
     return this.#endpoint;
-  }
-
-  /** Never called: events are pushed to the attached engine. */
-  receive(): Promise<ReceiveEvent> {
-    return quietRejection(new TypeError("the uWS adapter pushes WebSocket events to the attached engine"));
   }
 
   /** Bytes uWS holds for the peer (a native read). */
@@ -152,6 +149,14 @@ export class UwsWebSocket implements WebSocketChannel {
     }
   }
 
+  /**
+   * uWS's `upgrade` callback returned: from now on the handshake is answered
+   * after an await, inside `res.cork()`.
+   */
+  callbackReturned(): void {
+    this.#inCallback = false;
+  }
+
   /** Called by the core once the handler (and `afterWebSocket`) finished. */
   done(): void {
     this.#server.handlerDone(this);
@@ -160,21 +165,6 @@ export class UwsWebSocket implements WebSocketChannel {
   /** uWS `open`: the socket exists from now until {@link UwsWebSocket.closed}. */
   opened(ws: UwsSocket<UserData>): void {
     this.#ws = ws;
-  }
-
-  /** uWS `message`, already copied out of uWS's buffer. */
-  received(event: ReceiveEvent): void {
-    this.#endpoint.deliver(event);
-  }
-
-  /** uWS `drain`. */
-  drained(): void {
-    this.#endpoint.deliver(DRAIN);
-  }
-
-  /** uWS `ping`, after uWS queued its pong. */
-  pinged(): void {
-    this.#endpoint.deliver(PING);
   }
 
   /** uWS `close` (also called synchronously from inside `ws.end()` / `ws.close()`). */
@@ -228,18 +218,22 @@ export class UwsWebSocket implements WebSocketChannel {
     if (handshake === undefined) return quietRejection(new ConnectionClosed(1006, "Client went away during the handshake"));
     this.#handshake = undefined;
     const { res, key, extensions, context } = handshake;
-    // We are past an await: cork, or uWS writes the 101 in pieces (and warns).
+    const upgrade = (): void => {
+      if (headers !== undefined) {
+        // Custom headers on a 101 need the status line first (uWS docs).
+        res.writeStatus("101 Switching Protocols");
+        writeHeaders(res, headers);
+      }
+      // uWS calls `open` synchronously, inside upgrade().
+      res.upgrade<UserData>({ connection: this }, key, subprotocol ?? "", extensions, context);
+    };
     this.#upgrading = true;
     try {
-      res.cork(() => {
-        if (headers !== undefined) {
-          // Custom headers on a 101 need the status line first (uWS docs).
-          res.writeStatus("101 Switching Protocols");
-          writeHeaders(res, headers);
-        }
-        // uWS calls `open` synchronously, inside upgrade().
-        res.upgrade<UserData>({ connection: this }, key, subprotocol ?? "", extensions, context);
-      });
+      // Inside uWS's callback: upgrade plainly. Past an await: cork, or uWS writes the 101 in
+      // pieces (and warns). The plain path also never meets the cork()-after-upgrade close of
+      // builds without uNetworking/uWebSockets#1929.
+      if (this.#inCallback) upgrade();
+      else res.cork(upgrade);
     } finally {
       this.#upgrading = false;
     }
@@ -257,12 +251,14 @@ export class UwsWebSocket implements WebSocketChannel {
     this.#handshake = undefined;
     this.#gone = true;
     const res = handshake.res;
-    // Past an await again: cork. Close the connection: it was meant to become a WebSocket.
-    res.cork(() => {
+    // Close the connection: it was meant to become a WebSocket. Past an await: cork.
+    const answer = (): void => {
       res.writeStatus(statusLine(status));
       if (headers !== undefined) writeHeaders(res, headers);
       res.end(body, true);
-    });
+    };
+    if (this.#inCallback) answer();
+    else res.cork(answer);
   }
 
   #close(code: number, reason: string, abort: boolean): void {

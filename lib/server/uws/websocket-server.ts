@@ -16,7 +16,7 @@
 import type { TemplatedApp, WebSocket as UwsSocket } from "uWebSockets.js";
 import type { AppCore } from "../../core/app-core.js";
 import { CLOSE_GRACE_MS } from "../../core/app-lifecycle.js";
-import type { WebSocketScope } from "../../protocol/protocol.js";
+import type { ReceiveEvent, WebSocketScope } from "../../protocol/protocol.js";
 import { serveWebSocket } from "../../websocket/websocket-handler.js";
 import { handshakeProblem } from "../../websocket/handshake.js";
 import { utf8Decoder } from "../../websocket/utf8.js";
@@ -56,6 +56,8 @@ function connectionOf(ws: UwsSocket<UserData>): UwsWebSocket {
 }
 
 const NO_SUBPROTOCOLS: string[] = [];
+const DRAIN: ReceiveEvent = Object.freeze({ type: "websocket.drain" });
+const PING: ReceiveEvent = Object.freeze({ type: "websocket.ping" });
 
 /** `Sec-WebSocket-Protocol: a, b` → ["a", "b"]. */
 function parseSubprotocols(header: string | undefined): string[] {
@@ -152,6 +154,8 @@ export function attachWebSockets(build: LoadedUws, app: TemplatedApp, core: AppC
       // The connection is the channel and, as the fast path, the queue the callbacks below fill;
       // it calls state.handlerDone() when the handler is over (no promise kept per connection).
       serveWebSocket(core, scope, connection);
+      // What the handler did before its first await was answered inside this callback; the rest is corked.
+      connection.callbackReturned();
     },
     open(ws) {
       ws.getUserData().connection.opened(ws);
@@ -160,13 +164,14 @@ export function attachWebSockets(build: LoadedUws, app: TemplatedApp, core: AppC
       // uWS neuters `data` when this returns: decode text / copy bytes now.
       // Text frames arrive as valid UTF-8 (uWS closes the socket otherwise).
       const size = data.byteLength;
-      connectionOf(ws).received(isBinary ? { type: "websocket.receive", bytes: new Uint8Array(data).slice(), size } : { type: "websocket.receive", text: utf8Decoder.decode(data), size });
+      connectionOf(ws).endpoint.deliver(isBinary ? { type: "websocket.receive", bytes: new Uint8Array(data).slice(), size } : { type: "websocket.receive", text: utf8Decoder.decode(data), size });
     },
     drain(ws) {
-      connectionOf(ws).drained();
+      connectionOf(ws).endpoint.deliver(DRAIN);
     },
     ping(ws) {
-      connectionOf(ws).pinged();
+      // uWS has already queued the pong.
+      connectionOf(ws).endpoint.deliver(PING);
     },
     close(ws, code, reason) {
       // `reason` is freed with the socket: decode it before returning.

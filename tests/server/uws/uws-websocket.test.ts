@@ -57,16 +57,25 @@ function upgradeResponse(afterOpen: AfterOpen) {
   return { res: res as unknown as HttpResponse, log };
 }
 
-function connection(afterOpen: AfterOpen) {
+function connection(afterOpen: AfterOpen, when: "after an await" | "inside the callback" = "after an await") {
   const { state, seen } = serverState();
   const { res, log } = upgradeResponse(afterOpen);
   const ws = new UwsWebSocket(state, res, {} as us_socket_context_t, "dGhlIHNhbXBsZSBub25jZQ==", "");
+  if (when === "after an await") ws.callbackReturned();
   const events: ReceiveEvent[] = [];
   ws.attach({ deliver: (event) => events.push(event), checkSubscriber() {}, shutdown() {} });
   return { ws, seen, log, events };
 }
 
 describe("UwsWebSocket accept", () => {
+  it("upgrades without cork when the handler accepts inside uWS's upgrade callback (before its first await)", async () => {
+    const { ws, seen, log } = connection("keep", "inside the callback");
+    await ws.send({ type: "websocket.accept" });
+    assert.deepEqual(log, ["upgrade"]);
+    assert.ok(ws.socket !== undefined, "the socket is open");
+    assert.equal(seen.drops, 0);
+  });
+
   it("upgrades inside a cork and resolves when uWS keeps the socket", async () => {
     const { ws, seen, log } = connection("keep");
     await ws.send({ type: "websocket.accept" });

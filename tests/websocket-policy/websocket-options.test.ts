@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { App, InvalidOptionError, LocalBroker } from "../../lib/index.js";
-import { DEFAULT_WEBSOCKET_OPTIONS, resolveWebSocketOptions } from "../../lib/core/websocket-options.js";
+import { DEFAULT_WEBSOCKET_OPTIONS, resolveWebSocketOptions } from "../../lib/websocket-policy/websocket-options.js";
 
 describe("resolveWebSocketOptions", () => {
   it("fills in finite defaults", () => {
@@ -12,7 +12,15 @@ describe("resolveWebSocketOptions", () => {
     assert.equal(options.maxQueuedBytes, 1024 * 1024);
     assert.equal(options.sendPingsAutomatically, true);
     assert.equal(options.broker, undefined);
+    assert.equal(options.messageRate, undefined, "no message budget unless asked");
     assert.ok(Object.isFrozen(options));
+  });
+
+  it("takes messageRate as { perSecond, burst } and rejects anything else with the option's name", () => {
+    assert.deepEqual(resolveWebSocketOptions({ messageRate: { perSecond: 0.5, burst: 40 } }).messageRate, { perSecond: 0.5, burst: 40 });
+    for (const bad of [null, 5, [], { perSecond: 0, burst: 1 }, { perSecond: 1, burst: 0.5 }, { perSecond: Infinity, burst: 1 }, { perSecond: 1 }, { perSecond: 1, burst: 1, per: 2 }]) {
+      assert.throws(() => resolveWebSocketOptions({ messageRate: bad as never }), (error: unknown) => error instanceof InvalidOptionError && /websocket\.messageRate/.test(error.message));
+    }
   });
 
   it("raises the default queue byte bound to the payload limit", () => {

@@ -10,7 +10,12 @@
  * @module
  */
 import { InvalidOptionError } from "../protocol/errors.js";
-import type { Request } from "./request.js";
+import type { Headers } from "../protocol/protocol.js";
+
+/** What the origin check reads of a handshake: its headers (upie passes its `Request`). */
+export interface HandshakeRequest {
+  readonly headers: Headers;
+}
 
 /**
  * `websocket.origins`:
@@ -25,14 +30,14 @@ import type { Request } from "./request.js";
  * A handshake without an `Origin` header (not a browser: no page can make one) is
  * allowed, except by a function, which sees `origin` as `undefined`.
  */
-export type WebSocketOrigins =
+export type WebSocketOrigins<R extends HandshakeRequest = HandshakeRequest> =
   | "same-origin"
   | "*"
   | readonly string[]
-  | ((origin: string | undefined, request: Request) => boolean);
+  | ((origin: string | undefined, request: R) => boolean);
 
 /** Decides one handshake: true to go on, false for HTTP 403. */
-export type OriginCheck = (request: Request) => boolean;
+export type OriginCheck<R extends HandshakeRequest = HandshakeRequest> = (request: R) => boolean;
 
 /**
  * Compiles `websocket.origins` into a check, validating it.
@@ -44,7 +49,7 @@ export type OriginCheck = (request: Request) => boolean;
  * allowed(request); // false for Origin: https://evil.example
  * ```
  */
-export function originCheck(origins: WebSocketOrigins | undefined): OriginCheck {
+export function originCheck<R extends HandshakeRequest>(origins: WebSocketOrigins<R> | undefined): OriginCheck<R> {
   if (origins === undefined) return withCookiesSameOrigin;
   if (origins === "*") return () => true;
   if (origins === "same-origin") return sameOriginOnly;
@@ -59,12 +64,12 @@ export function originCheck(origins: WebSocketOrigins | undefined): OriginCheck 
   throw new InvalidOptionError('websocket.origins must be "same-origin", "*", a list of origins or a function (origin, request) => boolean');
 }
 
-function withCookiesSameOrigin(request: Request): boolean {
+function withCookiesSameOrigin(request: HandshakeRequest): boolean {
   const origin = request.headers.origin;
   return origin === undefined || request.headers.cookie === undefined || isSameOrigin(origin, request);
 }
 
-function sameOriginOnly(request: Request): boolean {
+function sameOriginOnly(request: HandshakeRequest): boolean {
   const origin = request.headers.origin;
   return origin === undefined || isSameOrigin(origin, request);
 }
@@ -74,7 +79,7 @@ function sameOriginOnly(request: Request): boolean {
  * port are compared: behind a TLS-terminating proxy the server cannot know
  * the scheme. A proxy that rewrites `Host` needs an explicit list.
  */
-function isSameOrigin(origin: string, request: Request): boolean {
+function isSameOrigin(origin: string, request: HandshakeRequest): boolean {
   const host = request.headers.host;
   if (host === undefined || origin === "null") return false;
   try {

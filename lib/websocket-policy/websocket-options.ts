@@ -9,7 +9,8 @@
  */
 import { InvalidOptionError } from "../protocol/errors.js";
 import { isBroker, type Broker } from "../pubsub/broker.js";
-import { originCheck, type OriginCheck, type WebSocketOrigins } from "./origin-policy.js";
+import type { MessageRate } from "./message-budget.js";
+import { originCheck, type HandshakeRequest, type OriginCheck, type WebSocketOrigins } from "./origin-policy.js";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -17,7 +18,7 @@ const MiB = 1024 * KiB;
 const MAX_BYTES = 2 ** 31 - 1;
 
 /** WebSocket settings for an app; every one is optional. */
-export interface WebSocketOptions {
+export interface WebSocketOptions<R extends HandshakeRequest = HandshakeRequest> {
   /**
    * Largest message a client may send (bytes). A bigger one closes the
    * connection (uWS rule; the handler sees `ConnectionClosed` with 1009).
@@ -59,11 +60,18 @@ export interface WebSocketOptions {
    * a refused handshake gets HTTP 403. Default: same-origin for handshakes that
    * carry cookies. See {@link WebSocketOrigins}.
    */
-  origins?: WebSocketOrigins;
+  origins?: WebSocketOrigins<R>;
+  /**
+   * Messages one socket may send: `burst` at once, refilled at `perSecond`
+   * (a token bucket per socket). A client past it is closed with 1008
+   * ("Message rate exceeded"); what it sent before stays in order. Default:
+   * no limit.
+   */
+  messageRate?: MessageRate;
 }
 
 /** {@link WebSocketOptions} with every default filled in (the broker stays optional). */
-export interface ResolvedWebSocketOptions {
+export interface ResolvedWebSocketOptions<R extends HandshakeRequest = HandshakeRequest> {
   readonly maxPayloadLength: number;
   readonly idleTimeout: number;
   readonly maxBackpressure: number;
@@ -74,10 +82,15 @@ export interface ResolvedWebSocketOptions {
   readonly maxLifetime: number;
   readonly broker: Broker | undefined;
   /** `origins` compiled: true when a handshake's `Origin` is allowed. */
-  readonly originAllowed: OriginCheck;
+  readonly originAllowed: OriginCheck<R>;
+  /** The per-socket message budget, or undefined for none. */
+  readonly messageRate: MessageRate | undefined;
 }
 
 /** The defaults, for documentation and tests (`maxQueuedBytes` also depends on `maxPayloadLength`). */
+/** What one connection's engine enforces (queue bounds, backpressure, the message budget). */
+export type WebSocketLimits = Pick<ResolvedWebSocketOptions, "maxBackpressure" | "maxSubscriberBackpressure" | "maxQueuedMessages" | "maxQueuedBytes" | "messageRate">;
+
 export const DEFAULT_WEBSOCKET_OPTIONS = Object.freeze({
   maxPayloadLength: 64 * KiB,
   idleTimeout: 120,
@@ -89,7 +102,7 @@ export const DEFAULT_WEBSOCKET_OPTIONS = Object.freeze({
   maxLifetime: 0,
 });
 
-const KNOWN = new Set([...Object.keys(DEFAULT_WEBSOCKET_OPTIONS), "broker", "origins"]);
+const KNOWN = new Set([...Object.keys(DEFAULT_WEBSOCKET_OPTIONS), "broker", "origins", "messageRate"]);
 
 /**
  * Validates WebSocket options and fills in the defaults.
@@ -103,7 +116,7 @@ const KNOWN = new Set([...Object.keys(DEFAULT_WEBSOCKET_OPTIONS), "broker", "ori
  * resolveWebSocketOptions({ idleTimeout: 5 }); // throws: 0 or 8..960
  * ```
  */
-export function resolveWebSocketOptions(options?: WebSocketOptions | null): ResolvedWebSocketOptions {
+export function resolveWebSocketOptions<R extends HandshakeRequest = HandshakeRequest>(options?: WebSocketOptions<R> | null): ResolvedWebSocketOptions<R> {
   const input = (options ?? {}) as Record<string, unknown>;
   if (typeof input !== "object" || Array.isArray(input)) {
     throw new InvalidOptionError(`websocket options must be an object, got ${describe(input)}`);
@@ -149,8 +162,29 @@ export function resolveWebSocketOptions(options?: WebSocketOptions | null): Reso
     sendPingsAutomatically: pings,
     maxLifetime,
     broker,
-    originAllowed: originCheck(input.origins as WebSocketOrigins | undefined),
+    originAllowed: originCheck(input.origins as WebSocketOrigins<R> | undefined),
+    messageRate: messageRate(input.messageRate),
   });
+}
+
+function messageRate(value: unknown): MessageRate | undefined {
+  if (value === undefined) return undefined;
+  const rate = value as Partial<MessageRate> | null;
+  const perSecond = rate?.perSecond;
+  const burst = rate?.burst;
+  if (typeof rate !== "object" || rate === null || Array.isArray(rate)) {
+    throw new InvalidOptionError(`websocket.messageRate must be { perSecond, burst }, got ${describe(value)}`);
+  }
+  if (typeof perSecond !== "number" || !Number.isFinite(perSecond) || perSecond <= 0) {
+    throw new InvalidOptionError(`websocket.messageRate.perSecond must be a finite number > 0, got ${describe(perSecond)}`);
+  }
+  if (typeof burst !== "number" || !Number.isSafeInteger(burst) || burst < 1) {
+    throw new InvalidOptionError(`websocket.messageRate.burst must be a whole number >= 1, got ${describe(burst)}`);
+  }
+  for (const name of Object.keys(rate)) {
+    if (name !== "perSecond" && name !== "burst") throw new InvalidOptionError(`Unknown option 'websocket.messageRate.${name}' (known: perSecond, burst)`);
+  }
+  return Object.freeze({ perSecond, burst });
 }
 
 function bytes(input: Record<string, unknown>, name: string, fallback: number): number {

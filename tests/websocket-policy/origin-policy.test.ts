@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { App, InvalidOptionError, TestClient, type AppOptions, type Server, type WebSocket, type WebSocketOrigins } from "../../lib/index.js";
-import { recordingLogger } from "./helpers.js";
+import { recordingLogger } from "../core/helpers.js";
 import { WsClient, refusedStatus } from "../server/ws-client.js";
 
 class Feed extends App {
