@@ -12,7 +12,7 @@ import { framingProblem } from "../../body/framing.js";
 import { handleHttp, hasBody } from "../../core/http-handler.js";
 import { HttpExchange, ServerState } from "./http-exchange.js";
 import { readHeaders } from "./read-request.js";
-import { statusLine } from "./status-line.js";
+import { refuseFraming } from "./refuse-framing.js";
 import { UwsHttpScope } from "./uws-http-scope.js";
 import { loadUws } from "./uws-loader.js";
 import { attachWebSockets, type WebSocketServer } from "./websocket-server.js";
@@ -38,11 +38,7 @@ export async function listen(core: AppCore, options: ListenOptions): Promise<Ser
     const headers = readHeaders(req);
     const method = req.getCaseSensitiveMethod();
     const framing = framingProblem(headers);
-    if (framing !== undefined) {
-      // Refused before anything reads the body; the connection closes, so nothing after it is parsed.
-      res.writeStatus(statusLine(400)).end(framing, true);
-      return;
-    }
+    if (framing !== undefined) return refuseFraming(res, framing); // before anything reads the body
     const exchange = new HttpExchange(res, method === "HEAD", hasBody(headers), state);
     const scope = new UwsHttpScope(method, req.getUrl(), req.getQuery() ?? "", headers, exchange);
     try {
