@@ -7,9 +7,10 @@
 // uWS build loads only when an app calls listen().
 import "./server/uws/register.js";
 
-export { App, type ListenOptions, type Server } from "./core/app.js";
+export { App } from "./core/app.js";
+export type { ListenOptions, Server } from "./core/server-adapter.js";
 export type { AppOptions } from "./core/app-config.js";
-export { HttpError, ConnectionClosed, ERRORS, InvalidOptionError, UwsUnavailableError, WebSocketStateError, type ErrorSpec } from "./protocol/errors.js";
+export { HttpError, ConnectionClosed, ERRORS, InvalidOptionError, ListenError, UwsUnavailableError, WebSocketStateError, type ErrorSpec } from "./protocol/errors.js";
 export { redirect, type ResponseInit, type ResponseTuple, type ResponseBody } from "./core/response.js";
 export { HttpMiddleware, WebSocketMiddleware, type WebSocketRejection } from "./core/middleware.js";
 export { Request } from "./core/request.js";

@@ -30,11 +30,17 @@ export class ServerState {
   inFlight = 0;
   /** Set by `close()`: responses ask clients to close their connections. */
   closing = false;
-  whenIdle: (() => void) | undefined;
+  #whenIdle: (() => void) | undefined;
 
   done(): void {
     this.inFlight--;
-    if (this.closing && this.inFlight === 0) this.whenIdle?.();
+    if (this.closing && this.inFlight === 0) this.#whenIdle?.();
+  }
+
+  /** Resolves once no request is in flight (checked as requests finish while `closing`). */
+  idle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => (this.#whenIdle = resolve));
   }
 }
 
