@@ -190,3 +190,66 @@ describe("hostile HTTP clients", () => {
     }
   });
 });
+
+/**
+ * Framing decided inside uWS, before upie sees the request (SECURITY.md,
+ * "Framing inside uWS"). Where upie cannot see the primitive, the test pins
+ * what the build does, so a build that changes it fails here; a front proxy
+ * that rebuilds requests (nginx, HAProxy) is the mitigation.
+ */
+describe("framing primitives inside uWS", () => {
+  let app: Site;
+  let server: Server;
+  before(async () => {
+    app = new Site();
+    server = await app.listen({ port: 0, host: "127.0.0.1" });
+  });
+  after(() => server.close());
+
+  it("hides every header after one with an empty name (both builds): upie cannot see it, a proxy must refuse it", async () => {
+    app.smuggled = 0;
+    app.bodies.length = 0;
+    // The Content-Length after ": x" never reaches upie: the POST is framed as body-less and its body runs as a request.
+    const reply = await talk(server.port, `POST /echo HTTP/1.1\r\nHost: x\r\n: x\r\nContent-Length: ${SMUGGLED.length}\r\n\r\n${SMUGGLED}`, 500);
+    assert.deepEqual(statuses(reply.data), [200, 200]);
+    assert.deepEqual(app.bodies.splice(0), [""]);
+    assert.equal(app.smuggled, 1);
+  });
+
+  it("lets upie see both of two Content-Length headers (both builds frame by the first), so upie refuses them", async () => {
+    app.smuggled = 0;
+    const reply = await talk(server.port, `POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: ${SMUGGLED.length}\r\n\r\n${SMUGGLED}`);
+    assert.deepEqual(statuses(reply.data), []);
+    assert.ok(reply.closed);
+    assert.equal(app.smuggled, 0);
+  });
+
+  it("reads a chunk size 'g' as 16 (both builds): upie cannot see it, a proxy must refuse it", async () => {
+    app.bodies.length = 0;
+    const reply = await talk(server.port, "POST /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\ng\r\n0123456789abcdef\r\n0\r\n\r\n");
+    assert.deepEqual(statuses(reply.data), [200]);
+    assert.deepEqual(app.bodies.splice(0), ["0123456789abcdef"]);
+  });
+
+  it("takes any two bytes after chunk data for its CRLF, and a bare LF for a CRLF (both builds)", async () => {
+    app.bodies.length = 0;
+    await talk(server.port, "POST /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloXX0\r\n\r\n");
+    await talk(server.port, "POST /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n5\nhello\n0\n\n");
+    assert.deepEqual(app.bodies.splice(0), ["hello", "hello"]);
+  });
+
+  it("does not parse chunk extensions (both builds): the request never completes and is not answered", async () => {
+    app.bodies.length = 0;
+    const reply = await talk(server.port, "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5;a=b\r\nhello\r\n0\r\n\r\n", 700);
+    assert.deepEqual(statuses(reply.data), []);
+    assert.deepEqual(app.bodies, []);
+  });
+
+  it(`${NEW_BUILD ? "reads a trailer field as the next request line (20.57: 505, closed)" : "skips trailer fields (20.30)"}`, async () => {
+    app.bodies.length = 0;
+    const reply = await talk(server.port, "POST /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nX-T: 1\r\n\r\n");
+    assert.deepEqual(statuses(reply.data), NEW_BUILD ? [505] : [200]);
+    assert.deepEqual(app.bodies.splice(0), ["hello"]);
+  });
+});
+
