@@ -5,6 +5,7 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
+import { framingProblem } from "../body/framing.js";
 import { appCore, type App } from "../core/app.js";
 import { withinGrace, type StoppingServer } from "../core/app-lifecycle.js";
 import { handleHttpAsync } from "../core/http-handler.js";
@@ -163,8 +164,11 @@ export class TestClient {
     for (const [k, v] of Object.entries(options.headers ?? {})) headers[k.toLowerCase()] = v;
     const body = encodeBody(options, headers);
     // Framed as a socket client frames it: a whole body by its length, a streamed one chunked.
-    if (!(body instanceof Uint8Array)) headers["transfer-encoding"] = "chunked";
-    else if (body.byteLength > 0) headers["content-length"] = String(body.byteLength);
+    if (!(body instanceof Uint8Array)) addHeader(headers, "transfer-encoding", "chunked");
+    else if (body.byteLength > 0) addHeader(headers, "content-length", String(body.byteLength));
+    const framing = framingProblem(headers);
+    // The uWS adapter's answer (it also closes the connection there).
+    if (framing !== undefined) return new TestResponse(400, { "content-length": String(Buffer.byteLength(framing)), connection: "close" }, [], Buffer.from(framing));
     if (this.cookies.size > 0 && headers.cookie === undefined) {
       headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
     }
@@ -251,6 +255,12 @@ export class TestClient {
       else this.cookies.set(name, pair.slice(eq + 1).trim());
     }
   }
+}
+
+/** Sets a request header the client adds; a different value the test set stays too, joined as a server joins repeats. */
+function addHeader(headers: Record<string, string>, name: string, value: string): void {
+  const existing = headers[name];
+  headers[name] = existing === undefined || existing === value ? value : `${existing}, ${value}`;
 }
 
 function splitTarget(target: string, query: RequestOptions["query"]): { path: string; rawQuery: string } {
