@@ -54,6 +54,25 @@ describe("listen()", () => {
     }
   });
 
+  it("lets go of what it set up (the broker's sink) when the bind fails", async () => {
+    let attached = 0;
+    const broker = {
+      publish() {},
+      attach() {
+        attached++;
+        return () => void attached--;
+      },
+    };
+    const port = await freePort();
+    const first = await new Site({ logger: recordingLogger() }).listen({ port, host: "127.0.0.1" });
+    try {
+      await assert.rejects(new Site({ logger: recordingLogger(), websocket: { broker } }).listen({ port, host: "127.0.0.1" }), { code: "EADDRINUSE" });
+      assert.equal(attached, 0);
+    } finally {
+      await first.close();
+    }
+  });
+
   it("rejects a port a non-upie process holds, too", async () => {
     const other = net.createServer();
     await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));

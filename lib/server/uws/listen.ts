@@ -5,7 +5,7 @@
  */
 import type { TemplatedApp, us_listen_socket } from "uWebSockets.js";
 import type { AppCore } from "../../core/app-core.js";
-import { withinGrace } from "../../core/app-lifecycle.js";
+import { SHUTDOWN_CLOSE_CODE, SHUTDOWN_CLOSE_REASON, withinGrace } from "../../core/app-lifecycle.js";
 import type { ListenOptions, Server } from "../../core/server-adapter.js";
 import { InvalidOptionError, ListenError } from "../../protocol/errors.js";
 import { framingProblem } from "../../body/framing.js";
@@ -50,7 +50,14 @@ export async function listen(core: AppCore, options: ListenOptions): Promise<Ser
   const state = new ServerState();
   routeHttp(app, core, state);
   const sockets: WebSocketServer = attachWebSockets(build, app, core);
-  const listenSocket = await bind(app, address);
+  let listenSocket: us_listen_socket;
+  try {
+    listenSocket = await bind(app, address);
+  } catch (error) {
+    // Nothing connected yet: this only detaches the broker's sink, which would otherwise stay attached.
+    await sockets.closeAll(SHUTDOWN_CLOSE_CODE, SHUTDOWN_CLOSE_REASON);
+    throw error;
+  }
   return {
     port: build.uws.us_socket_local_port(listenSocket),
     host: address.host,
