@@ -3,8 +3,8 @@
  * its framing once: the start event carries the body's length, or `null`
  * for a stream of unknown length. An app's own `content-length` and
  * `transfer-encoding` never reach an adapter (uWS writes its own; a second
- * copy would corrupt the framing): a valid `content-length` on a stream
- * becomes its length, anything else is dropped.
+ * copy would corrupt the framing): a valid `content-length` on a stream,
+ * or on an empty HEAD body, becomes its length; anything else is dropped.
  *
  * @module
  */
@@ -56,8 +56,10 @@ export function writeResponse(response: ResponseInit, channel: Channel, head: bo
   const bodiless = status === 204 || status === 304 || status < 200;
   if (bodiless || body === null || typeof body === "string" || body instanceof Uint8Array) {
     const whole = bodiless || body === null ? EMPTY : (body as string | Uint8Array);
-    // A whole body is framed by its own length, whatever the app declared.
-    const length = typeof whole === "string" ? Buffer.byteLength(whole) : whole.byteLength;
+    const size = typeof whole === "string" ? Buffer.byteLength(whole) : whole.byteLength;
+    // A whole body is framed by its own length, whatever the app declared; except an empty HEAD
+    // body: the app skipped building it (StaticFiles does) and declares what a GET would send.
+    const length = head && size === 0 && declared !== null ? declared : size;
     const started = channel.send({ type: "http.response.start", status, headers, length });
     if (started !== undefined) return started.then(() => channel.send({ type: "http.response.body", body: whole, more: false }));
     return channel.send({ type: "http.response.body", body: whole, more: false }) ?? undefined;

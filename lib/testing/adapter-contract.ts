@@ -44,6 +44,10 @@ class ContractApp extends App {
     return [200, parts(), { "content-length": "5" }];
   }
   async framed() { return [200, "hello world", { "Content-Length": "5", "Transfer-Encoding": "chunked" }]; }
+  async headless() {
+    // What a static file server does: no body built for HEAD, only the length a GET would send.
+    return [200, this.request.method === "HEAD" ? "" : "hello", { "content-length": "5" }];
+  }
   async *stream() {
     try {
       for (let i = 0; i < 1000; i++) {
@@ -175,6 +179,7 @@ export function runAdapterContract(adapter: AdapterUnderTest): void {
         assert.equal(home.text, "");
         assert.equal((await served.request("HEAD", "/sized")).headers["content-length"], "5");
         assert.equal((await served.request("HEAD", "/framed")).headers["content-length"], "11");
+        assert.equal((await served.request("HEAD", "/headless")).headers["content-length"], "5");
       });
 
       it("answers HEAD of a stream of unknown length as chunked, without starting the stream", async () => {
