@@ -11,10 +11,11 @@
 // uWS build loads only when an app calls listen().
 import "./server/uws/register.js";
 
-export { App, type ListenOptions, type Server } from "./core/app.js";
+export { App } from "./core/app.js";
+export type { ListenOptions, Server } from "./core/server-adapter.js";
 export type { AppOptions } from "./core/app-config.js";
 export {
-  HttpError, ConnectionClosed, ERRORS, InvalidMessageError, InvalidOptionError, UnboundRouteParameterError, UwsUnavailableError,
+  HttpError, ConnectionClosed, ERRORS, InvalidMessageError, InvalidOptionError, ListenError, UnboundRouteParameterError, UwsUnavailableError,
   WebSocketStateError, type ErrorSpec,
 } from "./protocol/errors.js";
 export type { StandardSchemaV1, InferOutput, ValidationIssue } from "./protocol/standard-schema.js";

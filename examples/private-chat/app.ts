@@ -212,7 +212,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const app = new PrivateChatApp(setup.options);
   app.startupHandlers.push(setup.ready);
   app.shutdownHandlers.push(setup.close);
-  const server = await app.listen({ port: Number(process.env.PORT ?? 8000), host: process.env.HOST ?? "127.0.0.1" });
+  const server = await app.listen({ port: Number(process.env.PORT ?? 8000), host: process.env.HOST ?? "127.0.0.1", reusePort: process.env.REUSE_PORT === "1" });
   console.log(`upie private chat on http://${server.host}:${server.port} (pid ${process.pid}; ${setup.description}; uWS ${server.uws.version} from ${server.uws.package}; log in as two people in two windows)`);
   const stop = () => void server.close().then(() => process.exit(0));
   process.once("SIGINT", stop);

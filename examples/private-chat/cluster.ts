@@ -1,6 +1,6 @@
 /**
- * Starts N workers of the private chat on one port: uWS listens with
- * SO_REUSEPORT on Linux, so the kernel spreads connections over them.
+ * Starts N workers of the private chat on one port: each listens with
+ * `reusePort: true` (SO_REUSEPORT), so the kernel spreads connections over them.
  * They share the SQLite file (CHAT_DB) and, through REDIS_URL, pub/sub,
  * sessions and presence.
  *
@@ -30,7 +30,7 @@ const restarts: number[] = [];
 let stopping = false;
 
 function start(index: number): void {
-  const child = spawn(process.execPath, ["--import", "tsx", APP], { env: { ...process.env, PORT: String(port) }, stdio: "inherit" });
+  const child = spawn(process.execPath, ["--import", "tsx", APP], { env: { ...process.env, PORT: String(port), REUSE_PORT: "1" }, stdio: "inherit" });
   running.add(child);
   child.once("exit", (code, signal) => {
     running.delete(child);

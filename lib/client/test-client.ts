@@ -5,12 +5,13 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
-import { ClientGoneError } from "../body/client-gone-error.js";
+import { framingProblem } from "../body/framing.js";
 import { appCore, type App } from "../core/app.js";
 import { withinGrace, type StoppingServer } from "../core/app-lifecycle.js";
 import { handleHttpAsync } from "../core/http-handler.js";
-import type { HttpScope, ReceiveEvent, SendEvent, WebSocketScope } from "../protocol/protocol.js";
+import type { HttpScope, WebSocketScope } from "../protocol/protocol.js";
 import { LocalFanout } from "../pubsub/local-fanout.js";
+import { TestHttpExchange, type TestRequestBody } from "./test-http-exchange.js";
 import { openTestWebSocket, type TestConnection, type TestSockets, type TestWebSocket, type WebSocketRequestOptions } from "./test-websocket.js";
 
 /** A file for {@link RequestOptions.files}. */
@@ -31,8 +32,12 @@ export interface RequestOptions {
   form?: Record<string, string | string[]>;
   /** Sent as `multipart/form-data` files, by field name. */
   files?: Record<string, TestFile | TestFile[]>;
-  /** A raw body. */
-  body?: string | Uint8Array;
+  /**
+   * A raw body; an async iterable is streamed, each piece reaching the app
+   * as it is yielded (sent with `transfer-encoding: chunked`, as a socket
+   * client would).
+   */
+  body?: string | Uint8Array | AsyncIterable<string | Uint8Array>;
   /** Client address the app sees (default 127.0.0.1). */
   remoteAddress?: string;
   /**
@@ -158,63 +163,35 @@ export class TestClient {
     const headers: Record<string, string> = Object.create(null);
     for (const [k, v] of Object.entries(options.headers ?? {})) headers[k.toLowerCase()] = v;
     const body = encodeBody(options, headers);
-    if (body.byteLength > 0) headers["content-length"] = String(body.byteLength);
+    // Framed as a socket client frames it: a whole body by its length, a streamed one chunked.
+    if (!(body instanceof Uint8Array)) addHeader(headers, "transfer-encoding", "chunked");
+    else if (body.byteLength > 0) addHeader(headers, "content-length", String(body.byteLength));
+    const framing = framingProblem(headers);
+    // The uWS adapter's answer (it also closes the connection there).
+    if (framing !== undefined) return new TestResponse(400, { "content-length": String(Buffer.byteLength(framing)), connection: "close" }, [], Buffer.from(framing));
     if (this.cookies.size > 0 && headers.cookie === undefined) {
       headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
     }
     const scope: HttpScope = { type: "http", method: method.toUpperCase(), path, rawQuery, headers, client: options.remoteAddress ?? "127.0.0.1" };
-    const chunkSize = options.chunkSize ?? Math.max(body.byteLength, 1);
+    const chunkSize = options.chunkSize ?? Math.max(body instanceof Uint8Array ? body.byteLength : 0, 1);
     if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new TypeError("chunkSize must be a positive integer");
     const signal = options.signal;
     signal?.throwIfAborted();
-    let offset = 0;
-    let delivered = false;
-    let gone = false;
-    const disconnect: ReceiveEvent = { type: "http.disconnect" };
-    // Like a real client, nothing after the body until it leaves (then: a disconnect).
-    const left = new Promise<ReceiveEvent>((resolve) => signal?.addEventListener("abort", () => {
-      gone = true;
-      resolve(disconnect);
-    }, { once: true }));
-    const receive = async (): Promise<ReceiveEvent> => {
-      if (gone) return disconnect;
-      if (!delivered) {
-        const piece = body.subarray(offset, offset + chunkSize);
-        offset += piece.byteLength;
-        delivered = offset >= body.byteLength;
-        return { type: "http.request", body: piece, more: !delivered };
-      }
-      return left;
-    };
-    let status = 0;
-    let responseHeaders: SendEvent & { type: "http.response.start" } | undefined;
-    const chunks: Uint8Array[] = [];
-    const send = async (event: SendEvent): Promise<void> => {
-      if (gone) {
-        // As on uWS: a streamed chunk learns the client is gone; the last one is dropped.
-        if (event.type === "http.response.body" && event.more) throw new ClientGoneError();
-        return;
-      }
-      if (event.type === "http.response.start") {
-        status = event.status;
-        responseHeaders = event;
-      } else if (event.type === "http.response.body" && scope.method !== "HEAD") {
-        chunks.push(typeof event.body === "string" ? Buffer.from(event.body) : event.body);
-      }
-    };
-    const handled = handleHttpAsync(appCore(this.app), scope, { receive, send });
+    const exchange = new TestHttpExchange(scope.method === "HEAD", body, chunkSize, signal);
+    const handled = handleHttpAsync(appCore(this.app), scope, exchange);
     // A client that leaves does not wait for the app: the request rejects at once, the app carries on.
     if (signal === undefined) await handled;
-    else await Promise.race([handled, left]);
-    if (gone) throw signal!.reason;
+    else await Promise.race([handled, exchange.left]);
+    if (signal?.aborted === true) throw signal.reason;
+    const response = exchange.response();
     const flat: Record<string, string> = {};
     const setCookies: string[] = [];
-    for (const [name, value] of Object.entries(responseHeaders?.headers ?? {})) {
+    for (const [name, value] of Object.entries(response.headers)) {
       flat[name] = Array.isArray(value) ? value.join(", ") : value;
       if (name === "set-cookie") setCookies.push(...[value].flat());
     }
     this.#storeCookies(setCookies);
-    return new TestResponse(status, flat, setCookies, Buffer.concat(chunks));
+    return new TestResponse(response.status, flat, setCookies, response.body);
   }
 
   /**
@@ -280,6 +257,12 @@ export class TestClient {
   }
 }
 
+/** Sets a request header the client adds; a different value the test set stays too, joined as a server joins repeats. */
+function addHeader(headers: Record<string, string>, name: string, value: string): void {
+  const existing = headers[name];
+  headers[name] = existing === undefined || existing === value ? value : `${existing}, ${value}`;
+}
+
 function splitTarget(target: string, query: RequestOptions["query"]): { path: string; rawQuery: string } {
   const q = target.indexOf("?");
   const path = q === -1 ? target : target.slice(0, q);
@@ -292,7 +275,7 @@ function splitTarget(target: string, query: RequestOptions["query"]): { path: st
   return { path, rawQuery };
 }
 
-function encodeBody(options: RequestOptions, headers: Record<string, string>): Uint8Array {
+function encodeBody(options: RequestOptions, headers: Record<string, string>): TestRequestBody {
   if (options.files !== undefined) {
     const boundary = `----upie${randomBytes(12).toString("hex")}`;
     headers["content-type"] ??= `multipart/form-data; boundary=${boundary}`;

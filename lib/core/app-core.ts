@@ -43,7 +43,12 @@ export class AppCore {
     this.secrets = config.secrets;
     this.uploads = new UploadBudget(config.limits.uploads, config.limits.spoolBytes);
     this.sessions = new SessionManager(config.sessions);
-    this.lifecycle = new AppLifecycle(this);
+    this.lifecycle = new AppLifecycle({
+      prepare: () => this.freeze(),
+      startupHandlers: app.startupHandlers,
+      shutdownHandlers: app.shutdownHandlers,
+      logger: config.logger,
+    });
     this.#base = base;
   }
 

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { AppCore } from "./app-core.js";
+import type { Logger } from "../protocol/logger.js";
 
 /** The close frame every open WebSocket gets when its server stops (RFC 6455 §7.4.1: "going away"). */
 export const SHUTDOWN_CLOSE_CODE = 1001;
@@ -28,6 +28,18 @@ export interface StoppingServer {
   finishRequests?(): Promise<void>;
 }
 
+/** What the lifecycle runs: the app's handlers, and what must be built before serving. */
+export interface LifecycleParts {
+  /** Builds what must fail before serving rather than at a request (the route tables). */
+  prepare(): void;
+  /** The app's startup handlers, read when `start()` runs (the app's own array: later pushes count). */
+  readonly startupHandlers: ReadonlyArray<() => unknown>;
+  /** The app's shutdown handlers, read when `stop()` runs. */
+  readonly shutdownHandlers: ReadonlyArray<() => unknown>;
+  /** Where a failing shutdown handler is reported. */
+  readonly logger: Logger;
+}
+
 /**
  * The app's startup and shutdown handlers, run the same way by every adapter.
  *
@@ -38,11 +50,11 @@ export interface StoppingServer {
  * ```
  */
 export class AppLifecycle {
-  readonly #core: AppCore;
+  readonly #parts: LifecycleParts;
 
-  /** @param core - the app whose handlers run. */
-  constructor(core: AppCore) {
-    this.#core = core;
+  /** @param parts - the app's handlers and what to build before serving. */
+  constructor(parts: LifecycleParts) {
+    this.#parts = parts;
   }
 
   /**
@@ -52,8 +64,8 @@ export class AppLifecycle {
    * @throws whatever a startup handler throws: the server must not serve.
    */
   async start(): Promise<void> {
-    this.#core.freeze();
-    for (const handler of this.#core.app.startupHandlers) await handler();
+    this.#parts.prepare();
+    for (const handler of this.#parts.startupHandlers) await handler();
   }
 
   /**
@@ -68,11 +80,11 @@ export class AppLifecycle {
     server.stopAccepting?.();
     await server.closeWebSockets(SHUTDOWN_CLOSE_CODE, SHUTDOWN_CLOSE_REASON);
     await server.finishRequests?.();
-    for (const handler of this.#core.app.shutdownHandlers) {
+    for (const handler of this.#parts.shutdownHandlers) {
       try {
         await handler();
       } catch (error) {
-        this.#core.logger.error("shutdown handler failed", error);
+        this.#parts.logger.error("shutdown handler failed", error);
       }
     }
   }

@@ -10,26 +10,10 @@ import { currentRequest } from "./context.js";
 import type { HttpMiddleware, WebSocketMiddleware } from "./middleware.js";
 import type { Request } from "./request.js";
 import { assertParamsBound, checkSchema, RoutePattern, type RouteOptions } from "./route.js";
-import { serverAdapter } from "./server-adapter.js";
+import { serverAdapter, type ListenOptions, type Server } from "./server-adapter.js";
 
-/** Options for {@link App.listen}. */
-export interface ListenOptions {
-  /** Port to listen on; 0 picks a free one. Default 8000. */
-  port?: number;
-  /** Interface to bind. Default "127.0.0.1". */
-  host?: string;
-}
-
-/** A listening server. */
-export interface Server {
-  /** The real port (useful with `port: 0`). */
-  readonly port: number;
-  readonly host: string;
-  /** The uWebSockets.js build serving it (upie picks the newest that loads natively). */
-  readonly uws: { readonly package: string; readonly version: string };
-  /** Graceful stop: stop accepting, finish in-flight requests, close WebSockets with 1001, run shutdown handlers. */
-  close(): Promise<void>;
-}
+// Re-exported for code that imported them from here; they live with the adapter seam.
+export type { ListenOptions, Server } from "./server-adapter.js";
 
 let coreOf: (app: App) => AppCore;
 

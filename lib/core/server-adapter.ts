@@ -8,7 +8,32 @@
  * @module
  */
 import type { AppCore } from "./app-core.js";
-import type { ListenOptions, Server } from "./app.js";
+
+/** Where and how `App.listen()` serves. */
+export interface ListenOptions {
+  /** Port to listen on; 0 picks a free one. Default 8000. */
+  port?: number;
+  /** Interface to bind. Default "127.0.0.1". */
+  host?: string;
+  /**
+   * Share the port with other servers that also pass `reusePort: true`
+   * (`SO_REUSEPORT`: the kernel spreads new connections over them), as the
+   * workers of a cluster do. Default false: the port is this server's alone,
+   * and a port already in use rejects with `EADDRINUSE`.
+   */
+  reusePort?: boolean;
+}
+
+/** A listening server. */
+export interface Server {
+  /** The real port (useful with `port: 0`). */
+  readonly port: number;
+  readonly host: string;
+  /** The uWebSockets.js build serving it (upie picks the newest that loads natively). */
+  readonly uws: { readonly package: string; readonly version: string };
+  /** Graceful stop: stop accepting, finish in-flight requests, close WebSockets with 1001, run shutdown handlers. */
+  close(): Promise<void>;
+}
 
 /** Starts serving an app; resolves once the port is bound. */
 export type Listen = (core: AppCore, options: ListenOptions) => Promise<Server>;

@@ -1,13 +1,20 @@
 /**
- * Writes a normalised response through the protocol's `send`.
+ * Writes a normalised response through the protocol's `send`, and decides
+ * its framing once: the start event carries the body's length, or `null`
+ * for a stream of unknown length. An app's own `content-length` and
+ * `transfer-encoding` never reach an adapter (uWS writes its own; a second
+ * copy would corrupt the framing): a valid `content-length` on a stream,
+ * or on an empty HEAD body, becomes its length; anything else is dropped.
  *
  * @module
  */
-import type { Channel } from "../protocol/protocol.js";
+import type { Channel, ResponseHeaders } from "../protocol/protocol.js";
 import type { ResponseInit } from "./response.js";
 
 const EMPTY = new Uint8Array(0);
 const encoder = new TextEncoder();
+/** A plain decimal Content-Length that stays exact in a double. */
+const DECIMAL_LENGTH = /^\d{1,15}$/;
 
 /** Chunks an async iterable may yield: text and bytes as they are, anything else as text. */
 function toChunk(value: unknown): string | Uint8Array {
@@ -15,6 +22,20 @@ function toChunk(value: unknown): string | Uint8Array {
   if (value instanceof ArrayBuffer) return new Uint8Array(value);
   if (value === undefined || value === null) return EMPTY;
   return encoder.encode(String(value));
+}
+
+/**
+ * Takes the framing headers out of `headers`.
+ *
+ * @returns the app's `content-length` when it is a valid length, else null.
+ */
+function takeFraming(headers: ResponseHeaders): number | null {
+  const length = headers["content-length"];
+  // The common case, with neither header: no deletes (they would turn the object into a slow dictionary).
+  if (length === undefined && headers["transfer-encoding"] === undefined) return null;
+  delete headers["content-length"];
+  delete headers["transfer-encoding"];
+  return typeof length === "string" && DECIMAL_LENGTH.test(length) ? Number(length) : null;
 }
 
 /**
@@ -26,19 +47,24 @@ function toChunk(value: unknown): string | Uint8Array {
  * first chunk is pulled before the start event: if that fails, nothing is
  * sent and the promise rejects with {@link StreamStartError}.
  *
- * The body of a HEAD response is passed along too: adapters drop it but use
- * its length. A streamed body is not started for HEAD.
+ * The body of a HEAD response is passed along too (adapters drop it); its
+ * length is in the start event. A streamed body is not started for HEAD.
  */
 export function writeResponse(response: ResponseInit, channel: Channel, head: boolean): Promise<void> | undefined {
   const { status, body, headers } = response;
+  const declared = takeFraming(headers);
   const bodiless = status === 204 || status === 304 || status < 200;
   if (bodiless || body === null || typeof body === "string" || body instanceof Uint8Array) {
-    const started = channel.send({ type: "http.response.start", status, headers });
     const whole = bodiless || body === null ? EMPTY : (body as string | Uint8Array);
+    const size = typeof whole === "string" ? Buffer.byteLength(whole) : whole.byteLength;
+    // A whole body is framed by its own length, whatever the app declared; except an empty HEAD
+    // body: the app skipped building it (StaticFiles does) and declares what a GET would send.
+    const length = head && size === 0 && declared !== null ? declared : size;
+    const started = channel.send({ type: "http.response.start", status, headers, length });
     if (started !== undefined) return started.then(() => channel.send({ type: "http.response.body", body: whole, more: false }));
     return channel.send({ type: "http.response.body", body: whole, more: false }) ?? undefined;
   }
-  return stream(body, channel, status, headers, head);
+  return stream(body, channel, status, headers, declared, head);
 }
 
 /**
@@ -52,12 +78,9 @@ export class StreamStartError extends Error {
   }
 }
 
-async function stream(body: AsyncIterable<unknown>, channel: Channel, status: number, headers: ResponseInit["headers"], head: boolean): Promise<void> {
+async function stream(body: AsyncIterable<unknown>, channel: Channel, status: number, headers: ResponseHeaders, length: number | null, head: boolean): Promise<void> {
   if (head) {
-    // A GET would stream this body chunked (its length is unknown): say so, rather than
-    // letting the empty HEAD body pass for a length of 0.
-    if (headers["content-length"] === undefined) headers["transfer-encoding"] = "chunked";
-    await channel.send({ type: "http.response.start", status, headers });
+    await channel.send({ type: "http.response.start", status, headers, length });
     await (body as { cancel?: () => unknown }).cancel?.(); // an unread ReadableStream: release its source
     await channel.send({ type: "http.response.body", body: EMPTY, more: false });
     return;
@@ -71,7 +94,7 @@ async function stream(body: AsyncIterable<unknown>, channel: Channel, status: nu
   }
   let sending = false;
   try {
-    await channel.send({ type: "http.response.start", status, headers });
+    await channel.send({ type: "http.response.start", status, headers, length });
     for (; step.done !== true; step = await iterator.next()) {
       sending = true;
       await channel.send({ type: "http.response.body", body: toChunk(step.value), more: true });

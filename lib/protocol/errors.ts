@@ -37,6 +37,8 @@ export const ERRORS = {
   INVALID_OPTION: { code: "UPIE_ERR_INVALID_OPTION", status: 500, message: "Invalid option" },
   ROUTE_PARAMETER_UNBOUND: { code: "UPIE_ERR_ROUTE_PARAMETER_UNBOUND", status: 500, message: "Route pattern names a parameter the handler lacks" },
   UWS_UNAVAILABLE: { code: "UPIE_ERR_UWS_UNAVAILABLE", status: 500, message: "No native uWebSockets.js build for this runtime" },
+  ADDRESS_IN_USE: { code: "UPIE_ERR_ADDRESS_IN_USE", status: 500, message: "Port already in use" },
+  LISTEN_FAILED: { code: "UPIE_ERR_LISTEN_FAILED", status: 500, message: "Could not listen" },
   CLIENT_GONE: { code: "UPIE_ERR_CLIENT_GONE", status: 499, message: "Client closed the connection" },
   STATIC_BAD_PATH: { code: "UPIE_ERR_STATIC_BAD_PATH", status: 400, message: "Bad Request" },
   STATIC_FORBIDDEN: { code: "UPIE_ERR_STATIC_FORBIDDEN", status: 403, message: "Forbidden" },
@@ -175,4 +177,46 @@ export class UnboundRouteParameterError extends InvalidOptionError {
 export class UwsUnavailableError extends Error {
   override name = "UwsUnavailableError";
   readonly code: string = ERRORS.UWS_UNAVAILABLE.code;
+}
+
+/**
+ * `listen()` could not bind its address. `code` is the system's reason, as
+ * in Node's own errors (`EADDRINUSE` when another server holds the port,
+ * `EACCES`, `EADDRNOTAVAIL`, …); `errorCode` is the catalogue's
+ * (`UPIE_ERR_ADDRESS_IN_USE` or `UPIE_ERR_LISTEN_FAILED`).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await app.listen({ port: 8000 });
+ * } catch (error) {
+ *   if (error instanceof ListenError && error.code === "EADDRINUSE") console.error(`port ${error.port} is taken`);
+ *   else throw error;
+ * }
+ * ```
+ */
+export class ListenError extends Error {
+  override name = "ListenError";
+  /** The system's reason (`EADDRINUSE`, `EACCES`, …), or `UPIE_ERR_LISTEN_FAILED` when it is unknown. */
+  readonly code: string;
+  /** Stable catalogue code. */
+  readonly errorCode: string;
+  readonly host: string;
+  readonly port: number;
+
+  /**
+   * @param host - the address asked for.
+   * @param port - the port asked for.
+   * @param systemCode - why the bind failed, when known (an errno name).
+   */
+  constructor(host: string, port: number, systemCode: string | undefined) {
+    const inUse = systemCode === "EADDRINUSE";
+    super(inUse
+      ? `upie could not listen on ${host}:${port}: the port is already in use (EADDRINUSE). Stop the other server, pick another port, or pass reusePort: true to every server meant to share it`
+      : `upie could not listen on ${host}:${port}${systemCode === undefined ? "" : ` (${systemCode})`}`);
+    this.code = systemCode ?? ERRORS.LISTEN_FAILED.code;
+    this.errorCode = inUse ? ERRORS.ADDRESS_IN_USE.code : ERRORS.LISTEN_FAILED.code;
+    this.host = host;
+    this.port = port;
+  }
 }

@@ -59,7 +59,14 @@ export type ResponseHeaders = Record<string, string | string[]>;
 export interface HttpResponseStartEvent {
   type: "http.response.start";
   status: number;
+  /** The app's headers, without `content-length` and `transfer-encoding`: framing is decided by the core and carried in `length`. */
   headers: ResponseHeaders;
+  /**
+   * The body's length in bytes (for HEAD: what a GET would send), or `null`
+   * when it is unknown until a stream ends: the adapter then frames the body
+   * itself (chunked on HTTP/1.1).
+   */
+  length: number | null;
 }
 
 /**

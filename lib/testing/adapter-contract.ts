@@ -28,8 +28,27 @@ class ContractApp extends App {
   cleanedUp = 0;
   finished = 0;
 
+  uploadsRun = 0;
+
   async index() { return "home"; }
   async echo(value = "") { return { value }; }
+  async upload(value = "") {
+    this.uploadsRun++;
+    return String(value.length);
+  }
+  async sized() {
+    async function* parts() {
+      yield "ab";
+      yield "cd";
+      yield "e";
+    }
+    return [200, parts(), { "content-length": "5" }];
+  }
+  async framed() { return [200, "hello world", { "Content-Length": "5", "Transfer-Encoding": "chunked" }]; }
+  async headless() {
+    // What a static file server does: no body built for HEAD, only the length a GET would send.
+    return [200, this.request.method === "HEAD" ? "" : "hello", { "content-length": "5" }];
+  }
   async *stream() {
     try {
       for (let i = 0; i < 1000; i++) {
@@ -129,6 +148,15 @@ function newApp(websocket: AppOptions["websocket"] = {}): ContractApp {
   });
 }
 
+/** `count` pieces of `piece`, yielded one at a time with a pause between them (a slow upload). */
+async function* pieces(first: string, piece: string, count: number): AsyncGenerator<string> {
+  yield first;
+  for (let i = 0; i < count; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    yield piece;
+  }
+}
+
 async function until(check: () => boolean, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!check()) {
@@ -179,6 +207,60 @@ export function runAdapterContract(adapter: AdapterUnderTest): void {
       it("binds a JSON body", async () => {
         const res = await served.request("POST", "/echo", { headers: { "content-type": "application/json" }, body: JSON.stringify({ value: "posted" }) });
         assert.deepEqual(JSON.parse(res.text), { value: "posted" });
+      });
+
+      it("answers HEAD with GET's status, headers and length, and no body", async () => {
+        const home = await served.request("HEAD", "/");
+        assert.equal(home.status, 200);
+        assert.equal(home.headers["content-length"], "4");
+        assert.match(home.headers["content-type"] ?? "", /^text\/html/);
+        assert.equal(home.text, "");
+        assert.equal((await served.request("HEAD", "/sized")).headers["content-length"], "5");
+        assert.equal((await served.request("HEAD", "/framed")).headers["content-length"], "11");
+        assert.equal((await served.request("HEAD", "/headless")).headers["content-length"], "5");
+      });
+
+      it("answers HEAD of a stream of unknown length as chunked, without starting the stream", async () => {
+        const before = app.cleanedUp;
+        const res = await served.request("HEAD", "/stream");
+        assert.equal(res.headers["transfer-encoding"], "chunked");
+        assert.equal(res.headers["content-length"], undefined);
+        assert.equal(res.text, "");
+        assert.equal(app.cleanedUp, before);
+      });
+
+      it("sends a stream with the app's Content-Length whole, not chunked", async () => {
+        const res = await served.request("GET", "/sized");
+        assert.equal(res.headers["content-length"], "5");
+        assert.equal(res.headers["transfer-encoding"], undefined);
+        assert.equal(res.text, "abcde");
+      });
+
+      it("frames a whole body itself, whatever Content-Length and Transfer-Encoding the app set", async () => {
+        const res = await served.request("GET", "/framed");
+        assert.equal(res.headers["content-length"], "11");
+        assert.equal(res.headers["transfer-encoding"], undefined);
+        assert.equal(res.text, "hello world");
+      });
+
+      it("reads a request body that arrives in many pieces", async () => {
+        const body = pieces("value=", "x".repeat(1000), 50);
+        const res = await served.request("POST", "/upload", { headers: { "content-type": "application/x-www-form-urlencoded" }, body });
+        assert.equal(res.text, "50000");
+      });
+
+      it("drops an upload whose client leaves mid-body, and serves on", async () => {
+        const before = app.uploadsRun;
+        const controller = new AbortController();
+        async function* leaving(): AsyncGenerator<string> {
+          yield* pieces("value=", "x".repeat(1000), 5);
+          controller.abort();
+          await new Promise(() => {}); // the rest never comes
+        }
+        const headers = { "content-type": "application/x-www-form-urlencoded" };
+        await assert.rejects(served.request("POST", "/upload", { headers, body: leaving(), signal: controller.signal }));
+        assert.equal((await served.request("GET", "/")).text, "home");
+        assert.equal(app.uploadsRun, before);
       });
 
       it("cancels a streamed response when the client leaves mid-stream", async () => {

@@ -42,9 +42,11 @@ export interface AdapterHarness {
   /**
    * Sends one request and collects the response.
    *
-   * @param init - headers, a body, and a signal to leave mid-request.
+   * @param init - headers, a body (whole, or pieces sent one by one as they
+   *   are yielded: chunked transfer encoding over a socket), and a signal to
+   *   leave mid-request.
    */
-  request(method: string, path: string, init?: { headers?: Record<string, string>; body?: string; signal?: AbortSignal }): Promise<HarnessResponse>;
+  request(method: string, path: string, init?: { headers?: Record<string, string>; body?: string | AsyncIterable<string>; signal?: AbortSignal }): Promise<HarnessResponse>;
   /** Opens a WebSocket; resolves once the app answered the handshake. */
   websocket(path: string): Promise<HarnessSocket>;
   /** Stops serving, as `server.close()` does. */

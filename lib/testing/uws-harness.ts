@@ -25,7 +25,9 @@ export const uwsAdapter: AdapterUnderTest = {
     const origin = `127.0.0.1:${server.port}`;
     return {
       async request(method, path, init = {}) {
-        const res = await fetch(`http://${origin}${path}`, { method, headers: init.headers, body: init.body, signal: init.signal });
+        const body = typeof init.body === "object" ? streamOf(init.body) : init.body;
+        // duplex "half": what fetch requires of a streamed request body.
+        const res = await fetch(`http://${origin}${path}`, { method, headers: init.headers, body, signal: init.signal, duplex: "half" } as RequestInit);
         const headers: Record<string, string> = {};
         res.headers.forEach((value, name) => (headers[name] = value));
         return { status: res.status, headers, text: await res.text() };
@@ -35,6 +37,19 @@ export const uwsAdapter: AdapterUnderTest = {
     };
   },
 };
+
+/** A request body for `fetch`, written piece by piece as `pieces` yields them. */
+function streamOf(pieces: AsyncIterable<string>): ReadableStream<Uint8Array> {
+  const iterator = pieces[Symbol.asyncIterator]();
+  const encoder = new TextEncoder();
+  return new ReadableStream({
+    async pull(controller) {
+      const step = await iterator.next();
+      if (step.done === true) controller.close();
+      else controller.enqueue(encoder.encode(step.value));
+    },
+  });
+}
 
 function openSocket(url: string): Promise<HarnessSocket> {
   const ws = new WsSocket(url);

@@ -46,6 +46,19 @@ describe("TestClient: the simulated network", () => {
     await assert.rejects(client.post("/data", { json: {}, chunkSize: 0 }), TypeError);
   });
 
+  it("refuses bad request framing with 400 before the app runs, as the uWS adapter does", async () => {
+    const client = new TestClient(new Site());
+    const bad: Array<Record<string, string>> = [{ "transfer-encoding": "gzip" }, { "content-length": "1, 5" }, { "content-length": "5", "transfer-encoding": "chunked" }];
+    for (const headers of bad) {
+      const res = await client.post("/data", { headers, body: "hello" });
+      assert.equal(res.status, 400, JSON.stringify(headers));
+      assert.equal(res.headers.connection, "close");
+    }
+    const conflicting = await client.post("/data", { headers: { "content-length": "3" }, body: "hello" });
+    assert.equal(conflicting.status, 400);
+    assert.equal(conflicting.text, "Conflicting Content-Length");
+  });
+
   it("rejects a request whose client left (signal), as fetch does, while the app carries on", async () => {
     const client = new TestClient(new Site());
     await assert.rejects(client.get("/slow", { signal: AbortSignal.timeout(30) }), { name: "TimeoutError" });

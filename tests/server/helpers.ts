@@ -101,3 +101,15 @@ export function closedBy(socket: net.Socket, ms = 5000): Promise<void> {
     socket.resume();
   });
 }
+
+/** A loopback port that was free a moment ago (for tests that need an explicit port, not 0). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -83,6 +83,11 @@ class Streams extends App {
     return [200, parts(), { "content-length": "100" }];
   }
 
+  async emptySized() {
+    async function* parts() {}
+    return [200, parts(), { "content-length": "3" }];
+  }
+
   async sizedThenThrows() {
     async function* parts() {
       yield "exactly";
@@ -207,6 +212,15 @@ describe("streamed responses over a real socket", () => {
   it("cuts the connection when a stream delivers less than its Content-Length", async () => {
     const outcome = await fetch(`http://127.0.0.1:${server.port}/shortSized`).then((res) => res.text()).then(
       (text) => `complete: ${text}`,
+      () => "cut",
+    );
+    assert.equal(outcome, "cut");
+    assert.equal(await (await fetch(`http://127.0.0.1:${server.port}/small`)).text(), "still alive");
+  });
+
+  it("cuts the connection when a stream with a Content-Length ends before its first byte", async () => {
+    const outcome = await fetch(`http://127.0.0.1:${server.port}/emptySized`).then((res) => res.text()).then(
+      (text) => `complete: ${JSON.stringify(text)}`,
       () => "cut",
     );
     assert.equal(outcome, "cut");

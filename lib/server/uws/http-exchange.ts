@@ -22,26 +22,23 @@ const DISCONNECT = Object.freeze({ type: "http.disconnect" }) as ReceiveEvent;
 /** Unread request bytes buffered before the socket is paused (upload backpressure). */
 const PAUSE_ABOVE = 1024 * 1024;
 
-/** Headers uWS writes itself; a second copy from the app would corrupt framing. */
-const FRAMING_HEADERS = new Set(["content-length", "transfer-encoding"]);
-
 /** What every exchange of one server shares: in-flight count and the closing flag. */
 export class ServerState {
   inFlight = 0;
   /** Set by `close()`: responses ask clients to close their connections. */
   closing = false;
-  whenIdle: (() => void) | undefined;
+  #whenIdle: (() => void) | undefined;
 
   done(): void {
     this.inFlight--;
-    if (this.closing && this.inFlight === 0) this.whenIdle?.();
+    if (this.closing && this.inFlight === 0) this.#whenIdle?.();
   }
-}
 
-/** A valid Content-Length value, or -1. */
-function parseLength(value: string | string[]): number {
-  if (typeof value !== "string" || !/^\d{1,15}$/.test(value)) return -1;
-  return Number(value);
+  /** Resolves once no request is in flight (checked as requests finish while `closing`). */
+  idle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => (this.#whenIdle = resolve));
+  }
 }
 
 export class HttpExchange implements Channel {
@@ -61,7 +58,7 @@ export class HttpExchange implements Channel {
   #waitingReader: ((event: ReceiveEvent) => void) | undefined;
   #waitingWritable: (() => void) | undefined;
   #remoteAddress: string | undefined;
-  /** The app's own `content-length`, if valid: HEAD reports it, streams are sent with it (not chunked). */
+  /** The body's length as the core decided it (`http.response.start`), or -1 when unknown: HEAD reports it, streams are sent with it (not chunked). */
   #declaredLength = -1;
   /** True once `receive()` has handed out the last body chunk: later calls wait for a disconnect. */
   #bodyDelivered = false;
@@ -154,9 +151,8 @@ export class HttpExchange implements Channel {
   send(event: SendEvent): Promise<void> | undefined {
     if (event.type === "http.response.start") {
       this.#status = event.status;
-      const headers = (this.#headers = event.headers);
-      const length = headers["content-length"];
-      if (length !== undefined) this.#declaredLength = parseLength(length);
+      this.#headers = event.headers;
+      this.#declaredLength = event.length ?? -1;
       return undefined;
     }
     if (event.type !== "http.response.body") return Promise.reject(new TypeError(`unexpected event ${event.type}`));
@@ -175,8 +171,8 @@ export class HttpExchange implements Channel {
     if (this.#status !== 200) res.writeStatus(statusLine(this.#status));
     const headers = this.#headers;
     if (headers !== undefined) {
+      // Framing headers are not among them (the core keeps them out): uWS writes its own.
       for (const name in headers) {
-        if (FRAMING_HEADERS.has(name)) continue;
         const value = headers[name]!;
         if (typeof value === "string") res.writeHeader(name, value);
         else for (const v of value) res.writeHeader(name, v);
@@ -198,11 +194,17 @@ export class HttpExchange implements Channel {
       if (this.#sentLength !== this.#declaredLength) res.close();
       return;
     }
+    if (!this.#head && this.#declaredLength > 0 && (typeof body === "string" ? body.length === 0 : body.byteLength === 0)) {
+      // A stream with a Content-Length that ended before its first byte: nothing went out yet, and a
+      // complete-looking empty response would be a lie. Cut the connection (onAborted sees it finished).
+      res.close();
+      return;
+    }
     if (this.#head || close) {
       // Corked: after an await we are outside uWS's own corked callback.
       res.cork(() => {
         if (!this.#started) this.#writeHead();
-        if (this.#head) this.#endHead(body, close);
+        if (this.#head) this.#endHead(close);
         else res.end(body, close);
       });
       return;
@@ -220,7 +222,8 @@ export class HttpExchange implements Channel {
    */
   #endBounded(body: Uint8Array | string): void {
     const res = this.#res;
-    const total = typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
+    // The core measured a whole body already (a stream's empty end has no length: measure that).
+    const total = this.#declaredLength >= 0 ? this.#declaredLength : typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
     let ok = false;
     let done = false;
     let startOffset = 0;
@@ -302,14 +305,11 @@ export class HttpExchange implements Channel {
    * dropped. Only the no-argument form completes it (any argument, even
    * `undefined`, is taken as a length), so `close` travels as a header.
    */
-  #endHead(body: Uint8Array | string, close: boolean): void {
+  #endHead(close: boolean): void {
     const res = this.#res;
-    if (this.#declaredLength < 0 && this.#headers?.["transfer-encoding"] === "chunked") {
-      res.writeHeader("transfer-encoding", "chunked"); // a stream of unknown length (see writeResponse)
-    } else {
-      const length = this.#declaredLength >= 0 ? this.#declaredLength : typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
-      res.writeHeader("content-length", String(length));
-    }
+    // A GET would stream a body of unknown length chunked: say so, rather than let the empty HEAD body pass for a length of 0.
+    if (this.#declaredLength < 0) res.writeHeader("transfer-encoding", "chunked");
+    else res.writeHeader("content-length", String(this.#declaredLength));
     if (close) res.writeHeader("connection", "close");
     res.endWithoutBody();
   }
