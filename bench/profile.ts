@@ -16,12 +16,12 @@
 import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { prepareRunner, type RunnerKind } from "./build.js";
-import { wsLoad } from "./load.js";
-import { choosePinning } from "./processes.js";
-import { benchSettings, SERVERS, sleep, type ServerName } from "./scenario.js";
-import { SCENARIOS } from "./scenarios/index.js";
-import { ServerProcess } from "./server-process.js";
+import { prepareRunner, type RunnerKind } from "./harness/build.js";
+import { wsLoad } from "./harness/load.js";
+import { choosePinning } from "./harness/processes.js";
+import { benchSettings, SERVERS, sleep, type ServerName } from "./harness/scenario.js";
+import { SCENARIOS } from "./harness/scenarios/index.js";
+import { ServerProcess } from "./harness/server-process.js";
 
 const repoDir = fileURLToPath(new URL("..", import.meta.url));
 const profilesDir = fileURLToPath(new URL("./output/profiles/", import.meta.url));

@@ -19,17 +19,17 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { prepareRunner, type Runner, type RunnerKind } from "./build.js";
-import { renderChart } from "./chart.js";
-import { sectionMarker, withSection } from "./results-file.js";
-import { describeRun } from "./machine.js";
-import { choosePinning } from "./processes.js";
-import { aggregateRow, errorRow, notApplicableRow, resultOf, type Row, type ScenarioResult } from "./results.js";
-import { benchSettings, SERVERS, sleep, type RunContext, type Sample, type Scenario, type ServerName, type Settings } from "./scenario.js";
-import { SCENARIOS } from "./scenarios/index.js";
-import { ServerProcess } from "./server-process.js";
-import { formatTable, generatorCheck } from "./table.js";
-import { checkTargets, formatTargets, TARGETS, targetServers } from "./targets.js";
+import { prepareRunner, type Runner, type RunnerKind } from "./harness/build.js";
+import { renderChart } from "./harness/chart.js";
+import { sectionMarker, withSection } from "./harness/results-file.js";
+import { describeRun } from "./harness/machine.js";
+import { choosePinning } from "./harness/processes.js";
+import { aggregateRow, errorRow, notApplicableRow, resultOf, type Row, type ScenarioResult } from "./harness/results.js";
+import { benchSettings, SERVERS, sleep, type RunContext, type Sample, type Scenario, type ServerName, type Settings } from "./harness/scenario.js";
+import { SCENARIOS } from "./harness/scenarios/index.js";
+import { ServerProcess } from "./harness/server-process.js";
+import { formatTable, generatorCheck } from "./harness/table.js";
+import { checkTargets, formatTargets, TARGETS, targetServers } from "./harness/targets.js";
 
 const HELP = `Usage: npm run bench -- [scenario ...] [options]
 

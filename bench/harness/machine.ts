@@ -48,7 +48,7 @@ const RUNNER_TEXT = {
 /** Markdown lines describing this machine, versions and the run's settings. */
 export function describeRun(settings: Settings, command: string): string {
   const cpus = os.cpus();
-  const upie = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+  const upie = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
   const [l1, l5] = os.loadavg();
   const pin = settings.pinning;
   const facts = settings.runner.facts;

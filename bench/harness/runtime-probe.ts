@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { loadUws } from "../lib/server/uws/uws-loader.js";
+import { loadUws } from "../../lib/server/uws/uws-loader.js";
 
 const { package: uwsPackage, version: uwsVersion } = loadUws();
 process.stdout.write(`${JSON.stringify({ nodeVersion: process.version, uwsPackage, uwsVersion })}\n`);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { KEEP_MARKER, RESULTS_INTRO, sectionMarker, withSection } from "../../bench/results-file.js";
+import { KEEP_MARKER, RESULTS_INTRO, sectionMarker, withSection } from "../../../bench/harness/results-file.js";
 
 const section = (key: string, body: string) => `${sectionMarker(key)}\n## ${key}\n\n${body}\n`;
 

@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const dir = fileURLToPath(new URL("./output/bodies/", import.meta.url));
+const dir = fileURLToPath(new URL("../output/bodies/", import.meta.url));
 
 /** A body on disk and the Content-Type it is sent with. */
 export interface BodyFile {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { build } from "esbuild";
-import { packedImports } from "../../bench/build.js";
+import { packedImports } from "../../../bench/harness/build.js";
 
 const dir = mkdtempSync(join(tmpdir(), "upie-packed-imports-"));
 after(() => rmSync(dir, { recursive: true, force: true }));

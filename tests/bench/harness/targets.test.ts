@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { notApplicableRow, type Row, type ScenarioResult } from "../../bench/results.js";
-import type { ServerName } from "../../bench/scenario.js";
-import { checkTargets, formatTargets, targetServers } from "../../bench/targets.js";
+import { notApplicableRow, type Row, type ScenarioResult } from "../../../bench/harness/results.js";
+import type { ServerName } from "../../../bench/harness/scenario.js";
+import { checkTargets, formatTargets, targetServers } from "../../../bench/harness/targets.js";
 
 function row(server: ServerName, value: number, peakMiB: number | null = null): Row {
   return { ...notApplicableRow(server, ""), status: "ok", reason: undefined, value, peakMiB, runs: [value] };

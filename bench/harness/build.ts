@@ -66,8 +66,9 @@ export interface Runner {
   wsFrames(): Command;
 }
 
-const benchDir = fileURLToPath(new URL(".", import.meta.url));
-const repoDir = fileURLToPath(new URL("..", import.meta.url));
+const harnessDir = fileURLToPath(new URL(".", import.meta.url));
+const benchDir = fileURLToPath(new URL("..", import.meta.url));
+const repoDir = fileURLToPath(new URL("../..", import.meta.url));
 const bundleDir = `${benchDir}output/bundle/`;
 const packedDir = `${benchDir}output/packed/`;
 const packedServersDir = `${packedDir}servers/`;
@@ -169,13 +170,13 @@ export async function prepareRunner(
 ): Promise<Runner> {
   checkRoot(runtime);
   mkdirSync(bundleDir, { recursive: true });
-  await build({ ...baseOptions, entryPoints: { "ws-frames": `${benchDir}generators/ws-frames.ts` }, outdir: bundleDir });
+  await build({ ...baseOptions, entryPoints: { "ws-frames": `${harnessDir}generators/ws-frames.ts` }, outdir: bundleDir });
 
   const reuse = kind === "packed" && options.reusePacked === true && existsSync(`${packedDir}node_modules/upie/package.json`);
   const tarball = kind !== "packed" ? undefined : reuse ? readdirSync(packedDir).find((f) => f.endsWith(".tgz")) ?? "upie (installed earlier)" : packAndInstall(log);
   const outdir = kind === "packed" ? packedServersDir : bundleDir;
   const plugins = kind === "packed" ? [packedImports(`${packedDir}node_modules/upie/`)] : [];
-  const entry = (name: string) => (name === PROBE ? `${benchDir}${PROBE}.ts` : `${benchDir}servers/${name}.ts`);
+  const entry = (name: string) => (name === PROBE ? `${harnessDir}${PROBE}.ts` : `${benchDir}servers/${name}.ts`);
 
   // One build per server: a server that does not compile fails its own rows, not the run.
   const failures = new Map<string, string>();
