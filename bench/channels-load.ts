@@ -15,13 +15,14 @@
  *
  * @module
  */
-import { spawn } from "node:child_process";
 import os from "node:os";
 import { performance } from "node:perf_hooks";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 
 import WebSocket from "ws";
+
+import { scriptCommand } from "./harness/build.js";
+import { ServerProcess } from "./harness/server-process.js";
+import { announce } from "./servers/shared.js";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -32,7 +33,7 @@ const option = (name: string, fallback: number) => {
 if (args.includes("--serve")) {
   const { ChannelsApp } = await import("../examples/channels/app.js");
   const server = await new ChannelsApp({ authRate: false, frameRate: false }).listen({ port: 0, host: "127.0.0.1" });
-  console.log(JSON.stringify({ port: server.port }));
+  announce(server.port);
 } else {
   await main();
 }
@@ -42,8 +43,8 @@ async function main(): Promise<void> {
   const window = option("window", 4);
   const durationS = option("duration", 10);
   const warmupS = option("warmup", 2);
-  const server = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--serve"], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, NODE_ENV: "production" } });
-  const port: number = await new Promise((resolve) => createInterface({ input: server.stdout! }).once("line", (line) => resolve(JSON.parse(line).port)));
+  const server = await ServerProcess.start("channels", scriptCommand(import.meta.url), null);
+  const port = server.port;
   const base = `http://127.0.0.1:${port}`;
   const post = async (path: string, body: unknown, token?: string) => {
     const res = await fetch(base + path, { method: "POST", headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
@@ -129,5 +130,5 @@ async function main(): Promise<void> {
   console.log(`| ${users} | ${users * window} | ${Math.round(completed / elapsed).toLocaleString("en")} | ${at(0.5).toFixed(2)} | ${at(0.99).toFixed(2)} | ${errors} |`);
   for (const ws of sockets) ws.terminate();
   serviceWs.terminate();
-  server.kill();
+  await server.stop();
 }

@@ -19,7 +19,8 @@ import { parseArgs } from "node:util";
 import { prepareRunner, type RunnerKind } from "./harness/build.js";
 import { wsLoad } from "./harness/load.js";
 import { choosePinning } from "./harness/processes.js";
-import { benchSettings, SERVERS, sleep, type ServerName } from "./harness/scenario.js";
+import { benchSettings, sleep } from "./harness/scenario.js";
+import { SERVERS, type ServerName } from "./harness/servers.js";
 import { SCENARIOS } from "./harness/scenarios/index.js";
 import { ServerProcess } from "./harness/server-process.js";
 

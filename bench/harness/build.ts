@@ -28,6 +28,8 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
+import { packageVersion } from "./machine.js";
+import { HYPER_EXPRESS_ENV, hyperExpressFor, SERVER_INFO, type ServerName } from "./servers.js";
 
 /** How servers are built and started; the same for every server in a run. */
 export type RunnerKind = "packed" | "bundle" | "tsx";
@@ -36,6 +38,8 @@ export type RunnerKind = "packed" | "bundle" | "tsx";
 export interface Command {
   command: string;
   args: string[];
+  /** Added to the harness's environment (a server variant's switches). */
+  env?: Record<string, string>;
 }
 
 /** Where the servers run: the harness's Node, or a Node inside the Debian 13 root. */
@@ -55,6 +59,8 @@ export interface RuntimeFacts {
   where: string;
   /** The upie that servers import: "packed upie-0.1.0.tgz" or "lib/ of the working tree". */
   upie: string;
+  /** The hyper-express package and version that runs on this uWS build, e.g. "@btc-vision/hyper-express 6.17.4". */
+  hyperExpress: string;
 }
 
 /** Starts bench processes the same way for every server. */
@@ -62,7 +68,8 @@ export interface Runner {
   kind: RunnerKind;
   runtime: Runtime;
   facts: RuntimeFacts;
-  server(name: string, nodeFlags?: readonly string[]): Command;
+  /** How to start a server: its file, in this runtime, with its variant's switches. */
+  server(name: ServerName, nodeFlags?: readonly string[]): Command;
   wsFrames(): Command;
 }
 
@@ -125,6 +132,20 @@ function packAndInstall(log: (line: string) => void): string {
   return tarball;
 }
 
+/**
+ * How a bench program starts itself as its own server: this Node, tsx, the
+ * program's file with `--serve` (the chat, space, channels and Redis loads
+ * run their server side this way).
+ *
+ * @param moduleUrl - the program's `import.meta.url`.
+ * @param args - after `--serve`.
+ * @param nodeFlags - before the file, e.g. `--cpu-prof`.
+ * @param env - added to the environment.
+ */
+export function scriptCommand(moduleUrl: string, args: readonly string[] = [], nodeFlags: readonly string[] = [], env?: Record<string, string>): Command {
+  return { command: process.execPath, args: [...nodeFlags, "--import", "tsx", fileURLToPath(moduleUrl), "--serve", ...args], env };
+}
+
 /** How to start `node` with `args` in this runtime; the pid is node's own (exec all the way). */
 function nodeCommand(runtime: Runtime, args: readonly string[]): Command {
   if (runtime.node === 20) return { command: process.execPath, args: [...args] };
@@ -164,7 +185,7 @@ function probe(command: Command): { nodeVersion: string; uwsPackage: string; uws
 export async function prepareRunner(
   kind: RunnerKind,
   runtime: Runtime,
-  servers: readonly string[],
+  servers: readonly ServerName[],
   log: (line: string) => void,
   options: { reusePacked?: boolean } = {},
 ): Promise<Runner> {
@@ -183,7 +204,7 @@ export async function prepareRunner(
   if (kind !== "tsx") {
     mkdirSync(outdir, { recursive: true });
     await Promise.all(
-      [PROBE, ...servers].map((name) =>
+      [PROBE, ...new Set(servers.map((name) => SERVER_INFO[name].entry))].map((name) =>
         build({ ...baseOptions, entryPoints: { [name]: entry(name) }, outdir, plugins }).catch(
           (error: { errors?: Array<{ text: string; location?: { file: string; line: number } | null }> }) => {
             const first = error.errors?.[0];
@@ -202,15 +223,21 @@ export async function prepareRunner(
       : nodeCommand(runtime, [...nodeFlags, `${outdir}${name}.mjs`]);
   };
   const facts = probe(start(PROBE));
+  const hyperExpress = hyperExpressFor(facts.uwsPackage);
   return {
     kind,
     runtime,
     facts: {
       ...facts,
+      hyperExpress: `${hyperExpress} ${packageVersion(hyperExpress)}`,
       where: runtime.node === 20 ? "host" : `Debian 13 root ${runtime.root} (/opt/node${runtime.node}/bin/node)`,
       upie: tarball !== undefined ? `packed ${tarball}, installed in bench/output/packed/ (tsc output)` : kind === "bundle" ? "lib/ of the working tree, bundled by esbuild" : "lib/ of the working tree through tsx",
     },
-    server: start,
+    server: (name, nodeFlags) => {
+      const info = SERVER_INFO[name];
+      const command = start(info.entry, nodeFlags);
+      return { ...command, env: { ...info.env, [HYPER_EXPRESS_ENV]: hyperExpress } };
+    },
     wsFrames: () => ({ command: process.execPath, args: [`${bundleDir}ws-frames.mjs`] }),
   };
 }

@@ -8,17 +8,9 @@
  */
 import { TARGETS } from "./targets.js";
 import { valueOf, type ScenarioResult } from "./results.js";
-import { SERVER_LABELS, SERVERS, type ServerName } from "./scenario.js";
+import { SERVER_INFO, SERVER_LABELS, SERVERS, type ServerName } from "./servers.js";
 
-const COLORS: Record<ServerName, string> = {
-  uws: "#6b7280",
-  upie: "#e4572e",
-  "hyper-express": "#4c78a8",
-  fastify: "#54a24b",
-  express: "#b279a2",
-  "node-http": "#eeca3b",
-  socketio: "#72b7b2",
-};
+const colorOf = (server: ServerName) => SERVER_INFO[server].color;
 
 const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
@@ -31,7 +23,9 @@ export function renderChart(results: readonly ScenarioResult[], subtitle: string
   const groupWidth = (group: ScenarioResult) => group.rows.filter((r) => r.status !== "n/a").length * bar;
   const left = 56;
   const plotWidth = Math.max(480, ratioGroups.reduce((w, g) => w + groupWidth(g) + gap, 0));
-  const legendWidth = SERVERS.reduce((w, server) => w + 26 + SERVER_LABELS[server].length * 6, 0);
+  // The legend names the servers this run measured.
+  const shown = SERVERS.filter((server) => results.some((r) => r.rows.some((row) => row.server === server && row.status !== "n/a")));
+  const legendWidth = shown.reduce((w, server) => w + 26 + SERVER_LABELS[server].length * 6, 0);
   const width = left + Math.max(plotWidth, legendWidth, 840) + 20;
   const top = 64;
   const plotHeight = 260;
@@ -66,13 +60,13 @@ export function renderChart(results: readonly ScenarioResult[], subtitle: string
       const ratio = row.status === "ok" && row.value !== null && Number.isFinite(row.value) ? row.value / uws : 0;
       const bx = x + i * bar;
       out.push(
-        `<rect x="${bx}" y="${y(ratio)}" width="${bar - 2}" height="${top + plotHeight - y(ratio)}" fill="${COLORS[row.server]}">` +
+        `<rect x="${bx}" y="${y(ratio)}" width="${bar - 2}" height="${top + plotHeight - y(ratio)}" fill="${colorOf(row.server)}">` +
           `<title>${escape(`${row.label}: ${ratio.toFixed(2)}× (${group.title})`)}</title></rect>`,
       );
     });
     for (const target of TARGETS.filter((t) => t.scenario === group.name && t.against === "uws" && t.kind === "ratio-at-least")) {
       const ty = y(target.goal);
-      out.push(`<line x1="${x - 3}" x2="${x + groupWidth(group) + 1}" y1="${ty}" y2="${ty}" stroke="${COLORS.upie}" stroke-dasharray="4 3"/>`);
+      out.push(`<line x1="${x - 3}" x2="${x + groupWidth(group) + 1}" y1="${ty}" y2="${ty}" stroke="${colorOf(target.server)}" stroke-dasharray="4 3"/>`);
     }
     const cx = x + groupWidth(group) / 2;
     out.push(`<text x="${cx}" y="${top + plotHeight + 14}" text-anchor="end" transform="rotate(-30 ${cx} ${top + plotHeight + 14})">${escape(group.title)}</text>`);
@@ -88,20 +82,20 @@ export function renderChart(results: readonly ScenarioResult[], subtitle: string
       const ry = memoryTop + i * rowHeight;
       const w = (Math.max(0, row.value!) / kbMax) * (plotWidth - 200);
       out.push(`<text x="${left + 150}" y="${ry + rowHeight / 2 + 4}" text-anchor="end">${escape(row.label)}</text>`);
-      out.push(`<rect x="${left + 156}" y="${ry + 2}" width="${w}" height="${rowHeight - 4}" fill="${COLORS[row.server]}"/>`);
+      out.push(`<rect x="${left + 156}" y="${ry + 2}" width="${w}" height="${rowHeight - 4}" fill="${colorOf(row.server)}"/>`);
       out.push(`<text x="${left + 160 + w}" y="${ry + rowHeight / 2 + 4}">${row.value!.toFixed(2)}</text>`);
     });
   }
 
   let lx = left;
-  for (const server of SERVERS) {
-    out.push(`<rect x="${lx}" y="${legendTop}" width="10" height="10" fill="${COLORS[server]}"/>`);
+  for (const server of shown) {
+    out.push(`<rect x="${lx}" y="${legendTop}" width="10" height="10" fill="${colorOf(server)}"/>`);
     out.push(`<text x="${lx + 14}" y="${legendTop + 9}">${escape(SERVER_LABELS[server])}</text>`);
     lx += 26 + SERVER_LABELS[server].length * 6;
   }
   out.push(
-    `<line x1="${left}" x2="${left + 18}" y1="${legendTop + 25}" y2="${legendTop + 25}" stroke="${COLORS.upie}" stroke-dasharray="4 3"/>` +
-      `<text x="${left + 24}" y="${legendTop + 29}">upie's target</text>`,
+    `<line x1="${left}" x2="${left + 18}" y1="${legendTop + 25}" y2="${legendTop + 25}" stroke="${colorOf("upie")}" stroke-dasharray="4 3"/>` +
+      `<text x="${left + 24}" y="${legendTop + 29}">a target of upie's (the colour of the form it is set for)</text>`,
   );
   out.push("</svg>");
   return `${out.join("\n")}\n`;

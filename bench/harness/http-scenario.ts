@@ -7,7 +7,8 @@
 import { readFileSync } from "node:fs";
 import type { BodyFile } from "./bodies.js";
 import { toSample, wrkLoad } from "./load.js";
-import { HTTP_ONLY_NOTE, HTTP_SERVERS, type RunContext, type Sample, type Scenario, type Settings } from "./scenario.js";
+import type { RunContext, Sample, Scenario, Settings } from "./scenario.js";
+import { HTTP_ONLY_NOTE, HTTP_SERVERS, type ServerName } from "./servers.js";
 import type { ServerProcess } from "./server-process.js";
 
 /** One request the harness sends itself before loading the server. */
@@ -66,13 +67,15 @@ export function simpleHttpScenario(spec: {
   summary: string;
   probe: (settings: Settings) => Probe;
   expect: (status: number, text: string) => boolean;
+  /** Default: {@link HTTP_SERVERS}. */
+  servers?: readonly ServerName[];
 }): Scenario {
   return {
     name: spec.name,
     title: spec.title,
     summary: spec.summary,
     metric: { unit: "req/s", higherIsBetter: true },
-    servers: HTTP_SERVERS,
+    servers: spec.servers ?? HTTP_SERVERS,
     notApplicable: HTTP_ONLY_NOTE,
     async prepare(server, settings) {
       await checkResponse(server, spec.probe(settings), spec.expect);

@@ -12,7 +12,8 @@ import type { Settings } from "./scenario.js";
 
 const require = createRequire(import.meta.url);
 
-function packageVersion(name: string): string {
+/** The installed version of a package (with its real name when installed under an alias), or "not installed". */
+export function packageVersion(name: string): string {
   try {
     const json = JSON.parse(readFileSync(require.resolve(`${name}/package.json`), "utf8")) as { name: string; version: string };
     return json.name === name ? json.version : `${json.version} (${json.name})`;
@@ -59,7 +60,7 @@ export function describeRun(settings: Settings, command: string): string {
       `${distro()}, Linux ${os.release()}; load average at start ${l1!.toFixed(2)} / ${l5!.toFixed(2)}`,
     `- Servers on Node ${facts.nodeVersion} (${facts.where}); upie ${upie.version}: ${facts.upie}; ` +
       `uWS ${facts.uwsVersion} from \`${facts.uwsPackage}\` (what upie's loader picks here; raw uWS loads it the same way); ` +
-      `hyper-express ${packageVersion("hyper-express")}; fastify ${packageVersion("fastify")} + @fastify/websocket ${packageVersion("@fastify/websocket")}; ` +
+      `${facts.hyperExpress}; fastify ${packageVersion("fastify")} + @fastify/websocket ${packageVersion("@fastify/websocket")}; ` +
       `express ${packageVersion("express")}; ws ${packageVersion("ws")}; socket.io ${packageVersion("socket.io")}`,
     `- Generators, on the host: ${wrkVersion()} (HTTP, 1 thread); raw-frame WebSocket client (bench/generators/ws-frames.ts) on Node ${process.version}`,
     `- Pinning: ${pin.server === null ? "off (taskset unavailable or one core)" : `server on core ${pin.server}, generator on core ${pin.generator} (taskset)`}; ` +

@@ -3,7 +3,9 @@
  *
  * @module
  */
-import { median, SERVER_LABELS, type Sample, type Scenario, type ServerName } from "./scenario.js";
+import type { Sample, Scenario } from "./scenario.js";
+import { SERVER_LABELS, type ServerName } from "./servers.js";
+import { median } from "./stats.js";
 
 /** One server's line in a scenario's table. */
 export interface Row {

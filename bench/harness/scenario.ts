@@ -7,36 +7,7 @@
 import type { Runner } from "./build.js";
 import type { Pinning } from "./processes.js";
 import type { ServerProcess } from "./server-process.js";
-
-/** Every server, in table order; raw uWS first because every ratio divides by it. */
-export const SERVERS = ["uws", "upie", "hyper-express", "fastify", "express", "node-http", "socketio"] as const;
-
-export type ServerName = (typeof SERVERS)[number];
-
-/** How each server is named in tables and charts. */
-export const SERVER_LABELS: Record<ServerName, string> = {
-  uws: "uWebSockets.js (raw)",
-  upie: "upie",
-  "hyper-express": "hyper-express 6.14",
-  fastify: "Fastify 5",
-  express: "Express 5",
-  "node-http": "node:http + ws",
-  socketio: "Socket.IO 4",
-};
-
-/** The HTTP scenarios' servers (Socket.IO has no HTTP routes of its own). */
-export const HTTP_SERVERS: readonly ServerName[] = ["uws", "upie", "hyper-express", "fastify", "express", "node-http"];
-
-/** The WebSocket scenarios' servers. Express's WebSockets would be node:http's `ws` again. */
-export const WS_SERVERS: readonly ServerName[] = ["uws", "upie", "hyper-express", "fastify", "node-http", "socketio"];
-
-/** Why a server sits out a kind of scenario (printed as n/a). */
-export const HTTP_ONLY_NOTE: Partial<Record<ServerName, string>> = {
-  socketio: "WebSocket scenarios only",
-};
-export const WS_ONLY_NOTE: Partial<Record<ServerName, string>> = {
-  express: "Express + ws is the node:http + ws row (same `ws` server)",
-};
+import type { ServerName } from "./servers.js";
 
 /** Everything a run is told (printed with the results). */
 export interface Settings {
@@ -128,14 +99,6 @@ export interface Scenario {
   /** Once per server process, before the warm-up: sanity checks, cookies, body files. */
   prepare?(server: ServerProcess, settings: Settings, name: ServerName): Promise<unknown>;
   measure(ctx: RunContext): Promise<Sample>;
-}
-
-/** The median of the numbers (nulls and NaN ignored), or null if none. */
-export function median(values: ReadonlyArray<number | null>): number | null {
-  const numbers = values.filter((v): v is number => v !== null && Number.isFinite(v)).sort((a, b) => a - b);
-  if (numbers.length === 0) return null;
-  const mid = numbers.length >> 1;
-  return numbers.length % 2 === 1 ? numbers[mid]! : (numbers[mid - 1]! + numbers[mid]!) / 2;
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -6,6 +6,7 @@
  * @module
  */
 import { valueOf, type Row, type ScenarioResult } from "./results.js";
+import { SERVER_LABELS, SERVERS } from "./servers.js";
 
 const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 
@@ -96,4 +97,24 @@ export function generatorCheck(result: ScenarioResult): string | null {
     );
   }
   return `Generator check: ⚠ ${facts} → neither process saturated its core: other load on the machine, or latency-bound.`;
+}
+
+/**
+ * The run on one page: a row per scenario, a column per server that took part
+ * anywhere, each cell its standing against raw uWS (a ratio, or for idle
+ * memory the difference per connection). RESULTS.md shows this; the full
+ * tables go to the run's history file.
+ */
+export function formatSummary(results: readonly ScenarioResult[]): string {
+  const servers = SERVERS.filter((server) => results.some((r) => r.rows.some((row) => row.server === server && row.status !== "n/a")));
+  const lines = [`| scenario | ${servers.map((s) => SERVER_LABELS[s]).join(" | ")} |`, `|---|${servers.map(() => "--:").join("|")}|`];
+  for (const result of results) {
+    const cells = servers.map((server) => {
+      const row = result.rows.find((r) => r.server === server);
+      if (row === undefined || row.status === "n/a") return "";
+      return row.status === "error" ? "error" : versusUws(result, row);
+    });
+    lines.push(`| ${result.title} | ${cells.join(" | ")} |`);
+  }
+  return lines.join("\n");
 }

@@ -1,8 +1,14 @@
 /**
- * upie, through its public API only (DESIGN.md): methods are routes,
- * parameters bind by name, `ws_` methods are WebSocket routes, and
- * `subscribe` / `publish` fan out. Upload limit raised above the 10 MiB test
- * file, as every other server's is.
+ * upie, through its public API only: methods are routes, parameters bind by
+ * name, `ws_` methods are WebSocket routes, and `subscribe` / `publish` fan
+ * out. Upload limit raised above the 10 MiB test file, as every other
+ * server's is.
+ *
+ * Variants (BENCH_VARIANT), each its own row in the tables:
+ * - default: the GET routes are `async` methods, the form a method takes once
+ *   it awaits anything;
+ * - `plain`: the same routes as plain (non-`async`) methods;
+ * - `fast`: WebSockets through upie's fast path (issue 21), once it exists.
  *
  * @module
  */
@@ -12,19 +18,8 @@ import {
   announce, exitOnSignal, sessionText, userText,
 } from "./shared.js";
 
+/** Every route but the GET ones, the same in every variant. */
 class Bench extends App {
-  async index() {
-    return HELLO;
-  }
-
-  async json() {
-    return JSON_BODY;
-  }
-
-  async user(id: string, q = "") {
-    return userText(id, q);
-  }
-
   async body(name = "") {
     return { ok: true, name };
   }
@@ -61,6 +56,43 @@ class Bench extends App {
   }
 }
 
+class AsyncMethods extends Bench {
+  async index() {
+    return HELLO;
+  }
+
+  async json() {
+    return JSON_BODY;
+  }
+
+  async user(id: string, q = "") {
+    return userText(id, q);
+  }
+}
+
+class PlainMethods extends Bench {
+  index() {
+    return HELLO;
+  }
+
+  json() {
+    return JSON_BODY;
+  }
+
+  user(id: string, q = "") {
+    return userText(id, q);
+  }
+}
+
+// The fast path's variant goes here when upie has one: a class extending
+// AsyncMethods whose `ws_echo` uses it, registered as `fast`; then delete
+// `pending` from `upie-fast` in bench/harness/servers.ts.
+const VARIANTS: Record<string, typeof Bench | undefined> = { async: AsyncMethods, plain: PlainMethods };
+
+const variant = process.env.BENCH_VARIANT ?? "async";
+const Variant = VARIANTS[variant];
+if (Variant === undefined) throw new Error(`bench/servers/upie.ts has no variant "${variant}" (it has: ${Object.keys(VARIANTS).join(", ")})`);
+
 exitOnSignal();
-const server = await new Bench({ limits: { fileSize: UPLOAD_LIMIT } }).listen({ port: PORT, host: HOST });
+const server = await new Variant({ limits: { fileSize: UPLOAD_LIMIT } }).listen({ port: PORT, host: HOST });
 announce(server.port);

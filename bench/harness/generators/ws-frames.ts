@@ -31,6 +31,8 @@ import type { ChildProcess } from "node:child_process";
 import net from "node:net";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
+import { percentileOfSorted } from "../stats.js";
+import { maskedFrame } from "./frame.js";
 
 /** What to run; every field is plain JSON (it crosses a process boundary). */
 export interface WsFramesOptions {
@@ -86,30 +88,8 @@ type ChildEvent =
   | { event: "error"; message: string };
 
 // ---------------------------------------------------------------------------
-// Frames
+// Messages and handshakes
 // ---------------------------------------------------------------------------
-
-const MASK = Buffer.from([0x37, 0xfa, 0x21, 0x3d]);
-
-/** A client (masked) frame; the mask is fixed: servers only unmask, they never judge the key. */
-export function maskedFrame(payload: Buffer, opcode = 0x1): Buffer {
-  const length = payload.length;
-  const headerLength = length < 126 ? 2 : length < 65536 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(headerLength + 4 + length);
-  frame[0] = 0x80 | opcode;
-  if (length < 126) {
-    frame[1] = 0x80 | length;
-  } else if (length < 65536) {
-    frame[1] = 0x80 | 126;
-    frame.writeUInt16BE(length, 2);
-  } else {
-    frame[1] = 0x80 | 127;
-    frame.writeBigUInt64BE(BigInt(length), 2);
-  }
-  MASK.copy(frame, headerLength);
-  for (let i = 0; i < length; i++) frame[headerLength + 4 + i] = payload[i]! ^ MASK[i & 3]!;
-  return frame;
-}
 
 /** The application message: text of `bytes` bytes (a Socket.IO event around it for that protocol). */
 export function messagePayload(protocol: WsFramesOptions["protocol"], bytes: number): Buffer {
@@ -315,8 +295,7 @@ class Samples {
     const n = Math.min(this.#seen, this.#values.length);
     if (n === 0) return { p50Ms: null, p99Ms: null };
     const sorted = this.#values.slice(0, n).sort();
-    const at = (q: number) => sorted[Math.min(n - 1, Math.floor(q * n))]!;
-    return { p50Ms: at(0.5), p99Ms: at(0.99) };
+    return { p50Ms: percentileOfSorted(sorted, 50), p99Ms: percentileOfSorted(sorted, 99) };
   }
 }
 

@@ -5,7 +5,8 @@
  * @module
  */
 import { checkResponse, wrkSample } from "../http-scenario.js";
-import { HTTP_ONLY_NOTE, HTTP_SERVERS, type Scenario } from "../scenario.js";
+import type { Scenario } from "../scenario.js";
+import { HTTP_ONLY_NOTE, HTTP_SERVERS } from "../servers.js";
 
 const scenario: Scenario = {
   name: "session",

@@ -7,7 +7,8 @@
  */
 import { uploadBody } from "../bodies.js";
 import { checkResponse, wrkSample, type Probe } from "../http-scenario.js";
-import { HTTP_ONLY_NOTE, HTTP_SERVERS, type Scenario, type Settings } from "../scenario.js";
+import type { Scenario, Settings } from "../scenario.js";
+import { HTTP_ONLY_NOTE, HTTP_SERVERS } from "../servers.js";
 
 const probe = (settings: Settings): Probe => ({ path: "/upload", method: "POST", body: uploadBody(settings.uploadBytes) });
 

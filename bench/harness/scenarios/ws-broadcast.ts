@@ -6,7 +6,8 @@
  * @module
  */
 import { toSample, wsLoad } from "../load.js";
-import { WS_ONLY_NOTE, WS_SERVERS, type Scenario } from "../scenario.js";
+import type { Scenario } from "../scenario.js";
+import { WS_ONLY_NOTE, WS_SERVERS } from "../servers.js";
 
 const scenario: Scenario = {
   name: "ws-broadcast",

@@ -5,7 +5,8 @@
  * @module
  */
 import { toSample, wsLoad } from "../load.js";
-import { WS_ONLY_NOTE, WS_SERVERS, type Scenario } from "../scenario.js";
+import type { Scenario } from "../scenario.js";
+import { WS_ONLY_NOTE, WS_TARGET_SERVERS } from "../servers.js";
 
 const scenario: Scenario = {
   name: "ws-echo",
@@ -13,7 +14,7 @@ const scenario: Scenario = {
   summary:
     "Connections to `/echo` each keep a window of 32-byte text messages in flight (pre-built masked frames, written in batches); the server sends each one back.",
   metric: { unit: "msg/s", higherIsBetter: true },
-  servers: WS_SERVERS,
+  servers: WS_TARGET_SERVERS,
   notApplicable: WS_ONLY_NOTE,
   async measure(ctx) {
     const { ws, meter } = await wsLoad(ctx, { mode: "echo", path: "/echo" });

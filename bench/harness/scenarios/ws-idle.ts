@@ -6,8 +6,10 @@
  * @module
  */
 import { wsLoad } from "../load.js";
-import { median, sleep, WS_ONLY_NOTE, WS_SERVERS, type Scenario } from "../scenario.js";
+import { sleep, type Scenario } from "../scenario.js";
+import { WS_ONLY_NOTE, WS_TARGET_SERVERS } from "../servers.js";
 import type { ServerProcess } from "../server-process.js";
+import { median } from "../stats.js";
 
 const WARM_UP_CONNECTIONS = 100;
 
@@ -30,7 +32,7 @@ const scenario: Scenario = {
   summary:
     "A fresh server per run; after a warm-up of 100 connections opened and closed, 10,000 idle connections (1,000 in a smoke run) to `/echo` are opened and held; (RSS with them − RSS before) / connections.",
   metric: { unit: "KB/conn", higherIsBetter: false },
-  servers: WS_SERVERS,
+  servers: WS_TARGET_SERVERS,
   notApplicable: WS_ONLY_NOTE,
   freshServerPerRun: true,
   async measure(ctx) {
