@@ -69,13 +69,16 @@ async function main(): Promise<void> {
   const channel = await post("/api/channels/create", { channel_name: "bench", channel_desc: "" }, service.access_token);
   const serviceWs = await open({ access_token: service.access_token, service_id: service.id });
   let errors = 0;
-  serviceWs.on("message", (data) => {
+  /** A frame from the platform; a `copy` acknowledgement is only counted, when it reports a failure. */
+  const platformFrame = (data: WebSocket.RawData) => {
     const frame = JSON.parse(String(data));
-    if (frame.type === "copy") {
-      if (!frame.body.status) errors++;
-      return;
-    }
-    if (frame.type !== "message_up") return;
+    if (frame.type !== "copy") return frame;
+    if (!frame.body.status) errors++;
+    return undefined;
+  };
+  serviceWs.on("message", (data) => {
+    const frame = platformFrame(data);
+    if (frame?.type !== "message_up") return;
     const m = frame.body;
     serviceWs.send(JSON.stringify({ type: "message_down", request_id: m.message_id, service_id: service.id, body: { subtype: "text", channel_id: m.channel_id, content: m.content, recipients: [m.sender], sender: m.sender, context: m.context } }));
   });
@@ -99,12 +102,8 @@ async function main(): Promise<void> {
     ws.send(JSON.stringify({ type: "message_up", request_id: "m", body: { subtype: "text", channel_id: channel.channel_id, content: { text: "hello from the bench" }, recipients: "service", context: { t: performance.now() } } }));
   for (const ws of sockets) {
     ws.on("message", (data) => {
-      const frame = JSON.parse(String(data));
-      if (frame.type === "copy") {
-        if (!frame.body.status) errors++;
-        return;
-      }
-      if (frame.type !== "message_down") return;
+      const frame = platformFrame(data);
+      if (frame?.type !== "message_down") return;
       if (measuring) {
         completed++;
         latencies.push(performance.now() - frame.body.context.t);

@@ -18,8 +18,8 @@
  * The server runs in its own process (this file with `--serve`); the load
  * generator is raw TCP with hand-written frames, so the client is cheaper
  * than the server; like bench/run.ts, the server is pinned to core 1 and the
-generator to core 0 with `taskset` (`--no-pin` to leave them be).
-Run: `npx tsx bench/chat-load.ts [--runs 3] [--duration 10] [--warmup 2] [--users 1000] [--rate 5] [--window 4]`.
+ * generator to core 0 with `taskset` (`--no-pin` to leave them be).
+ * Run: `npx tsx bench/chat-load.ts [--runs 3] [--duration 10] [--warmup 2] [--users 1000] [--rate 5] [--window 4]`.
  *
  * @module
  */

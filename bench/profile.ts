@@ -11,6 +11,8 @@
  * --reuse (use the package already installed in bench/output/packed/ instead of packing again).
  * Profiles and snapshots are kept in bench/output/profiles/.
  *
+ * Run: `npx tsx bench/profile.ts cpu hello`.
+ *
  * @module
  */
 import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";

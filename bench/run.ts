@@ -149,12 +149,13 @@ async function main(): Promise<number> {
   const results: ScenarioResult[] = [];
   for (const scenario of cli.scenarios) {
     log(`\n== ${scenario.name}: ${scenario.title}`);
-    const taking = scenario.servers.filter((name) => selected(scenario, name) && SERVER_INFO[name].pending === undefined);
+    const sitsOut = (name: ServerName) => SERVER_INFO[name].pending ?? scenario.sitsOut?.(name, settings.runner.facts);
+    const taking = scenario.servers.filter((name) => selected(scenario, name) && sitsOut(name) === undefined);
     const measured = await runScenario(scenario, taking, settings);
     // A table lists the scenario's servers; one that did not run says why.
     const rows: Row[] = SERVERS.filter((name) => scenario.servers.includes(name)).map((name) =>
       measured.get(name) ??
-      notApplicableRow(name, SERVER_INFO[name].pending ?? (cli.targets ? "no target compares with it (--targets)" : "not selected (--servers)")));
+      notApplicableRow(name, sitsOut(name) ?? (cli.targets ? "no target compares with it (--targets)" : "not selected (--servers)")));
     const result = resultOf(scenario, rows);
     results.push(result);
     const check = generatorCheck(result);

@@ -49,21 +49,26 @@ async function measureOnce(scenario: Scenario, contender: Contender, server: Ser
   record(scenario, contender, await scenario.measure(context), settings.runs);
 }
 
-/** Starts a server, prepares it and warms it up. */
-async function startPrepared(scenario: Scenario, contender: Contender, settings: Settings, warmupS: number): Promise<ServerProcess> {
-  const server = await ServerProcess.start(contender.name, settings.runner.server(contender.name), settings.pinning.server);
-  contender.server = server;
+async function start(contender: Contender, settings: Settings): Promise<ServerProcess> {
+  contender.server = await ServerProcess.start(contender.name, settings.runner.server(contender.name), settings.pinning.server);
+  return contender.server;
+}
+
+/** Prepares a started server and warms it up. */
+async function prepare(scenario: Scenario, contender: Contender, server: ServerProcess, settings: Settings, warmupS: number): Promise<void> {
   contender.state = await scenario.prepare?.(server, settings, contender.name);
   if (warmupS > 0) {
     await scenario.measure({ name: contender.name, server, settings, state: contender.state, warmup: true, durationS: Math.max(1, warmupS) });
   }
-  return server;
 }
 
 async function sharedRounds(scenario: Scenario, contenders: Contender[], settings: Settings): Promise<void> {
   try {
+    // Started together (starting is not measured), then prepared and warmed up one at a time.
+    await Promise.all(contenders.map((contender) => start(contender, settings).catch((error: unknown) => fail(contender, error))));
     for (const contender of contenders) {
-      await startPrepared(scenario, contender, settings, settings.warmupS).catch((error: unknown) => fail(contender, error));
+      if (contender.error !== undefined || contender.server === undefined) continue;
+      await prepare(scenario, contender, contender.server, settings, settings.warmupS).catch((error: unknown) => fail(contender, error));
     }
     for (let round = 0; round < settings.runs; round++) {
       for (const contender of contenders) {
@@ -91,7 +96,8 @@ async function freshRounds(scenario: Scenario, contenders: Contender[], settings
       let server: ServerProcess | undefined;
       try {
         // A fresh process always gets its warm-up (idle memory's opens and closes a few connections).
-        server = await startPrepared(scenario, contender, settings, Math.max(1, settings.warmupS));
+        server = await start(contender, settings);
+        await prepare(scenario, contender, server, settings, Math.max(1, settings.warmupS));
         await measureOnce(scenario, contender, server, settings);
         const memory = server.memory();
         if (memory !== null) contender.peakMiB = Math.max(contender.peakMiB ?? 0, memory.peak);

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Runner } from "./build.js";
+import type { Runner, RuntimeFacts } from "./build.js";
 import type { Pinning } from "./processes.js";
 import type { ServerProcess } from "./server-process.js";
 import type { ServerName } from "./servers.js";
@@ -94,6 +94,8 @@ export interface Scenario {
   metric: { unit: string; higherIsBetter: boolean };
   servers: readonly ServerName[];
   notApplicable?: Partial<Record<ServerName, string>>;
+  /** Why a server of the scenario cannot run it on this runtime (it then sits out as n/a), or undefined. */
+  sitsOut?(name: ServerName, facts: RuntimeFacts): string | undefined;
   /** Start a new server process for every run (memory scenarios). */
   freshServerPerRun?: boolean;
   /** Once per server process, before the warm-up: sanity checks, cookies, body files. */

@@ -12,7 +12,7 @@
  */
 import type { HttpResponse } from "uWebSockets.js";
 import { loadUws } from "../../lib/server/uws/uws-loader.js";
-import { HELLO, HOST, JSON_BODY, PORT, announce, exitOnSignal, userText } from "./shared.js";
+import { HELLO, JSON_BODY, listenUws, userText } from "./shared.js";
 
 const { uws: uWS } = loadUws();
 
@@ -47,11 +47,4 @@ app.get("/user/:id", (res, req) => {
   answerLater(res, TEXT, () => userText(id, q));
 });
 
-exitOnSignal();
-app.listen(HOST, PORT, (listenSocket) => {
-  if (!listenSocket) {
-    console.error(`uws-async: cannot listen on ${HOST}:${PORT}`);
-    process.exit(1);
-  }
-  announce(uWS.us_socket_local_port(listenSocket));
-});
+listenUws("uws-async", app, uWS.us_socket_local_port);

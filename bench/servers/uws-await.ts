@@ -17,7 +17,7 @@
  */
 import type { WebSocket } from "uWebSockets.js";
 import { loadUws } from "../../lib/server/uws/uws-loader.js";
-import { HOST, PORT, announce, exitOnSignal } from "./shared.js";
+import { listenUws } from "./shared.js";
 
 const { uws: uWS } = loadUws();
 
@@ -123,11 +123,4 @@ app.ws<{ connection?: Connection }>("/echo", {
   },
 });
 
-exitOnSignal();
-app.listen(HOST, PORT, (listenSocket) => {
-  if (!listenSocket) {
-    console.error(`uws-await: cannot listen on ${HOST}:${PORT}`);
-    process.exit(1);
-  }
-  announce(uWS.us_socket_local_port(listenSocket));
-});
+listenUws("uws-await", app, uWS.us_socket_local_port);

@@ -1,8 +1,6 @@
 /** Every scenario, in the order `npm run bench` runs them. @module */
 import type { Scenario } from "../scenario.js";
-import hello from "./hello.js";
-import json from "./json.js";
-import params from "./params.js";
+import { hello, json, params } from "./get.js";
 import postJson from "./post-json.js";
 import session from "./session.js";
 import upload from "./upload.js";

@@ -6,17 +6,14 @@
  * @module
  */
 import { toSample, wsLoad } from "../load.js";
-import type { Scenario } from "../scenario.js";
-import { WS_ONLY_NOTE, WS_SERVERS } from "../servers.js";
+import { wsScenario } from "../ws-scenario.js";
 
-const scenario: Scenario = {
+export default wsScenario({
   name: "ws-broadcast",
   title: "WebSocket broadcast fan-out",
   summary:
     "Subscribers connect to `/sub` (and join a topic); one publisher on `/pub` keeps a window of 32-byte messages in flight; the server publishes each to the topic.",
   metric: { unit: "deliveries/s", higherIsBetter: true },
-  servers: WS_SERVERS,
-  notApplicable: WS_ONLY_NOTE,
   async measure(ctx) {
     const s = ctx.settings;
     const { ws, meter } = await wsLoad(ctx, {
@@ -32,6 +29,4 @@ const scenario: Scenario = {
     if (ws.stalls) notes.push(`${ws.stalls} stalls`);
     return toSample(meter, { value: ws.rate, p50Ms: ws.p50Ms, p99Ms: ws.p99Ms, errors: ws.errors + (ws.lost ?? 0), notes });
   },
-};
-
-export default scenario;
+});

@@ -6,21 +6,16 @@
  * @module
  */
 import { toSample, wsLoad } from "../load.js";
-import type { Scenario } from "../scenario.js";
-import { WS_ONLY_NOTE, WS_SERVERS } from "../servers.js";
+import { wsScenario } from "../ws-scenario.js";
 
-const scenario: Scenario = {
+export default wsScenario({
   name: "ws-connect",
   title: "WebSocket connections opened per second",
   summary:
     "Concurrent slots each open a TCP connection, send the upgrade to `/echo`, wait for the 101 (and the accept), then reset it (RST, so no TIME_WAIT) and start over. Latency is connect → open.",
   metric: { unit: "conn/s", higherIsBetter: true },
-  servers: WS_SERVERS,
-  notApplicable: WS_ONLY_NOTE,
   async measure(ctx) {
     const { ws, meter } = await wsLoad(ctx, { mode: "connect", concurrency: ctx.settings.connectConcurrency });
     return toSample(meter, { value: ws.rate, p50Ms: ws.p50Ms, p99Ms: ws.p99Ms, errors: ws.errors });
   },
-};
-
-export default scenario;
+});

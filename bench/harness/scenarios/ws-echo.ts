@@ -5,21 +5,18 @@
  * @module
  */
 import { toSample, wsLoad } from "../load.js";
-import type { Scenario } from "../scenario.js";
-import { WS_ONLY_NOTE, WS_TARGET_SERVERS } from "../servers.js";
+import { WS_TARGET_SERVERS } from "../servers.js";
+import { wsScenario } from "../ws-scenario.js";
 
-const scenario: Scenario = {
+export default wsScenario({
   name: "ws-echo",
   title: "WebSocket echo",
   summary:
     "Connections to `/echo` each keep a window of 32-byte text messages in flight (pre-built masked frames, written in batches); the server sends each one back.",
   metric: { unit: "msg/s", higherIsBetter: true },
   servers: WS_TARGET_SERVERS,
-  notApplicable: WS_ONLY_NOTE,
   async measure(ctx) {
     const { ws, meter } = await wsLoad(ctx, { mode: "echo", path: "/echo" });
     return toSample(meter, { value: ws.rate, p50Ms: ws.p50Ms, p99Ms: ws.p99Ms, errors: ws.errors });
   },
-};
-
-export default scenario;
+});

@@ -6,10 +6,11 @@
  * @module
  */
 import { wsLoad } from "../load.js";
-import { sleep, type Scenario } from "../scenario.js";
-import { WS_ONLY_NOTE, WS_TARGET_SERVERS } from "../servers.js";
+import { sleep } from "../scenario.js";
+import { WS_TARGET_SERVERS } from "../servers.js";
 import type { ServerProcess } from "../server-process.js";
 import { median } from "../stats.js";
+import { wsScenario } from "../ws-scenario.js";
 
 const WARM_UP_CONNECTIONS = 100;
 
@@ -26,14 +27,13 @@ async function steadyRss(server: ServerProcess, readings = 5, gapMs = 200): Prom
   return median(values);
 }
 
-const scenario: Scenario = {
+export default wsScenario({
   name: "ws-idle",
   title: "Idle WebSocket memory",
   summary:
     "A fresh server per run; after a warm-up of 100 connections opened and closed, 10,000 idle connections (1,000 in a smoke run) to `/echo` are opened and held; (RSS with them − RSS before) / connections.",
   metric: { unit: "KB/conn", higherIsBetter: false },
   servers: WS_TARGET_SERVERS,
-  notApplicable: WS_ONLY_NOTE,
   freshServerPerRun: true,
   async measure(ctx) {
     if (ctx.warmup) {
@@ -60,6 +60,4 @@ const scenario: Scenario = {
       notes: [`${held} held`, `RSS ${before?.toFixed(1)} → ${(after as number | null)?.toFixed(1)} MiB`],
     };
   },
-};
-
-export default scenario;
+});
