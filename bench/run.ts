@@ -32,7 +32,7 @@ import { notApplicableRow, resultOf, type Row, type ScenarioResult } from "./har
 import { runScenario } from "./harness/rounds.js";
 import { benchSettings, type Scenario } from "./harness/scenario.js";
 import { SCENARIOS } from "./harness/scenarios/index.js";
-import { isServerName, SERVER_INFO, SERVERS, type ServerName } from "./harness/servers.js";
+import { isServerName, SERVERS, unavailable, type ServerName } from "./harness/servers.js";
 import { formatTable, generatorCheck } from "./harness/table.js";
 import { checkTargets, formatTargets, TARGETS, targetServers } from "./harness/targets.js";
 
@@ -136,7 +136,7 @@ async function main(): Promise<number> {
     durationS: cli.durationS,
     warmupS: cli.warmupS,
     pinning: choosePinning(cli.pin),
-    runner: await prepareRunner(cli.runner, cli.runtime, serversNeeded.filter((s) => SERVER_INFO[s].pending === undefined), log, {
+    runner: await prepareRunner(cli.runner, cli.runtime, serversNeeded, log, {
       reusePacked: cli.reusePack,
     }),
   });
@@ -149,7 +149,7 @@ async function main(): Promise<number> {
   const results: ScenarioResult[] = [];
   for (const scenario of cli.scenarios) {
     log(`\n== ${scenario.name}: ${scenario.title}`);
-    const sitsOut = (name: ServerName) => SERVER_INFO[name].pending ?? scenario.sitsOut?.(name, settings.runner.facts);
+    const sitsOut = (name: ServerName) => unavailable(name, settings.runner.facts.features) ?? scenario.sitsOut?.(name, settings.runner.facts);
     const taking = scenario.servers.filter((name) => selected(scenario, name) && sitsOut(name) === undefined);
     const measured = await runScenario(scenario, taking, settings);
     // A table lists the scenario's servers; one that did not run says why.

@@ -29,7 +29,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:
 import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
 import { packageVersion } from "./machine.js";
-import { HYPER_EXPRESS_ENV, hyperExpressFor, SERVER_INFO, type ServerName } from "./servers.js";
+import { HYPER_EXPRESS_ENV, hyperExpressFor, SERVER_INFO, type ServerName, type UpieFeatures } from "./servers.js";
 
 /** How servers are built and started; the same for every server in a run. */
 export type RunnerKind = "packed" | "bundle" | "tsx";
@@ -55,6 +55,8 @@ export interface RuntimeFacts {
   nodeVersion: string;
   uwsPackage: string;
   uwsVersion: string;
+  /** What the upie under test offers (a server needing what it lacks sits out). */
+  features: UpieFeatures;
   /** Where the servers run, for headers: "host" or "Debian 13 root /tmp/trixie". */
   where: string;
   /** The upie that servers import: "packed upie-0.1.0.tgz" or "lib/ of the working tree". */
@@ -170,11 +172,11 @@ function checkRoot(runtime: Runtime): void {
 }
 
 /** Runs the probe the way servers run and reads what it loaded. */
-function probe(command: Command): { nodeVersion: string; uwsPackage: string; uwsVersion: string } {
+function probe(command: Command): Pick<RuntimeFacts, "nodeVersion" | "uwsPackage" | "uwsVersion" | "features"> {
   const output = execFileSync(command.command, command.args, { stdio: ["ignore", "pipe", "pipe"], timeout: 30_000 }).toString();
   const line = output.split("\n").find((l) => l.startsWith("{"));
   if (line === undefined) throw new Error(`runtime probe printed no JSON: ${output.slice(0, 300)}`);
-  return JSON.parse(line) as { nodeVersion: string; uwsPackage: string; uwsVersion: string };
+  return JSON.parse(line) as Pick<RuntimeFacts, "nodeVersion" | "uwsPackage" | "uwsVersion" | "features">;
 }
 
 /**

@@ -38,10 +38,30 @@ export interface ServerInfo {
   env?: Record<string, string>;
   /** A floor: raw uWS doing what the API being measured must do. */
   floor?: boolean;
-  /** Why it cannot run yet: it then sits out as n/a, and no target gets a number from it. */
-  pending?: string;
+  /**
+   * What the upie under test must have for this server to run (the runtime
+   * probe reports it), and why it sits out when it has not: then the row is
+   * n/a and no target gets a number from it.
+   */
+  requires?: { feature: keyof UpieFeatures; missing: string };
   /** Its colour in the charts. */
   color: string;
+}
+
+/** What the upie under test offers, as the runtime probe finds it in the build the servers load. */
+export interface UpieFeatures {
+  /** `WebSocket.prototype.onMessage`: messages delivered as calls (issue 21). */
+  webSocketFastPath: boolean;
+}
+
+/**
+ * Why `name` cannot run against this upie, or undefined when it can.
+ *
+ * @param features - what the runtime probe found.
+ */
+export function unavailable(name: ServerName, features: UpieFeatures): string | undefined {
+  const requires = SERVER_INFO[name].requires;
+  return requires === undefined || features[requires.feature] ? undefined : requires.missing;
 }
 
 /** The variant switch the upie and hyper-express files read. */
@@ -63,13 +83,12 @@ export const SERVER_INFO: Record<ServerName, ServerInfo> = {
   },
   upie: { label: "upie (async methods)", entry: "upie", color: "#e4572e" },
   "upie-plain": { label: "upie (plain methods)", entry: "upie", env: { [VARIANT_ENV]: "plain" }, color: "#f29e4c" },
-  // The WebSocket fast path of issue 21. When upie has one: write its class in
-  // bench/servers/upie.ts (the `fast` variant) and delete `pending`.
+  // Issue 21's WebSocket fast path (`ws.onMessage`): runs once the upie under test has it.
   "upie-fast": {
     label: "upie (WebSocket fast path)",
     entry: "upie",
     env: { [VARIANT_ENV]: "fast" },
-    pending: "upie has no WebSocket fast path yet (issue 21)",
+    requires: { feature: "webSocketFastPath", missing: "this upie has no WebSocket fast path (`ws.onMessage`, issue 21)" },
     color: "#a8321b",
   },
   "hyper-express": { label: "hyper-express", entry: "hyper-express", color: "#4c78a8" },

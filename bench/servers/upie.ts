@@ -8,7 +8,9 @@
  * - default: the GET routes are `async` methods, the form a method takes once
  *   it awaits anything;
  * - `plain`: the same routes as plain (non-`async`) methods;
- * - `fast`: WebSockets through upie's fast path (issue 21), once it exists.
+ * - `fast`: the echo through upie's WebSocket fast path, `ws.onMessage`
+ *   (issue 21), in the form its documentation gives. The harness runs it
+ *   only when the upie under test has it (the runtime probe checks).
  *
  * @module
  */
@@ -84,10 +86,20 @@ class PlainMethods extends Bench {
   }
 }
 
-// The fast path's variant goes here when upie has one: a class extending
-// AsyncMethods whose `ws_echo` uses it, registered as `fast`; then delete
-// `pending` from `upie-fast` in bench/harness/servers.ts.
-const VARIANTS: Record<string, typeof Bench | undefined> = { async: AsyncMethods, plain: PlainMethods };
+/** The fast path's method, typed here so this file compiles against a upie without it. */
+interface FastPath {
+  onMessage(handler: (message: string | Uint8Array) => unknown): Promise<void>;
+}
+
+class FastWebSockets extends AsyncMethods {
+  override async ws_echo(ws: WebSocket) {
+    await ws.accept();
+    const fast = ws as unknown as FastPath;
+    await fast.onMessage((message) => (typeof message === "string" ? ws.sendText(message) : ws.sendBytes(message)));
+  }
+}
+
+const VARIANTS: Record<string, typeof Bench | undefined> = { async: AsyncMethods, plain: PlainMethods, fast: FastWebSockets };
 
 const variant = process.env.BENCH_VARIANT ?? "async";
 const Variant = VARIANTS[variant];
