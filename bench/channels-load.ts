@@ -32,7 +32,10 @@ const option = (name: string, fallback: number) => {
 
 if (args.includes("--serve")) {
   const { ChannelsApp } = await import("../examples/channels/app.js");
-  const server = await new ChannelsApp({ authRate: false, frameRate: false }).listen({ port: 0, host: "127.0.0.1" });
+  // A budget no user reaches, rather than `frameRate: false`: PlatformConnection's
+  // default parameter turns the `undefined` that `false` becomes back into the default budget.
+  const unlimited = { perSecond: 1e9, burst: 1e9 };
+  const server = await new ChannelsApp({ authRate: false, frameRate: unlimited }).listen({ port: 0, host: "127.0.0.1" });
   announce(server.port);
 } else {
   await main();
