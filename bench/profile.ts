@@ -102,7 +102,7 @@ async function cpuProfile(): Promise<void> {
     await proc.stop(); // SIGTERM → process.exit → the profile is written
   }
   const file = await waitForFile(before, ".cpuprofile");
-  process.stdout.write(`${summarizeCpuProfile(JSON.parse(readFileSync(file, "utf8")) as CpuProfile)}\nProfile: \`${file.slice(file.indexOf("bench/"))}\`\n`);
+  process.stdout.write(`${summarizeCpuProfile(JSON.parse(readFileSync(file, "utf8")) as CpuProfile)}\nProfile: \`${file.startsWith(repoDir) ? file.slice(repoDir.length) : file}\`\n`);
 }
 
 interface CpuProfile {
