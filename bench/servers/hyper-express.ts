@@ -120,6 +120,15 @@ server.ws("/pub", (ws) => {
   });
 });
 
+// hyper-express 6.17's request.multipart() leaves busboy's "Unexpected end of
+// form" as an unhandled rejection when a client cuts an upload off (wrk does,
+// ending a run), which would end the process. Its handler cannot catch it; an
+// app would have to do this. Any other unhandled rejection still ends it.
+process.on("unhandledRejection", (reason) => {
+  if (reason instanceof Error && reason.message === "Unexpected end of form") return;
+  throw reason;
+});
+
 exitOnSignal();
 await server.listen(PORT, HOST);
 announce(server.port);
