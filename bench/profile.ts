@@ -18,7 +18,7 @@
 import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { prepareRunner, type RunnerKind } from "./harness/build.js";
+import { DEFAULT_ROOT, prepareRunner, type RunnerKind } from "./harness/build.js";
 import { wsLoad } from "./harness/load.js";
 import { choosePinning } from "./harness/processes.js";
 import { benchSettings, sleep } from "./harness/scenario.js";
@@ -34,7 +34,7 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     node: { type: "string", default: "20" },
-    root: { type: "string", default: "/tmp/trixie" },
+    root: { type: "string", default: DEFAULT_ROOT },
     runner: { type: "string", default: "packed" },
     server: { type: "string", default: "upie" },
     duration: { type: "string", default: "10" },

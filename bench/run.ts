@@ -22,7 +22,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { prepareRunner, type Runner, type RunnerKind } from "./harness/build.js";
+import { DEFAULT_ROOT, prepareRunner, type Runner, type RunnerKind } from "./harness/build.js";
 import { renderChart } from "./harness/chart.js";
 import { describeRun } from "./harness/machine.js";
 import { choosePinning } from "./harness/processes.js";
@@ -52,7 +52,7 @@ Options:
                      bundles of lib/ run by plain node) or tsx (node --import tsx)
   --node N           20 (default: the harness's own Node) or 22 / 24: servers run natively inside
                      the Debian 13 root (.ci/debian13-root) with /opt/nodeN/bin/node; generators stay here
-  --root DIR         the Debian 13 root for --node 22/24 (default /tmp/trixie)
+  --root DIR         the Debian 13 root for --node 22/24 (default: $UPIE_DEBIAN13_ROOT, else /var/tmp/upie-debian13, as CI)
   --reuse-pack       packed runner: reuse bench/output/packed/ from the last run instead of packing again
   --no-pin           do not pin server and generator to cores with taskset
   --write-results    write this runtime's section of bench/RESULTS.md, its chart and bench/history/<date>-<runtime>.md
@@ -74,7 +74,7 @@ function parseCli() {
       targets: { type: "boolean", default: false },
       runner: { type: "string", default: "packed" },
       node: { type: "string", default: "20" },
-      root: { type: "string", default: "/tmp/trixie" },
+      root: { type: "string", default: DEFAULT_ROOT },
       "no-pin": { type: "boolean", default: false },
       "write-results": { type: "boolean", default: false },
       "reuse-pack": { type: "boolean", default: false },

@@ -46,7 +46,7 @@ export interface Command {
 export interface Runtime {
   /** 20 = the host's Node (whatever version runs the harness); 22 / 24 = inside the root. */
   node: number;
-  /** The Debian 13 root for node 22/24 (default /tmp/trixie). */
+  /** The Debian 13 root for node 22/24 (default {@link DEFAULT_ROOT}). */
   root: string;
 }
 
@@ -57,13 +57,16 @@ export interface RuntimeFacts {
   uwsVersion: string;
   /** What the upie under test offers (a server needing what it lacks sits out). */
   features: UpieFeatures;
-  /** Where the servers run, for headers: "host" or "Debian 13 root /tmp/trixie". */
+  /** Where the servers run, for headers: "host" or "Debian 13 root /var/tmp/upie-debian13". */
   where: string;
   /** The upie that servers import: "packed upie-0.1.0.tgz" or "lib/ of the working tree". */
   upie: string;
   /** The hyper-express package and version that runs on this uWS build, e.g. "@btc-vision/hyper-express 6.17.4". */
   hyperExpress: string;
 }
+
+/** The Debian 13 root CI makes (`.ci/run`): UPIE_DEBIAN13_ROOT, else /var/tmp/upie-debian13. */
+export const DEFAULT_ROOT = process.env.UPIE_DEBIAN13_ROOT ?? "/var/tmp/upie-debian13";
 
 /** Starts bench processes the same way for every server. */
 export interface Runner {
