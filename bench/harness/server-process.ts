@@ -23,7 +23,8 @@ function summarize(output: string): string {
 export class ServerProcess {
   /** Lines the server printed after READY that no {@link ask} has taken yet. */
   readonly #lines: string[] = [];
-  #waiting: ((line: string | undefined) => void) | undefined;
+  /** Asks waiting for a line, first asked first answered. */
+  readonly #waiting: Array<(line: string | undefined) => void> = [];
   #ended = false;
 
   private constructor(
@@ -80,14 +81,14 @@ export class ServerProcess {
   }
 
   #take(line: string | undefined): void {
-    if (line === undefined) this.#ended = true;
-    const waiting = this.#waiting;
-    if (waiting !== undefined) {
-      this.#waiting = undefined;
-      waiting(line);
-    } else if (line !== undefined && this.#lines.length < 1_000) {
-      this.#lines.push(line);
+    if (line === undefined) {
+      this.#ended = true;
+      for (const waiting of this.#waiting.splice(0)) waiting(undefined);
+      return;
     }
+    const waiting = this.#waiting.shift();
+    if (waiting !== undefined) waiting(line);
+    else if (this.#lines.length < 1_000) this.#lines.push(line);
   }
 
   /**
@@ -97,7 +98,7 @@ export class ServerProcess {
    */
   async ask(command: string): Promise<string> {
     this.child.stdin?.write(`${command}\n`);
-    const line = this.#lines.shift() ?? (this.#ended ? undefined : await new Promise<string | undefined>((resolve) => (this.#waiting = resolve)));
+    const line = this.#lines.shift() ?? (this.#ended ? undefined : await new Promise<string | undefined>((resolve) => this.#waiting.push(resolve)));
     if (line === undefined) throw new Error(`${this.name} ended before answering ${JSON.stringify(command)}: ${summarize(this.output())}`);
     return line;
   }
