@@ -59,8 +59,8 @@ export function summarySection(report: RunReport): string {
     sectionMarker(report.key),
     `## ${report.title}`,
     "",
-    report.smoke ? SMOKE_NOTE : RATIO_NOTE,
-    "",
+    // The file's intro says once that every ratio is from the same run; a smoke run says what it is.
+    ...(report.smoke ? [SMOKE_NOTE, ""] : []),
     `\`${report.command}\`, ${report.date}. ${report.runtime} Every table, the machine and the settings: [${history}](${history}).`,
     "",
     `![Throughput relative to raw uWebSockets.js, and idle memory per connection](${report.chartFile})`,
