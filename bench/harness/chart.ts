@@ -25,8 +25,21 @@ export function renderChart(results: readonly ScenarioResult[], subtitle: string
   const plotWidth = Math.max(480, ratioGroups.reduce((w, g) => w + groupWidth(g) + gap, 0));
   // The legend names the servers this run measured.
   const shown = SERVERS.filter((server) => results.some((r) => r.rows.some((row) => row.server === server && row.status !== "n/a")));
-  const legendWidth = shown.reduce((w, server) => w + 26 + SERVER_LABELS[server].length * 6, 0);
-  const width = left + Math.max(plotWidth, legendWidth, 840) + 20;
+  const width = left + Math.max(plotWidth, 840) + 20;
+  // The legend wraps into rows as wide as the plot.
+  const legendRows: ServerName[][] = [[]];
+  let rowWidth = 0;
+  for (const server of shown) {
+    const itemWidth = 26 + SERVER_LABELS[server].length * 6;
+    if (rowWidth + itemWidth > width - left - 20 && legendRows.at(-1)!.length > 0) {
+      legendRows.push([]);
+      rowWidth = 0;
+    }
+    legendRows.at(-1)!.push(server);
+    rowWidth += itemWidth;
+  }
+  // The idle-memory panel's labels sit left of its bars.
+  const labelWidth = 6.2 * Math.max(10, ...SERVERS.map((server) => SERVER_LABELS[server].length));
   const top = 64;
   const plotHeight = 260;
   // Room for the rotated scenario names under the bars.
@@ -34,7 +47,7 @@ export function renderChart(results: readonly ScenarioResult[], subtitle: string
   const memoryTop = top + plotHeight + labelDepth + 40;
   const memoryHeight = memory === undefined ? 0 : 150;
   const legendTop = memoryTop + memoryHeight + (memory === undefined ? 0 : 60);
-  const height = legendTop + 40;
+  const height = legendTop + 18 * legendRows.length + 30;
 
   const ratios = ratioGroups.flatMap((g) => g.rows.map((r) => (r.status === "ok" && r.value !== null ? r.value / valueOf(g, "uws")! : 0)));
   const yMax = Math.max(1.2, Math.ceil(Math.max(0, ...ratios.filter(Number.isFinite)) * 5) / 5);
@@ -80,22 +93,26 @@ export function renderChart(results: readonly ScenarioResult[], subtitle: string
     const rowHeight = memoryHeight / Math.max(1, rows.length);
     rows.forEach((row, i) => {
       const ry = memoryTop + i * rowHeight;
-      const w = (Math.max(0, row.value!) / kbMax) * (plotWidth - 200);
-      out.push(`<text x="${left + 150}" y="${ry + rowHeight / 2 + 4}" text-anchor="end">${escape(row.label)}</text>`);
-      out.push(`<rect x="${left + 156}" y="${ry + 2}" width="${w}" height="${rowHeight - 4}" fill="${colorOf(row.server)}"/>`);
-      out.push(`<text x="${left + 160 + w}" y="${ry + rowHeight / 2 + 4}">${row.value!.toFixed(2)}</text>`);
+      const w = (Math.max(0, row.value!) / kbMax) * (width - left - labelWidth - 80);
+      out.push(`<text x="${left + labelWidth}" y="${ry + rowHeight / 2 + 4}" text-anchor="end">${escape(row.label)}</text>`);
+      out.push(`<rect x="${left + labelWidth + 6}" y="${ry + 2}" width="${w}" height="${rowHeight - 4}" fill="${colorOf(row.server)}"/>`);
+      out.push(`<text x="${left + labelWidth + 10 + w}" y="${ry + rowHeight / 2 + 4}">${row.value!.toFixed(2)}</text>`);
     });
   }
 
-  let lx = left;
-  for (const server of shown) {
-    out.push(`<rect x="${lx}" y="${legendTop}" width="10" height="10" fill="${colorOf(server)}"/>`);
-    out.push(`<text x="${lx + 14}" y="${legendTop + 9}">${escape(SERVER_LABELS[server])}</text>`);
-    lx += 26 + SERVER_LABELS[server].length * 6;
-  }
+  legendRows.forEach((servers, r) => {
+    let lx = left;
+    const ly = legendTop + r * 18;
+    for (const server of servers) {
+      out.push(`<rect x="${lx}" y="${ly}" width="10" height="10" fill="${colorOf(server)}"/>`);
+      out.push(`<text x="${lx + 14}" y="${ly + 9}">${escape(SERVER_LABELS[server])}</text>`);
+      lx += 26 + SERVER_LABELS[server].length * 6;
+    }
+  });
+  const targetY = legendTop + legendRows.length * 18 + 7;
   out.push(
-    `<line x1="${left}" x2="${left + 18}" y1="${legendTop + 25}" y2="${legendTop + 25}" stroke="${colorOf("upie")}" stroke-dasharray="4 3"/>` +
-      `<text x="${left + 24}" y="${legendTop + 29}">a target of upie's (the colour of the form it is set for)</text>`,
+    `<line x1="${left}" x2="${left + 18}" y1="${targetY}" y2="${targetY}" stroke="${colorOf("upie")}" stroke-dasharray="4 3"/>` +
+      `<text x="${left + 24}" y="${targetY + 4}">a target of upie's (the colour of the form it is set for)</text>`,
   );
   out.push("</svg>");
   return `${out.join("\n")}\n`;
