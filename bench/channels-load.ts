@@ -32,6 +32,10 @@ import { fileURLToPath } from "node:url";
 
 import WebSocket from "ws";
 
+import { scriptCommand } from "./harness/build.js";
+import { ServerProcess } from "./harness/server-process.js";
+import { announce } from "./servers/shared.js";
+
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
   const index = args.indexOf(`--${name}`);
@@ -42,7 +46,7 @@ if (args.includes("--serve")) {
   const { ChannelsApp } = await import("../examples/channels/app.js");
   const app = new ChannelsApp({ authRate: false, frameRate: false, accountsPerAddress: 1_000_000 });
   const server = await app.listen({ port: 0, host: "127.0.0.1" });
-  console.log(JSON.stringify({ port: server.port }));
+  announce(server.port);
 } else if (args.includes("--attack")) {
   await attack(args[args.indexOf("--attack") + 1] ?? "");
 } else {
@@ -60,7 +64,7 @@ async function attack(kind: string): Promise<void> {
   if (kind !== "history" && kind !== "slow-reader") throw new Error("--attack history | slow-reader");
   const frames = option("frames", kind === "history" ? 150 : 1000);
   const server = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--serve"], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, NODE_ENV: "production" } });
-  const port: number = await new Promise((resolve) => createInterface({ input: server.stdout! }).once("line", (line) => resolve(JSON.parse(line).port)));
+  const port: number = await new Promise((resolve) => createInterface({ input: server.stdout! }).once("line", (line: string) => resolve(Number(/^READY (\d+)/.exec(line)?.[1]))));
   const base = `http://127.0.0.1:${port}`;
   const post = async (path: string, body: unknown, token?: string) => {
     const res = await fetch(base + path, { method: "POST", headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
@@ -133,8 +137,8 @@ async function main(): Promise<void> {
   const window = option("window", 4);
   const durationS = option("duration", 10);
   const warmupS = option("warmup", 2);
-  const server = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--serve"], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, NODE_ENV: "production" } });
-  const port: number = await new Promise((resolve) => createInterface({ input: server.stdout! }).once("line", (line) => resolve(JSON.parse(line).port)));
+  const server = await ServerProcess.start("channels", scriptCommand(import.meta.url), null);
+  const port = server.port;
   const base = `http://127.0.0.1:${port}`;
   const post = async (path: string, body: unknown, token?: string) => {
     const res = await fetch(base + path, { method: "POST", headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
@@ -159,13 +163,16 @@ async function main(): Promise<void> {
   const channel = await post("/api/channels/create", { channel_name: "bench", channel_desc: "" }, service.access_token);
   const serviceWs = await open({ access_token: service.access_token, service_id: service.id });
   let errors = 0;
-  serviceWs.on("message", (data) => {
+  /** A frame from the platform; a `copy` acknowledgement is only counted, when it reports a failure. */
+  const platformFrame = (data: WebSocket.RawData) => {
     const frame = JSON.parse(String(data));
-    if (frame.type === "copy") {
-      if (!frame.body.status) errors++;
-      return;
-    }
-    if (frame.type !== "message_up") return;
+    if (frame.type !== "copy") return frame;
+    if (!frame.body.status) errors++;
+    return undefined;
+  };
+  serviceWs.on("message", (data) => {
+    const frame = platformFrame(data);
+    if (frame?.type !== "message_up") return;
     const m = frame.body;
     serviceWs.send(JSON.stringify({ type: "message_down", request_id: m.message_id, service_id: service.id, body: { subtype: "text", channel_id: m.channel_id, content: m.content, recipients: [m.sender], sender: m.sender, context: m.context } }));
   });
@@ -189,12 +196,8 @@ async function main(): Promise<void> {
     ws.send(JSON.stringify({ type: "message_up", request_id: "m", body: { subtype: "text", channel_id: channel.channel_id, content: { text: "hello from the bench" }, recipients: "service", context: { t: performance.now() } } }));
   for (const ws of sockets) {
     ws.on("message", (data) => {
-      const frame = JSON.parse(String(data));
-      if (frame.type === "copy") {
-        if (!frame.body.status) errors++;
-        return;
-      }
-      if (frame.type !== "message_down") return;
+      const frame = platformFrame(data);
+      if (frame?.type !== "message_down") return;
       if (measuring) {
         completed++;
         latencies.push(performance.now() - frame.body.context.t);
@@ -220,5 +223,5 @@ async function main(): Promise<void> {
   console.log(`| ${users} | ${users * window} | ${Math.round(completed / elapsed).toLocaleString("en")} | ${at(0.5).toFixed(2)} | ${at(0.99).toFixed(2)} | ${errors} |`);
   for (const ws of sockets) ws.terminate();
   serviceWs.terminate();
-  server.kill();
+  await server.stop();
 }

@@ -18,19 +18,23 @@
  * The server runs in its own process (this file with `--serve`); the load
  * generator is raw TCP with hand-written frames, so the client is cheaper
  * than the server; like bench/run.ts, the server is pinned to core 1 and the
-generator to core 0 with `taskset` (`--no-pin` to leave them be).
-Run: `npx tsx bench/chat-load.ts [--runs 3] [--duration 10] [--warmup 2] [--users 1000] [--rate 5] [--window 4]`.
+ * generator to core 0 with `taskset` (`--no-pin` to leave them be).
+ * Run: `npx tsx bench/chat-load.ts [--runs 3] [--duration 10] [--warmup 2] [--users 1000] [--rate 5] [--window 4]`.
  *
  * @module
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
+import { scriptCommand } from "./harness/build.js";
+import { maskedFrame } from "./harness/generators/frame.js";
+import { ServerProcess } from "./harness/server-process.js";
+import { median, percentileOfSorted } from "./harness/stats.js";
+import { announce } from "./servers/shared.js";
 
 interface Settings {
   pin: boolean;
@@ -64,7 +68,7 @@ async function serve(unlimited: boolean): Promise<void> {
   const server = await app.listen({ port: 0, host: HOST });
   const started = process.cpuUsage();
   let mark = { cpu: started, at: performance.now() };
-  console.log(JSON.stringify({ port: server.port }));
+  announce(server.port);
   for await (const line of createInterface({ input: process.stdin })) {
     if (line === "mark") {
       mark = { cpu: process.cpuUsage(), at: performance.now() };
@@ -80,68 +84,18 @@ async function serve(unlimited: boolean): Promise<void> {
   }
 }
 
-/** The server process, spoken to by lines on stdin/stdout. */
-class ServerProcess {
-  readonly child: ChildProcess;
-  readonly #lines: AsyncIterator<string>;
-
-  private constructor(child: ChildProcess) {
-    this.child = child;
-    this.#lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-  }
-
-  static async start(unlimited: boolean, pin: boolean): Promise<{ process: ServerProcess; port: number }> {
-    const self = fileURLToPath(import.meta.url);
-    // CHAT_LOAD_NODE_OPTIONS: extra node flags for the server, e.g. "--cpu-prof" to profile it.
-    const extra = (process.env.CHAT_LOAD_NODE_OPTIONS ?? "").split(" ").filter(Boolean);
-    const command = [process.execPath, ...extra, "--import", "tsx", self, "--serve", ...(unlimited ? ["--unlimited"] : [])];
-    // Like bench/run.ts: the server on core 1, the load generator on core 0.
-    const argv = pin ? ["taskset", "-c", "1", ...command] : command;
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, NODE_ENV: "production" } });
-    const server = new ServerProcess(child);
-    const { port } = JSON.parse(await server.#line()) as { port: number };
-    return { process: server, port };
-  }
-
-  async #line(): Promise<string> {
-    const next = await this.#lines.next();
-    if (next.done === true) throw new Error("the server process exited");
-    return next.value;
-  }
-
-  async ask(command: string): Promise<any> {
-    this.child.stdin!.write(`${command}\n`);
-    return JSON.parse(await this.#line());
-  }
-
-  async stop(): Promise<void> {
-    const exited = new Promise((resolve) => this.child.once("exit", resolve));
-    this.child.stdin!.write("quit\n");
-    await exited;
-  }
+/** The chat server: this file with `--serve`, on core 1 like bench/run.ts's servers (the load generator is on core 0). */
+function startServer(unlimited: boolean, pin: boolean): Promise<ServerProcess> {
+  // CHAT_LOAD_NODE_OPTIONS: extra node flags for the server, e.g. "--cpu-prof" to profile it.
+  const flags = (process.env.CHAT_LOAD_NODE_OPTIONS ?? "").split(" ").filter(Boolean);
+  return ServerProcess.start("private chat", scriptCommand(import.meta.url, unlimited ? ["--unlimited"] : [], flags), pin ? 1 : null);
 }
 
 // ---------------------------------------------------------------------------
 // Load generator: raw WebSocket frames
 // ---------------------------------------------------------------------------
 
-/** A client frame. The mask key is zero (allowed by RFC 6455 §5.3), so the payload is copied as is. */
-function clientFrame(payload: Buffer, opcode = 0x1): Buffer {
-  const length = payload.length;
-  const header = length < 126 ? 2 : 4;
-  if (length >= 65536) throw new RangeError("frame too large for this client");
-  const frame = Buffer.alloc(header + 4 + length);
-  frame[0] = 0x80 | opcode;
-  if (length < 126) frame[1] = 0x80 | length;
-  else {
-    frame[1] = 0x80 | 126;
-    frame.writeUInt16BE(length, 2);
-  }
-  payload.copy(frame, header + 4);
-  return frame;
-}
-
-const PONG = clientFrame(Buffer.alloc(0), 0xa);
+const PONG = maskedFrame(Buffer.alloc(0), 0xa);
 
 /** What the run counts; reset after the warm-up. */
 class Meter {
@@ -220,7 +174,7 @@ class User {
     const text = `${this.#sent++}:${performance.now().toFixed(3)}`;
     const payload = Buffer.concat([this.#prefix, Buffer.from(`${this.partner.name}","message":"${text}"}`)]);
     this.inFlight++;
-    this.#out.push(clientFrame(payload));
+    this.#out.push(maskedFrame(payload));
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       setImmediate(() => this.#flush());
@@ -328,12 +282,12 @@ async function measure(server: ServerProcess, meter: Meter, durationS: number): 
   meter.recording = false;
   const seconds = (performance.now() - started) / 1000;
   const generatorCpu = process.cpuUsage(generatorStart);
-  const stats = (await server.ask("stats")) as { cpu: number; rssMiB: number };
+  const stats = await server.askJson<{ cpu: number; rssMiB: number }>("stats");
   const sorted = meter.latencies.sort((a, b) => a - b);
   return {
     delivered: meter.delivered / seconds,
-    p50Ms: percentile(sorted, 50),
-    p99Ms: percentile(sorted, 99),
+    p50Ms: percentileOfSorted(sorted, 50) ?? Number.NaN,
+    p99Ms: percentileOfSorted(sorted, 99) ?? Number.NaN,
     errors: meter.errors,
     lost: meter.lost,
     serverCpu: stats.cpu,
@@ -342,21 +296,11 @@ async function measure(server: ServerProcess, meter: Meter, durationS: number): 
   };
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function run(mode: "paced" | "saturated", settings: Settings): Promise<RunResult> {
-  const { process: server, port } = await ServerProcess.start(mode === "saturated", settings.pin);
+  const server = await startServer(mode === "saturated", settings.pin);
+  const port = server.port;
   const meter = new Meter();
   const users: User[] = [];
   try {
@@ -406,7 +350,7 @@ async function run(mode: "paced" | "saturated", settings: Settings): Promise<Run
     // Let what is in flight arrive, then count what never did.
     for (let waited = 0; waited < 5000 && users.some((u) => u.inFlight > 0); waited += 50) await sleep(50);
     const undelivered = users.reduce((sum, u) => sum + u.inFlight, 0);
-    const middle = (pick: (w: Window) => number) => median(windows.map(pick));
+    const middle = (pick: (w: Window) => number) => median(windows.map(pick)) ?? Number.NaN;
     return {
       mode,
       offered: mode === "paced" ? `${settings.pacedRate}/s per user` : `${settings.window} in flight per user`,

@@ -8,14 +8,16 @@
  *
  * @module
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import os from "node:os";
-import { fileURLToPath } from "node:url";
 
 import WebSocket from "ws";
 
 import { App, type WebSocket as UpieWebSocket } from "../lib/index.js";
 import { WSClient } from "../lib/ws-client/index.js";
+import { scriptCommand } from "./harness/build.js";
+import { ServerProcess } from "./harness/server-process.js";
+import { median } from "./harness/stats.js";
+import { announce, exitOnSignal } from "./servers/shared.js";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -45,8 +47,8 @@ class Echo extends App {
 
 async function serve(): Promise<void> {
   const server = await new Echo().listen({ port: 0, host: "127.0.0.1" });
-  process.send!(server.port);
-  process.once("disconnect", () => void server.close().then(() => process.exit(0)));
+  exitOnSignal();
+  announce(server.port);
 }
 
 /** Milliseconds to send MESSAGES and receive every echo, over a bare `ws` socket. */
@@ -83,15 +85,11 @@ async function wsClient(url: string): Promise<number> {
   return ms;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const middle = (values: number[]) => median(values) ?? Number.NaN;
 
 async function main(): Promise<void> {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--serve"], {
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-    env: { ...process.env, NODE_ENV: "production" },
-  });
-  const port = await new Promise<number>((resolve) => child.once("message", (value) => resolve(Number(value))));
-  const url = `ws://127.0.0.1:${port}/echo`;
+  const server = await ServerProcess.start("upie echo", scriptCommand(import.meta.url), null);
+  const url = `ws://127.0.0.1:${server.port}/echo`;
   try {
     await bareWs(url); // warm-up, both paths
     await wsClient(url);
@@ -100,8 +98,8 @@ async function main(): Promise<void> {
       const order = run % 2 === 0 ? (["ws", "client"] as const) : (["client", "ws"] as const);
       for (const which of order) times[which].push(which === "ws" ? await bareWs(url) : await wsClient(url));
     }
-    const ws = median(times.ws);
-    const client = median(times.client);
+    const ws = middle(times.ws);
+    const client = middle(times.client);
     const rate = (ms: number) => Math.round(MESSAGES / (ms / 1000)).toLocaleString("en-US");
     console.log(`${MESSAGES.toLocaleString("en-US")} messages of ${PAYLOAD(0).length} bytes, echoed; ${RUNS} alternating runs each, medians`);
     console.log(`Node ${process.version}; ${os.cpus()[0]?.model ?? "cpu"} × ${os.cpus().length}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(" / ")}`);
@@ -111,7 +109,7 @@ async function main(): Promise<void> {
     console.log(`| bare \`ws\` | ${ws.toFixed(0)} | ${rate(ws)} | 1.00× | ${times.ws.map((t) => t.toFixed(0)).join(" / ")} |`);
     console.log(`| upie/client WSClient | ${client.toFixed(0)} | ${rate(client)} | ${(client / ws).toFixed(2)}× time | ${times.client.map((t) => t.toFixed(0)).join(" / ")} |`);
   } finally {
-    child.disconnect();
+    await server.stop();
   }
 }
 

@@ -11,17 +11,20 @@
  * --reuse (use the package already installed in bench/output/packed/ instead of packing again).
  * Profiles and snapshots are kept in bench/output/profiles/.
  *
+ * Run: `npx tsx bench/profile.ts cpu hello`.
+ *
  * @module
  */
 import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { prepareRunner, type RunnerKind } from "./build.js";
-import { wsLoad } from "./load.js";
-import { choosePinning } from "./processes.js";
-import { benchSettings, SERVERS, sleep, type ServerName } from "./scenario.js";
-import { SCENARIOS } from "./scenarios/index.js";
-import { ServerProcess } from "./server-process.js";
+import { DEFAULT_ROOT, prepareRunner, type RunnerKind } from "./harness/build.js";
+import { wsLoad } from "./harness/load.js";
+import { choosePinning } from "./harness/processes.js";
+import { benchSettings, sleep } from "./harness/scenario.js";
+import { SERVERS, type ServerName } from "./harness/servers.js";
+import { SCENARIOS } from "./harness/scenarios/index.js";
+import { ServerProcess } from "./harness/server-process.js";
 
 const repoDir = fileURLToPath(new URL("..", import.meta.url));
 const profilesDir = fileURLToPath(new URL("./output/profiles/", import.meta.url));
@@ -31,7 +34,7 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     node: { type: "string", default: "20" },
-    root: { type: "string", default: "/tmp/trixie" },
+    root: { type: "string", default: DEFAULT_ROOT },
     runner: { type: "string", default: "packed" },
     server: { type: "string", default: "upie" },
     duration: { type: "string", default: "10" },
@@ -99,7 +102,7 @@ async function cpuProfile(): Promise<void> {
     await proc.stop(); // SIGTERM → process.exit → the profile is written
   }
   const file = await waitForFile(before, ".cpuprofile");
-  process.stdout.write(`${summarizeCpuProfile(JSON.parse(readFileSync(file, "utf8")) as CpuProfile)}\nProfile: \`${file.slice(file.indexOf("bench/"))}\`\n`);
+  process.stdout.write(`${summarizeCpuProfile(JSON.parse(readFileSync(file, "utf8")) as CpuProfile)}\nProfile: \`${file.startsWith(repoDir) ? file.slice(repoDir.length) : file}\`\n`);
 }
 
 interface CpuProfile {

@@ -22,17 +22,18 @@
  *
  * @module
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import os from "node:os";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 import WebSocket from "ws";
 
 import { RedisServer } from "../tests/redis/redis-server.js";
+import { scriptCommand } from "./harness/build.js";
+import { ServerProcess } from "./harness/server-process.js";
+import { median, percentileOfSorted } from "./harness/stats.js";
+import { announce, exitOnSignal } from "./servers/shared.js";
 
-const SELF = fileURLToPath(import.meta.url);
 const now = () => performance.timeOrigin + performance.now();
 
 /** The server side: one upie process. Env BROKER=local|redis, REDIS_URL. */
@@ -63,9 +64,8 @@ async function serve(): Promise<void> {
   const app = new FanoutApp({ websocket: { broker, maxSubscriberBackpressure: 64 * 1024 * 1024 } });
   if (broker !== undefined) app.startupHandlers.push(() => broker.ready());
   const server = await app.listen({ port: 0, host: "127.0.0.1" });
-  process.stdout.write(`READY ${server.port}\n`);
-  process.stdin.resume();
-  process.stdin.on("end", () => void server.close().then(() => process.exit(0)));
+  announce(server.port);
+  exitOnSignal();
 }
 
 interface Settings {
@@ -125,7 +125,7 @@ async function measure(broker: "local" | "redis", perProcess: number[], settings
     return result;
   } finally {
     for (const client of clients) client.socket.terminate();
-    for (const server of servers) server.stop();
+    await Promise.all(servers.map((server) => server.stop()));
   }
 }
 
@@ -145,7 +145,7 @@ async function run(port: number, clients: Subscriber[], count: number, rate: num
   const latencies = Float64Array.from(clients.flatMap((c) => c.latencies)).sort();
   const gaps = clients.filter((c) => c.outOfOrder).length;
   if (gaps > 0) throw new Error(`${gaps} subscribers saw messages out of order`);
-  return { deliveries: expected, seconds: (last - start) / 1000, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
+  return { deliveries: expected, seconds: (last - start) / 1000, p50: percentileOfSorted(latencies, 50) ?? Number.NaN, p99: percentileOfSorted(latencies, 99) ?? Number.NaN };
 }
 
 async function measureRecovery(settings: Settings, redis: RedisServer): Promise<{ held: number; ms: number[]; firstMs: number[] }> {
@@ -177,7 +177,7 @@ async function measureRecovery(settings: Settings, redis: RedisServer): Promise<
     return { held, ms: times, firstMs: firsts };
   } finally {
     for (const client of clients) client.socket.terminate();
-    for (const server of servers) server.stop();
+    await Promise.all(servers.map((server) => server.stop()));
   }
 }
 
@@ -222,34 +222,16 @@ class Subscriber {
   }
 }
 
-function startServer(broker: string, redisUrl: string): Promise<{ port: number; stop: () => void }> {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", SELF, "--serve"], {
-    env: { ...process.env, BROKER: broker, REDIS_URL: redisUrl, NODE_ENV: "production" },
-    stdio: ["pipe", "pipe", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    let output = "";
-    child.stdout!.on("data", (chunk) => {
-      output += String(chunk);
-      const match = /READY (\d+)/.exec(output);
-      if (match) resolve({ port: Number(match[1]), stop: () => child.stdin!.end() });
-    });
-    child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
-  });
+/** One upie server process on `broker`; stopped with SIGTERM. */
+function startServer(broker: string, redisUrl: string): Promise<ServerProcess> {
+  return ServerProcess.start(`upie + ${broker} broker`, scriptCommand(import.meta.url, [], [], { BROKER: broker, REDIS_URL: redisUrl }), null);
 }
 
-function percentile(sorted: Float64Array, p: number): number {
-  return sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
+const middle = (values: number[]) => median(values) ?? Number.NaN;
 
 function row(name: string, subscribers: number, r: Result): string {
   const f = (n: number) => Math.round(n).toLocaleString("en-US");
-  return `| ${name} | ${f(subscribers)} | ${f(median(r.burstPerSecond))} | ${median(r.burstP99).toFixed(1)} | ${median(r.pacedP50).toFixed(2)} | ${median(r.pacedP99).toFixed(2)} | ${r.burstPerSecond.map(f).join(", ")} |`;
+  return `| ${name} | ${f(subscribers)} | ${f(middle(r.burstPerSecond))} | ${middle(r.burstP99).toFixed(1)} | ${middle(r.pacedP50).toFixed(2)} | ${middle(r.pacedP99).toFixed(2)} | ${r.burstPerSecond.map(f).join(", ")} |`;
 }
 
 function print(settings: Settings, rows: string[], recovery: { held: number; ms: number[]; firstMs: number[] }): void {
@@ -262,7 +244,7 @@ function print(settings: Settings, rows: string[], recovery: { held: number; ms:
   for (const line of rows) console.log(line);
   console.log("");
   const list = (values: number[]) => values.map((m) => m.toFixed(0)).join(", ");
-  console.log(`Recovery after a Redis restart: of ${recovery.held} messages published while redis-server was down, the first reaches a subscriber ${median(recovery.firstMs).toFixed(0)} ms and all reach all 200 subscribers on 2 processes ${median(recovery.ms).toFixed(0)} ms after Redis answers again (medians; runs: first ${list(recovery.firstMs)} ms, all ${list(recovery.ms)} ms).`);
+  console.log(`Recovery after a Redis restart: of ${recovery.held} messages published while redis-server was down, the first reaches a subscriber ${middle(recovery.firstMs).toFixed(0)} ms and all reach all 200 subscribers on 2 processes ${middle(recovery.ms).toFixed(0)} ms after Redis answers again (medians; runs: first ${list(recovery.firstMs)} ms, all ${list(recovery.ms)} ms).`);
 }
 
 // Last, so that every class above is initialised before it runs.

@@ -23,16 +23,18 @@
  *
  * @module
  */
-import { spawn } from "node:child_process";
 import os from "node:os";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 
 import WebSocket from "ws";
 
 import { botAction } from "../examples/space/bots.js";
 import { actionArgs, actionSpecs } from "../examples/space/client/actions.js";
 import { decodeBatch, encodeAction, loadSchema } from "../examples/space/schema.js";
+import { scriptCommand } from "./harness/build.js";
+import { ServerProcess } from "./harness/server-process.js";
+import { percentile } from "./harness/stats.js";
+import { announce } from "./servers/shared.js";
 
 const HOST = "127.0.0.1";
 const KEY = "bench-key";
@@ -53,7 +55,7 @@ async function serve(): Promise<void> {
   // Bots move at 5/s; the default budget (20/s) is not what is measured here.
   const app = new SpaceApp({ apiKeys: { [KEY]: "Bot" }, actionRate: { perSecond: 100, burst: 200 } });
   const server = await app.listen({ port: 0, host: HOST });
-  console.log(JSON.stringify({ port: server.port }));
+  announce(server.port);
   for await (const line of createInterface({ input: process.stdin })) {
     if (line === "reset") {
       const s = app.hub.stats;
@@ -67,26 +69,6 @@ async function serve(): Promise<void> {
       await server.close();
       process.exit(0);
     }
-  }
-}
-
-class ServerProcess {
-  readonly #child;
-  readonly #lines;
-  constructor(pin: boolean) {
-    const command = [process.execPath, "--import", "tsx", fileURLToPath(import.meta.url), "--serve"];
-    const argv = pin ? ["taskset", "-c", "1", ...command] : command;
-    this.#child = spawn(argv[0]!, argv.slice(1), { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, NODE_ENV: "production" } });
-    this.#lines = createInterface({ input: this.#child.stdout! })[Symbol.asyncIterator]();
-  }
-  async read<T>(): Promise<T> {
-    const { value, done } = await this.#lines.next();
-    if (done) throw new Error("the server process ended");
-    return JSON.parse(value as string) as T;
-  }
-  async ask<T>(command: string): Promise<T> {
-    this.#child.stdin!.write(`${command}\n`);
-    return this.read<T>();
   }
 }
 
@@ -135,11 +117,8 @@ function startBot(url: string, observer: boolean): Promise<Bot> {
   });
 }
 
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
+/** A percentile of the values, NaN when there are none (printed as such). */
+const percentileOrNaN = (values: number[], p: number) => percentile(values, p) ?? Number.NaN;
 
 async function main(): Promise<void> {
   const arg = (name: string, fallback: number) => {
@@ -152,8 +131,8 @@ async function main(): Promise<void> {
   const durationS = arg("duration", 20);
   const warmupS = arg("warmup", 3);
   const pin = !process.argv.includes("--no-pin") && os.cpus().length > 1;
-  const server = new ServerProcess(pin);
-  const { port } = await server.read<{ port: number }>();
+  const server = await ServerProcess.start("space", scriptCommand(import.meta.url), pin ? 1 : null);
+  const port = server.port;
   const url = `ws://${HOST}:${port}/space`;
   const all: Bot[] = [];
   for (let i = 0; i < bots; i += 50) {
@@ -185,7 +164,7 @@ async function main(): Promise<void> {
   });
   await new Promise((resolve) => setTimeout(resolve, warmupS * 1000));
   await server.ask("reset");
-  const before = await server.ask<ServerStats>("stats");
+  const before = await server.askJson<ServerStats>("stats");
   for (const bot of all) {
     bot.frames = bot.bytes = bot.events = 0;
     bot.latencies.length = 0;
@@ -193,7 +172,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
   await new Promise((resolve) => setTimeout(resolve, durationS * 1000));
-  const after = await server.ask<ServerStats>("stats");
+  const after = await server.askJson<ServerStats>("stats");
   const seconds = (performance.now() - started) / 1000;
   const cpuGen = process.cpuUsage(cpuBefore);
   stopping = true;
@@ -211,16 +190,16 @@ async function main(): Promise<void> {
     bots,
     rate,
     actionsPerS: Math.round(after.actions / seconds),
-    tickP50: percentile(after.tickMs, 50),
-    tickP99: percentile(after.tickMs, 99),
+    tickP50: percentileOrNaN(after.tickMs, 50),
+    tickP99: percentileOrNaN(after.tickMs, 99),
     tickMax: Math.max(...after.tickMs),
     ticksPerS: after.ticks / seconds,
     eventsDeliveredPerS: Math.round(after.eventsDelivered / seconds),
     observedEventsPerS: Math.round(observedEventsPerBot * bots),
     framesPerS: Math.round(framesPerS),
     mbPerS: bytesPerS / 1e6,
-    moveP50: percentile(latencies, 50),
-    moveP99: percentile(latencies, 99),
+    moveP50: percentileOrNaN(latencies, 50),
+    moveP99: percentileOrNaN(latencies, 99),
     serverCpu: (after.cpuMicros - before.cpuMicros) / 1e6 / seconds,
     generatorCpu: (cpuGen.user + cpuGen.system) / 1e6 / seconds,
     rssMiB: after.rss / 2 ** 20,
@@ -234,7 +213,7 @@ async function main(): Promise<void> {
     `| ${bots} | ${f(bots * rate, 0)} | ${f(row.actionsPerS, 0)} | ${f(row.tickP50)} | ${f(row.tickP99)} | ${f(row.tickMax)} | ${f(row.ticksPerS, 1)} | ${f(row.eventsDeliveredPerS, 0)} | ${f(row.observedEventsPerS, 0)} | ${f(row.framesPerS, 0)} | ${f(row.mbPerS, 1)} | ${f(row.moveP50, 1)} | ${f(row.moveP99, 1)} | ${f(row.serverCpu * 100, 0)}% | ${f(row.generatorCpu * 100, 0)}% | ${f(row.rssMiB, 0)} MiB | ${open} |`,
   );
   for (const bot of all) bot.ws.terminate();
-  await server.ask("stop").catch(() => {});
+  await server.stop();
 }
 
 if (process.argv.includes("--serve")) await serve();

@@ -58,3 +58,23 @@ export function exitOnSignal(): void {
     process.stdin.resume();
   }
 }
+
+/** The part of a uWS `TemplatedApp` and module that {@link listenUws} uses (kept structural: shared.ts loads no uWS). */
+interface UwsListener {
+  listen(host: string, port: number, callback: (listenSocket: unknown) => void): unknown;
+}
+
+/**
+ * Listens on {@link HOST}:{@link PORT} and announces the port, or exits with
+ * the server's name when the port cannot be bound: the raw uWS servers' last lines.
+ */
+export function listenUws(name: string, app: UwsListener, localPort: (listenSocket: never) => number): void {
+  exitOnSignal();
+  app.listen(HOST, PORT, (listenSocket) => {
+    if (!listenSocket) {
+      console.error(`${name}: cannot listen on ${HOST}:${PORT}`);
+      process.exit(1);
+    }
+    announce(localPort(listenSocket as never));
+  });
+}

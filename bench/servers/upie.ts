@@ -1,8 +1,16 @@
 /**
- * upie, through its public API only (DESIGN.md): methods are routes,
- * parameters bind by name, `ws_` methods are WebSocket routes, and
- * `subscribe` / `publish` fan out. Upload limit raised above the 10 MiB test
- * file, as every other server's is.
+ * upie, through its public API only: methods are routes, parameters bind by
+ * name, `ws_` methods are WebSocket routes, and `subscribe` / `publish` fan
+ * out. Upload limit raised above the 10 MiB test file, as every other
+ * server's is.
+ *
+ * Variants (BENCH_VARIANT), each its own row in the tables:
+ * - default: the GET routes are `async` methods, the form a method takes once
+ *   it awaits anything;
+ * - `plain`: the same routes as plain (non-`async`) methods;
+ * - `fast`: the echo through upie's WebSocket fast path, `ws.onMessage`
+ *   (issue 21), in the form its documentation gives. The harness runs it
+ *   only when the upie under test has it (the runtime probe checks).
  *
  * @module
  */
@@ -12,19 +20,8 @@ import {
   announce, exitOnSignal, sessionText, userText,
 } from "./shared.js";
 
+/** Every route but the GET ones, the same in every variant. */
 class Bench extends App {
-  async index() {
-    return HELLO;
-  }
-
-  async json() {
-    return JSON_BODY;
-  }
-
-  async user(id: string, q = "") {
-    return userText(id, q);
-  }
-
   async body(name = "") {
     return { ok: true, name };
   }
@@ -61,6 +58,53 @@ class Bench extends App {
   }
 }
 
+class AsyncMethods extends Bench {
+  async index() {
+    return HELLO;
+  }
+
+  async json() {
+    return JSON_BODY;
+  }
+
+  async user(id: string, q = "") {
+    return userText(id, q);
+  }
+}
+
+class PlainMethods extends Bench {
+  index() {
+    return HELLO;
+  }
+
+  json() {
+    return JSON_BODY;
+  }
+
+  user(id: string, q = "") {
+    return userText(id, q);
+  }
+}
+
+/** The fast path's method, typed here so this file compiles against a upie without it. */
+interface FastPath {
+  onMessage(handler: (message: string | Uint8Array) => unknown): Promise<void>;
+}
+
+class FastWebSockets extends AsyncMethods {
+  override async ws_echo(ws: WebSocket) {
+    await ws.accept();
+    const fast = ws as unknown as FastPath;
+    await fast.onMessage((message) => (typeof message === "string" ? ws.sendText(message) : ws.sendBytes(message)));
+  }
+}
+
+const VARIANTS: Record<string, typeof Bench | undefined> = { async: AsyncMethods, plain: PlainMethods, fast: FastWebSockets };
+
+const variant = process.env.BENCH_VARIANT ?? "async";
+const Variant = VARIANTS[variant];
+if (Variant === undefined) throw new Error(`bench/servers/upie.ts has no variant "${variant}" (it has: ${Object.keys(VARIANTS).join(", ")})`);
+
 exitOnSignal();
-const server = await new Bench({ limits: { fileSize: UPLOAD_LIMIT } }).listen({ port: PORT, host: HOST });
+const server = await new Variant({ limits: { fileSize: UPLOAD_LIMIT } }).listen({ port: PORT, host: HOST });
 announce(server.port);

@@ -19,8 +19,8 @@ import cookie from "cookie";
 import type { HttpResponse } from "uWebSockets.js";
 import { loadUws } from "../../lib/server/uws/uws-loader.js";
 import {
-  HELLO, HOST, JSON_BODY, PORT, ROOM, SESSION_USER, UPLOAD_LIMIT,
-  announce, exitOnSignal, sessionText, userText,
+  HELLO, JSON_BODY, ROOM, SESSION_USER, UPLOAD_LIMIT,
+  listenUws, sessionText, userText,
 } from "./shared.js";
 
 const { uws: uWS } = loadUws();
@@ -134,11 +134,4 @@ app.ws("/pub", {
   },
 });
 
-exitOnSignal();
-app.listen(HOST, PORT, (listenSocket) => {
-  if (!listenSocket) {
-    console.error(`uws: cannot listen on ${HOST}:${PORT}`);
-    process.exit(1);
-  }
-  announce(uWS.us_socket_local_port(listenSocket));
-});
+listenUws("uws", app, uWS.us_socket_local_port);

@@ -1,0 +1,63 @@
+/**
+ * Idle WebSocket memory: a fresh server, a short warm-up (100 connections
+ * opened and closed), its RSS, then 10,000 connections opened and held; after
+ * they settle, RSS again. Metric: KB of RSS per connection (lower is better).
+ *
+ * @module
+ */
+import { wsLoad } from "../load.js";
+import { sleep } from "../scenario.js";
+import { WS_TARGET_SERVERS } from "../servers.js";
+import type { ServerProcess } from "../server-process.js";
+import { median } from "../stats.js";
+import { wsScenario } from "../ws-scenario.js";
+
+const WARM_UP_CONNECTIONS = 100;
+
+/** Idle connections burn no CPU worth reporting. */
+const NO_METER = { serverCpu: null, generatorCpu: null, serverCore: null, generatorCore: null, rssMiB: null };
+
+/** The median of a few RSS readings `gapMs` apart, MiB. */
+async function steadyRss(server: ServerProcess, readings = 5, gapMs = 200): Promise<number | null> {
+  const values: Array<number | null> = [];
+  for (let i = 0; i < readings; i++) {
+    values.push(server.memory()?.rss ?? null);
+    await sleep(gapMs);
+  }
+  return median(values);
+}
+
+export default wsScenario({
+  name: "ws-idle",
+  title: "Idle WebSocket memory",
+  summary:
+    "A fresh server per run; after a warm-up of 100 connections opened and closed, 10,000 idle connections (1,000 in a smoke run) to `/echo` are opened and held; (RSS with them − RSS before) / connections.",
+  metric: { unit: "KB/conn", higherIsBetter: false },
+  servers: WS_TARGET_SERVERS,
+  freshServerPerRun: true,
+  async measure(ctx) {
+    if (ctx.warmup) {
+      const { ws } = await wsLoad(ctx, { mode: "idle", connections: WARM_UP_CONNECTIONS }, async () => {});
+      return { ...NO_METER, value: 0, p50Ms: null, p99Ms: null, errors: ws.errors, notes: [] };
+    }
+    await sleep(500);
+    const before = await steadyRss(ctx.server);
+    let after: number | null = null;
+    const connections = ctx.settings.idleConnections;
+    const { ws } = await wsLoad(ctx, { mode: "idle", connections, concurrency: 100 }, async () => {
+      await sleep(ctx.settings.smoke ? 500 : 2_000);
+      after = await steadyRss(ctx.server);
+    });
+    const held = ws.count;
+    const perConnectionKB = before === null || after === null || held === 0 ? Number.NaN : ((after - before) * 1024) / held;
+    return {
+      value: perConnectionKB,
+      p50Ms: null,
+      p99Ms: null,
+      errors: connections - held,
+      ...NO_METER,
+      rssMiB: after,
+      notes: [`${held} held`, `RSS ${before?.toFixed(1)} → ${(after as number | null)?.toFixed(1)} MiB`],
+    };
+  },
+});
