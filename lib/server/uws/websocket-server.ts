@@ -25,25 +25,13 @@ import { statusLine } from "./status-line.js";
 import { StringInterner } from "./string-interner.js";
 import type { LoadedUws } from "./uws-loader.js";
 import { uwsTopics } from "./uws-topics.js";
-import type { LocalFanout } from "../../pubsub/local-fanout.js";
-import { closeReasonText, UwsWebSocket, type UserData } from "./uws-websocket.js";
+import { closeReasonText, UwsWebSocket, type UserData, type WebSocketServerState } from "./uws-websocket.js";
 
 
 /** What the HTTP server needs from the WebSocket side. */
 export interface WebSocketServer {
   /** Closes every open socket with `code` and waits for their handlers to finish. */
   closeAll(code: number, reason: string): Promise<void>;
-}
-
-/** What every connection of one server shares. */
-export interface WebSocketServerState {
-  readonly topics: LocalFanout<UwsWebSocket>;
-  /** Set by `closeAll`: new handshakes are refused with 503. */
-  closing: boolean;
-  /** A connection's handler has finished. */
-  handlerDone(connection: UwsWebSocket): void;
-  /** uWS closed a socket inside the `res.cork()` that upgraded it (its bug; see {@link UwsWebSocket}). */
-  upgradeDropped(): void;
 }
 
 /**
