@@ -264,7 +264,7 @@ export class ChannelsApp extends AccountsApi {
   /** WebSocket `/ws`: users and services; the first frame logs in (see the README's protocol table). */
   async ws_ws(ws: WebSocket) {
     await ws.accept();
-    const connection = new PlatformConnection(ws, this.frameRate, this.outboxBytes);
+    const connection = new PlatformConnection(ws);
     try {
       for await (const frame of ws) this.platform.receive(connection, frame);
     } finally {
