@@ -33,7 +33,15 @@ export class App {
   /** HTTP middleware, run in order. */
   readonly middlewares: HttpMiddleware[] = [];
   /** WebSocket middleware, run in order. */
-  readonly wsMiddlewares: WebSocketMiddleware[] = [];
+  readonly webSocketMiddlewares: WebSocketMiddleware[] = [];
+  /**
+   * The same array as {@link App.webSocketMiddlewares}, under its old name.
+   *
+   * @deprecated Use `webSocketMiddlewares`; this alias goes in a later release.
+   */
+  get wsMiddlewares(): WebSocketMiddleware[] {
+    return this.webSocketMiddlewares;
+  }
   /** Awaited, in order, before `listen()` resolves. */
   readonly startupHandlers: Array<() => unknown> = [];
   /** Awaited, in order, inside `server.close()`. */

@@ -73,7 +73,7 @@ const DETACHED: WebSocketEndpoint = { deliver() {}, checkSubscriber() {}, shutdo
  * ```ts
  * upgrade(res, req, context) {
  *   const connection = new UwsWebSocket(state, res, context, key, extensions);
- *   serveWebSocket(core, scope, connection); // the engine attaches and answers through send()
+ *   handleWebSocket(core, scope, connection); // the engine attaches and answers through send()
  * }
  * ```
  */

@@ -24,7 +24,7 @@
 import type { AppCore } from "../core/app-core.js";
 import { ConnectionClosed, WebSocketStateError } from "../protocol/errors.js";
 import type { ReceiveEvent, ResponseHeaders, SendEvent, WebSocketChannel, WebSocketEndpoint, WebSocketScope } from "../protocol/protocol.js";
-import { handleWebSocket } from "../websocket/websocket-handler.js";
+import { handleWebSocketAsync } from "../websocket/websocket-handler.js";
 import type { PublishedMessage } from "../pubsub/broker.js";
 import type { LocalFanout } from "../pubsub/local-fanout.js";
 import { assertCloseFrame } from "../websocket/close-code.js";
@@ -451,7 +451,7 @@ export class TestWebSocket implements AsyncIterable<string> {
  */
 export async function openTestWebSocket(core: AppCore, scope: WebSocketScope, sockets: TestSockets): Promise<TestWebSocket> {
   const connection = new TestConnection(sockets);
-  const finished = (connection.finished = handleWebSocket(core, scope, connection));
+  const finished = (connection.finished = handleWebSocketAsync(core, scope, connection));
   // A handler that ends without answering is refused by the core, so one of the two settles first.
   await Promise.race([connection.handshake, finished]);
   return new TestWebSocket(connection, finished);
