@@ -32,7 +32,6 @@ export type { UploadedFile } from "./body/uploaded-file.js";
 export { SessionBackend, type SessionData } from "./session/backend.js";
 export { InMemorySessionBackend } from "./session/memory.js";
 export { TestClient, TestResponse, type RequestOptions, type TestClientOptions, type TestFile } from "./testing/test-client.js";
-export type * from "./protocol/protocol.js";
 export { TemplateEngineMissingError } from "./templates/templates.js";
 export { sse, formatSseEvent, type SseEvent, type SseContext, type SseSource, type SseOptions } from "./sse/sse.js";
 export { StaticFiles, type StaticFilesOptions, type DotfilesPolicy } from "./middleware/static-files.js";
