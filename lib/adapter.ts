@@ -31,5 +31,6 @@ export { handleHttp, handleHttpAsync, hasBody, type HttpDone } from "./core/http
 export { handleWebSocket, handleWebSocketAsync } from "./websocket/websocket-handler.js";
 export { framingProblem } from "./body/framing.js";
 export { handshakeProblem, type HandshakeProblem } from "./websocket/handshake.js";
+export { ProtocolViolationError, InvalidStateError, NoServerAdapterError } from "./protocol/errors.js";
 export { ClientGoneError } from "./body/client-gone-error.js";
 export { CLOSE_GRACE_MS, SHUTDOWN_CLOSE_CODE, SHUTDOWN_CLOSE_REASON, withinGrace, type StoppingServer } from "./core/app-lifecycle.js";

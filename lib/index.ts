@@ -16,7 +16,7 @@ export type { ListenOptions, Server } from "./core/server-adapter.js";
 export type { AppOptions } from "./core/app-config.js";
 export {
   HttpError, ConnectionClosed, ERRORS, InvalidMessageError, InvalidOptionError, ListenError, UnboundRouteParameterError, UwsUnavailableError,
-  WebSocketStateError, type ErrorSpec,
+  WebSocketStateError, InvalidArgumentError, ArgumentRangeError, InvalidStateError, NoServerAdapterError, type ErrorSpec,
 } from "./protocol/errors.js";
 export type { StandardSchemaV1, InferOutput, ValidationIssue } from "./protocol/standard-schema.js";
 export type { InvalidBodyResponse } from "./core/body-schema.js";

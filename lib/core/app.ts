@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { InvalidStateError } from "../protocol/errors.js";
 import { publish } from "../pubsub/publish.js";
 import { AppCore } from "./app-core.js";
 import { resolveAppConfig, type AppOptions } from "./app-config.js";
@@ -64,7 +65,7 @@ export class App {
    */
   get request(): Request {
     const request = currentRequest();
-    if (request === undefined) throw new Error("this.request is only available while handling a request");
+    if (request === undefined) throw new InvalidStateError("this.request is only available while handling a request");
     return request;
   }
 

@@ -18,6 +18,7 @@
 /// <reference types="node" preserve="true" />
 export { TestClient, TestResponse, type RequestOptions, type TestClientOptions, type TestFile } from "./test-client.js";
 export { TestWebSocket, type WebSocketRequestOptions } from "./test-websocket.js";
+export { TimedOutError } from "../protocol/errors.js";
 export { runAdapterContract } from "./adapter-contract.js";
 export { runBrokerContract, type BrokerFixture } from "./broker-contract.js";
 export { runSessionBackendContract, type SessionBackendFixture } from "./session-backend-contract.js";

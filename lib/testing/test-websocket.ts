@@ -22,7 +22,7 @@
  * @module
  */
 import type { AppCore } from "../core/app-core.js";
-import { ConnectionClosed, WebSocketStateError } from "../protocol/errors.js";
+import { ConnectionClosed, WebSocketStateError, ProtocolViolationError } from "../protocol/errors.js";
 import type { ReceiveEvent, ResponseHeaders, SendEvent, WebSocketChannel, WebSocketEndpoint, WebSocketScope } from "../protocol/protocol.js";
 import { handleWebSocketAsync } from "../websocket/websocket-handler.js";
 import type { PublishedMessage } from "../pubsub/broker.js";
@@ -160,7 +160,7 @@ export class TestConnection implements WebSocketChannel {
         this.#sockets.topics.unsubscribe(this, event.topic);
         return;
       default:
-        return quietRejection(new TypeError(`unexpected event ${event.type} for a WebSocket`));
+        return quietRejection(new ProtocolViolationError(`unexpected event ${event.type} for a WebSocket`));
     }
   }
 
