@@ -13,7 +13,8 @@ import { handleHttpAsync } from "../core/http-handler.js";
 import type { HttpScope, WebSocketScope } from "../protocol/protocol.js";
 import { LocalFanout } from "../pubsub/local-fanout.js";
 import { TestHttpExchange, type TestRequestBody } from "./test-http-exchange.js";
-import { openTestWebSocket, type TestConnection, type TestSockets, type TestWebSocket, type WebSocketRequestOptions } from "./test-websocket.js";
+import type { TestConnection, TestSockets } from "./test-connection.js";
+import { openTestWebSocket, type TestWebSocket, type WebSocketRequestOptions } from "./test-websocket.js";
 
 /** A file for {@link RequestOptions.files}. */
 export interface TestFile {
