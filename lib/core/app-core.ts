@@ -8,7 +8,6 @@
 import type { Limits } from "../body/limits.js";
 import { UploadBudget } from "../body/upload-budget.js";
 import { SessionManager } from "../session/session-manager.js";
-import type { App } from "./app.js";
 import type { AppConfig } from "./app-config.js";
 import { AppLifecycle } from "./app-lifecycle.js";
 import { ERRORS, HttpError } from "../protocol/errors.js";
@@ -17,9 +16,22 @@ import type { ResponseHeaders } from "../protocol/protocol.js";
 import type { Request } from "./request.js";
 import { errorResponse, validateHeaders, type ResponseInit } from "./response.js";
 import { RouteTable, type ExplicitRoute } from "./route-table.js";
+import type { HttpMiddleware, WebSocketMiddleware } from "./middleware.js";
+
+/**
+ * What the core reads of the user's `App`: its handler methods (through the
+ * route tables) and its middleware and lifecycle lists. A shape, not the class,
+ * so this file does not import app.ts, which imports it.
+ */
+export interface AppInstance {
+  readonly middlewares: HttpMiddleware[];
+  readonly webSocketMiddlewares: WebSocketMiddleware[];
+  readonly startupHandlers: Array<() => unknown>;
+  readonly shutdownHandlers: Array<() => unknown>;
+}
 
 export class AppCore {
-  readonly app: App;
+  readonly app: AppInstance;
   /** The app's options, resolved and frozen: the one place every module reads settings from. */
   readonly config: AppConfig;
   /** `config.limits`, `config.logger` and `config.secrets`, as own fields for the request path. */
@@ -35,7 +47,7 @@ export class AppCore {
   #http: RouteTable | undefined;
   #ws: RouteTable | undefined;
 
-  constructor(app: App, config: AppConfig, base: object) {
+  constructor(app: AppInstance, config: AppConfig, base: object) {
     this.app = app;
     this.config = config;
     this.limits = config.limits;

@@ -37,7 +37,7 @@ const DRAIN_TIMEOUT_MS = 30_000;
  */
 export async function serve(options: ServeOptions): Promise<Server> {
   const { app, label } = await loadApp(options.file, options.exportName);
-  // `reusePort` is the ListenOptions name for SO_REUSEPORT (DESIGN.md, wave 3).
+  // `reusePort` is the ListenOptions name for SO_REUSEPORT (docs/running.md).
   const listenOptions: ListenOptions & { reusePort?: boolean } = { host: options.host, port: options.port };
   if (options.reusePort) listenOptions.reusePort = true;
   const server = await app.listen(listenOptions);

@@ -4,7 +4,7 @@
  * `this.request` set, then map how it ended to the handshake or close frame
  * the client gets, and run `afterWebSocket`.
  *
- * Outcomes (DESIGN.md): never accepted → HTTP 403; threw before accepting →
+ * Outcomes (docs/websockets.md): never accepted → HTTP 403; threw before accepting →
  * its HttpError status, else 500 (logged); threw after accepting → close
  * 1011 (logged), or 1007 for an uncaught `InvalidMessageError` (not logged: the
  * client's fault); returned after accepting → close 1000. A `ConnectionClosed`

@@ -8,7 +8,6 @@ import { InvalidOptionError } from "../protocol/errors.js";
 import type { ReconnectOptions } from "./backoff.js";
 import type { HeartbeatOptions } from "./liveness.js";
 import type { WebSocketConstructor } from "./transport.js";
-import type { WSClient } from "./ws-client.js";
 
 /** Where the client reports what went wrong; `console` fits. */
 export interface ClientLogger {
@@ -31,10 +30,14 @@ export interface AckOptions {
   match(message: string | Uint8Array): string | undefined;
 }
 
-/** Everything about a {@link WSClient}; all optional. */
-export interface WSClientOptions {
+/**
+ * Everything about a `WSClient`; all optional. `Client` is the client handed
+ * to `onConnect` (ws-client.ts binds it to `WSClient`: a parameter here, so
+ * this file does not import the class that imports it).
+ */
+export interface ClientOptions<Client> {
   /** Runs after every (re)connect, before queued sends go out; what it sends goes first. A throw drops the connection and it is retried. */
-  onConnect?: (client: WSClient) => unknown;
+  onConnect?: (client: Client) => unknown;
   /** Each inbound message (text as `string`, binary as `Uint8Array`), one at a time, in arrival order. A throw is logged; the next message follows. */
   handle?: (message: string | Uint8Array) => unknown;
   heartbeat?: HeartbeatOptions;
@@ -93,7 +96,7 @@ export const DEFAULT_MAX_UNHANDLED_MESSAGES = 1000;
  *
  * @throws TypeError naming the first bad one.
  */
-export function checkClientOptions(url: string, options: WSClientOptions): void {
+export function checkClientOptions<Client>(url: string, options: ClientOptions<Client>): void {
   if (typeof url !== "string" || !/^wss?:\/\//i.test(url)) throw new InvalidOptionError(`WSClient: url must start with ws:// or wss://, got ${String(url)}`);
   const positive = (name: string, value: number | undefined, allowZero = false) => {
     if (value === undefined) return;

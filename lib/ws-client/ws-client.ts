@@ -10,7 +10,7 @@
  */
 import { Backoff } from "./backoff.js";
 import { ClientEvents, type ClientEventMap, type ClientListener } from "./client-events.js";
-import { checkClientOptions, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_UNHANDLED_BYTES, DEFAULT_MAX_UNHANDLED_MESSAGES, type ClientLogger, type WSClientOptions } from "./client-options.js";
+import { checkClientOptions, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_UNHANDLED_BYTES, DEFAULT_MAX_UNHANDLED_MESSAGES, type ClientLogger, type ClientOptions } from "./client-options.js";
 import { encode, type SendValue } from "./encode.js";
 import { ClientTimeoutError, ConnectionClosed } from "./errors.js";
 import { Inbox } from "./inbox.js";
@@ -18,7 +18,10 @@ import { effectiveReceiveTimeout, startLiveness } from "./liveness.js";
 import { SendQueue, type Outgoing } from "./send-queue.js";
 import { openTransport, type Frame, type Transport } from "./transport.js";
 
-export type { AckOptions, ClientLogger, WSClientOptions } from "./client-options.js";
+export type { AckOptions, ClientLogger } from "./client-options.js";
+
+/** Everything about a {@link WSClient}; all optional. */
+export type WSClientOptions = ClientOptions<WSClient>;
 export type { HeartbeatOptions } from "./liveness.js";
 export type { SendValue };
 

@@ -1,7 +1,7 @@
 /**
  * The layers of lib/, checked on every import: a file may import its own
  * folder and the folders strictly below it, never one beside or above, so no
- * two folders ever import each other. The bottom layer (lib/protocol: the
+ * two folders ever import each other, and no two files either, even for types. The bottom layer (lib/protocol: the
  * protocol's types, the error catalogue, small helpers) imports nothing of
  * upie; the core never imports a server or the WebSocket engine; the client
  * runs in browsers on the bottom layer alone.
@@ -48,13 +48,14 @@ function folderOf(path: string): string {
 }
 
 /** Every relative import of a file (static, type-only and dynamic), as folders of lib/. */
-function importedFolders(path: string): Array<{ spec: string; folder: string }> {
+function importedFolders(path: string): Array<{ spec: string; folder: string; target: string }> {
   const source = readFileSync(path, "utf8");
-  const found: Array<{ spec: string; folder: string }> = [];
+  const found: Array<{ spec: string; folder: string; target: string }> = [];
   for (const match of source.matchAll(/(?:from\s+|import\s*\(\s*|import\s+)["'](\.{1,2}\/[^"']+)["']/g)) {
-    const target = resolve(dirname(path), match[1]!);
+    // Sources import each other by their emitted name (x.js); the file is x.ts.
+    const target = resolve(dirname(path), match[1]!).replace(/\.js$/, ".ts");
     if (!target.startsWith(LIB)) continue;
-    found.push({ spec: match[1]!, folder: folderOf(target) });
+    found.push({ spec: match[1]!, folder: folderOf(target), target });
   }
   return found;
 }
@@ -85,6 +86,10 @@ describe("the layers of lib/", () => {
     assert.deepEqual(findCycle(folderGraph(all)), []);
   });
 
+  it("has no cycle between files, type-only imports included", () => {
+    assert.deepEqual(findCycle(fileGraph(all)), []);
+  });
+
   it("keeps lib/core free of any server", () => {
     const servers = all.filter((path) => folderOf(path) === "core").flatMap((path) => importedFolders(path).filter(({ folder }) => folder === "server").map(({ spec }) => `${relative(LIB, path)} → ${spec}`));
     assert.deepEqual(servers, []);
@@ -98,6 +103,17 @@ function folderGraph(paths: readonly string[]): Map<string, Set<string>> {
     const from = folderOf(path);
     const targets = graph.get(from) ?? graph.set(from, new Set()).get(from)!;
     for (const { folder } of importedFolders(path)) if (folder !== from) targets.add(folder);
+  }
+  return graph;
+}
+
+/** Which files of lib/ each file imports, by path relative to lib/ (type-only imports count: a cycle of types is still a knot to untie). */
+function fileGraph(paths: readonly string[]): Map<string, Set<string>> {
+  const graph = new Map<string, Set<string>>();
+  for (const path of paths) {
+    const targets = new Set<string>();
+    for (const { target } of importedFolders(path)) targets.add(relative(LIB, target));
+    graph.set(relative(LIB, path), targets);
   }
   return graph;
 }

@@ -30,7 +30,7 @@ import { ConnectionClosed, WebSocketStateError, ProtocolViolationError } from ".
 import type { ReceiveEvent, ResponseHeaders, SendEvent, WebSocketChannel, WebSocketEndpoint } from "../../protocol/protocol.js";
 import { quietRejection } from "../../websocket/message-queue.js";
 import { utf8Decoder } from "../../websocket/utf8.js";
-import type { WebSocketServerState } from "./websocket-server.js";
+import type { LocalFanout } from "../../pubsub/local-fanout.js";
 import { statusLine } from "./status-line.js";
 
 /** What uWS keeps for us on each socket. */
@@ -65,6 +65,17 @@ interface Handshake {
 
 /** An endpoint that ignores everything, until the engine attaches. */
 const DETACHED: WebSocketEndpoint = { deliver() {}, checkSubscriber() {}, shutdown() {} };
+
+/** What every connection of one server shares (the server in websocket-server.ts builds it). */
+export interface WebSocketServerState {
+  readonly topics: LocalFanout<UwsWebSocket>;
+  /** Set by `closeAll`: new handshakes are refused with 503. */
+  closing: boolean;
+  /** A connection's handler has finished. */
+  handlerDone(connection: UwsWebSocket): void;
+  /** uWS closed a socket inside the `res.cork()` that upgraded it (its bug; see {@link UwsWebSocket}). */
+  upgradeDropped(): void;
+}
 
 /**
  * The uWS side of one WebSocket: upgrade, frames, close.

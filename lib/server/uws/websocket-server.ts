@@ -13,9 +13,9 @@
  *
  * @module
  */
-import type { TemplatedApp, WebSocket as UwsSocket } from "uWebSockets.js";
+import type { HttpRequest, HttpResponse, TemplatedApp, us_socket_context_t, WebSocket as UwsSocket } from "uWebSockets.js";
 import type { AppCore } from "../../core/app-core.js";
-import { CLOSE_GRACE_MS } from "../../core/app-lifecycle.js";
+import { withinGrace } from "../../core/app-lifecycle.js";
 import type { ReceiveEvent, WebSocketScope } from "../../protocol/protocol.js";
 import { handleWebSocket } from "../../websocket/websocket-handler.js";
 import { handshakeProblem } from "../../websocket/handshake.js";
@@ -25,25 +25,13 @@ import { statusLine } from "./status-line.js";
 import { StringInterner } from "./string-interner.js";
 import type { LoadedUws } from "./uws-loader.js";
 import { uwsTopics } from "./uws-topics.js";
-import type { LocalFanout } from "../../pubsub/local-fanout.js";
-import { closeReasonText, UwsWebSocket, type UserData } from "./uws-websocket.js";
+import { closeReasonText, UwsWebSocket, type UserData, type WebSocketServerState } from "./uws-websocket.js";
 
 
 /** What the HTTP server needs from the WebSocket side. */
 export interface WebSocketServer {
   /** Closes every open socket with `code` and waits for their handlers to finish. */
   closeAll(code: number, reason: string): Promise<void>;
-}
-
-/** What every connection of one server shares. */
-export interface WebSocketServerState {
-  readonly topics: LocalFanout<UwsWebSocket>;
-  /** Set by `closeAll`: new handshakes are refused with 503. */
-  closing: boolean;
-  /** A connection's handler has finished. */
-  handlerDone(connection: UwsWebSocket): void;
-  /** uWS closed a socket inside the `res.cork()` that upgraded it (its bug; see {@link UwsWebSocket}). */
-  upgradeDropped(): void;
 }
 
 /**
@@ -88,28 +76,8 @@ export function attachWebSockets(build: LoadedUws, app: TemplatedApp, core: AppC
   const { websocket: options, broker } = core.config;
   const topics = uwsTopics(app, broker, options.maxSubscriberBackpressure, core.logger);
   const detach = broker.attach(topics);
-  /** Connections from upgrade request until their handler has finished. */
-  const live = new Set<UwsWebSocket>();
-  const interner = new StringInterner();
-  let whenIdle: (() => void) | undefined;
-  let dropsReported = false;
-  const state: WebSocketServerState = {
-    topics,
-    closing: false,
-    handlerDone(connection) {
-      live.delete(connection);
-      if (live.size === 0) whenIdle?.();
-    },
-    upgradeDropped() {
-      // Once per server: it is the build's bug, the same every time, and a busy server would repeat it.
-      if (dropsReported) return;
-      dropsReported = true;
-      (core.logger.warn ?? core.logger.error).call(
-        core.logger,
-        `uWebSockets.js ${build.version} closed a WebSocket right after upgrading it after an await (a cork() bug of that build, fixed upstream by https://github.com/uNetworking/uWebSockets/pull/1929); the client sees 1006 and has to reconnect. Reported once per server.`,
-      );
-    },
-  };
+  const connections = liveConnections(build, core, topics);
+  const upgrade = upgradeHandler(core, connections);
 
   app.ws<UserData>("/*", {
     // The pinned uWS build has no permessage-deflate.
@@ -122,41 +90,7 @@ export function attachWebSockets(build: LoadedUws, app: TemplatedApp, core: AppC
     maxBackpressure: 0,
     closeOnBackpressureLimit: 0,
 
-    upgrade(res, req, context) {
-      // HttpRequest is stack-allocated: copy everything out now.
-      const headers = readHeaders(req);
-      const problem = handshakeProblem(headers);
-      if (problem !== undefined) {
-        // Still inside uWS's callback: no cork needed. Close: this connection was never going to be HTTP.
-        res.writeStatus(statusLine(problem.status));
-        for (const name in problem.headers) res.writeHeader(name, problem.headers[name]!);
-        res.end(problem.body, true);
-        return;
-      }
-      const key = headers["sec-websocket-key"] ?? "";
-      // The handshake lives as long as the socket: share the values every client sends alike.
-      for (const name in headers) if (name !== "sec-websocket-key") headers[name] = interner.intern(headers[name]!);
-      const scope: WebSocketScope = {
-        type: "websocket",
-        method: interner.intern(req.getCaseSensitiveMethod()),
-        path: interner.intern(req.getUrl()),
-        rawQuery: req.getQuery() ?? "",
-        headers,
-        client: interner.intern(readRemoteAddress(res)),
-        subprotocols: parseSubprotocols(headers["sec-websocket-protocol"]),
-      };
-      const connection = new UwsWebSocket(state, res, context, key, headers["sec-websocket-extensions"] ?? "");
-      if (state.closing) {
-        void connection.send({ type: "websocket.http.response", status: 503, body: "Server shutting down" });
-        return;
-      }
-      live.add(connection);
-      // The connection is the channel and, as the fast path, the queue the callbacks below fill;
-      // it calls state.handlerDone() when the handler is over (no promise kept per connection).
-      handleWebSocket(core, scope, connection);
-      // What the handler did before its first await was answered inside this callback; the rest is corked.
-      connection.callbackReturned();
-    },
+    upgrade,
     open(ws) {
       ws.getUserData().connection.opened(ws);
     },
@@ -181,19 +115,89 @@ export function attachWebSockets(build: LoadedUws, app: TemplatedApp, core: AppC
 
   return {
     async closeAll(code, reason) {
-      state.closing = true;
-      for (const connection of live) connection.endpoint.shutdown(code, reason);
-      if (live.size > 0) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, CLOSE_GRACE_MS);
-          whenIdle = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        for (const connection of live) connection.terminate();
+      connections.state.closing = true;
+      for (const connection of connections.live) connection.endpoint.shutdown(code, reason);
+      if (connections.live.size > 0) {
+        await withinGrace(connections.idle());
+        for (const connection of connections.live) connection.terminate();
       }
       detach();
     },
+  };
+}
+
+/** The server's connections, from upgrade request until their handler has finished, and the state they share. */
+interface LiveConnections {
+  readonly live: Set<UwsWebSocket>;
+  readonly state: WebSocketServerState;
+  /** Resolves once no handler is left running. */
+  idle(): Promise<void>;
+}
+
+function liveConnections(build: LoadedUws, core: AppCore, topics: WebSocketServerState["topics"]): LiveConnections {
+  const live = new Set<UwsWebSocket>();
+  let whenIdle: (() => void) | undefined;
+  let dropsReported = false;
+  const state: WebSocketServerState = {
+    topics,
+    closing: false,
+    handlerDone(connection) {
+      live.delete(connection);
+      if (live.size === 0) whenIdle?.();
+    },
+    upgradeDropped() {
+      // Once per server: it is the build's bug, the same every time, and a busy server would repeat it.
+      if (dropsReported) return;
+      dropsReported = true;
+      (core.logger.warn ?? core.logger.error).call(
+        core.logger,
+        `uWebSockets.js ${build.version} closed a WebSocket right after upgrading it after an await (a cork() bug of that build, fixed upstream by https://github.com/uNetworking/uWebSockets/pull/1929); the client sees 1006 and has to reconnect. Reported once per server.`,
+      );
+    },
+  };
+  const idle = () => (live.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => (whenIdle = resolve)));
+  return { live, state, idle };
+}
+
+/**
+ * uWS's `upgrade` callback: refuses a bad handshake at once (400/426, before any
+ * handler runs), else builds the connection, counts it live and starts the app's handler.
+ */
+function upgradeHandler(core: AppCore, { live, state }: LiveConnections) {
+  const interner = new StringInterner();
+  return (res: HttpResponse, req: HttpRequest, context: us_socket_context_t): void => {
+    // HttpRequest is stack-allocated: copy everything out now.
+    const headers = readHeaders(req);
+    const problem = handshakeProblem(headers);
+    if (problem !== undefined) {
+      // Still inside uWS's callback: no cork needed. Close: this connection was never going to be HTTP.
+      res.writeStatus(statusLine(problem.status));
+      for (const name in problem.headers) res.writeHeader(name, problem.headers[name]!);
+      res.end(problem.body, true);
+      return;
+    }
+    const key = headers["sec-websocket-key"] ?? "";
+    // The handshake lives as long as the socket: share the values every client sends alike.
+    for (const name in headers) if (name !== "sec-websocket-key") headers[name] = interner.intern(headers[name]!);
+    const scope: WebSocketScope = {
+      type: "websocket",
+      method: interner.intern(req.getCaseSensitiveMethod()),
+      path: interner.intern(req.getUrl()),
+      rawQuery: req.getQuery() ?? "",
+      headers,
+      client: interner.intern(readRemoteAddress(res)),
+      subprotocols: parseSubprotocols(headers["sec-websocket-protocol"]),
+    };
+    const connection = new UwsWebSocket(state, res, context, key, headers["sec-websocket-extensions"] ?? "");
+    if (state.closing) {
+      void connection.send({ type: "websocket.http.response", status: 503, body: "Server shutting down" });
+      return;
+    }
+    live.add(connection);
+    // The connection is the channel and, as the fast path, the queue the callbacks below fill;
+    // it calls state.handlerDone() when the handler is over (no promise kept per connection).
+    handleWebSocket(core, scope, connection);
+    // What the handler did before its first await was answered inside this callback; the rest is corked.
+    connection.callbackReturned();
   };
 }

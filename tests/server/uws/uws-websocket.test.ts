@@ -11,8 +11,7 @@ import type { HttpResponse, us_socket_context_t, WebSocket as UwsSocket } from "
 
 import { ConnectionClosed } from "../../../lib/protocol/errors.js";
 import type { ReceiveEvent } from "../../../lib/protocol/protocol.js";
-import { UPGRADE_DROPPED, UwsWebSocket, type UserData } from "../../../lib/server/uws/uws-websocket.js";
-import type { WebSocketServerState } from "../../../lib/server/uws/websocket-server.js";
+import { UPGRADE_DROPPED, UwsWebSocket, type UserData, type WebSocketServerState } from "../../../lib/server/uws/uws-websocket.js";
 
 /** What uWS does inside `res.upgrade()`, after calling `open`. */
 type AfterOpen = "keep" | "close";
