@@ -7,8 +7,22 @@
  */
 import { loadSchema } from "../schema.js";
 import type { SpaceConnection } from "../space-connection.js";
-import { fail, OK, type ActionResult } from "../space.js";
+import { fail, OK, type ActionResult, type Space } from "../space.js";
 import { badString, badUrl, forSelf, inRange, isConnection, isMap, LIMITS, mapOf, onMap, playerNamed, type ActionDef } from "./define.js";
+
+/** Sends `event` to one player (`targetId`), or to the sender's map when `targetId` is "". */
+function toPlayerOrMap(space: Space, connection: SpaceConnection, targetId: string, event: object): ActionResult {
+  if (targetId !== "") {
+    const target = playerNamed(space, connection, targetId, "targetId");
+    if (!isConnection(target)) return target;
+    target.push(event);
+    return OK;
+  }
+  const off = onMap(connection);
+  if (off !== undefined) return off;
+  space.toMap(connection.player.mapId!, event);
+  return OK;
+}
 
 /** Events a client cannot turn off: without them it cannot follow the protocol. */
 const ALWAYS = new Set(["ready", "error", "transactionStatus", "serverHeartbeat", "subscriptionsUpdated"]);
@@ -58,16 +72,7 @@ export const EFFECTS: Record<string, ActionDef> = {
       if (problem !== undefined) return fail(problem);
       if (!inRange(volume, 0, 1)) return fail("volume must be 0..1");
       const event = { spacePlaysSound: { src, volume, encId: connection.player.encId } };
-      if (targetId !== "") {
-        const target = playerNamed(space, connection, targetId, "targetId");
-        if (!isConnection(target)) return target;
-        target.push(event);
-        return OK;
-      }
-      const off = onMap(connection);
-      if (off !== undefined) return off;
-      space.toMap(connection.player.mapId!, event);
-      return OK;
+      return toPlayerOrMap(space, connection, targetId, event);
     },
   },
 
@@ -79,16 +84,7 @@ export const EFFECTS: Record<string, ActionDef> = {
       const problem = badString(src, LIMITS.url, "src") ?? badUrl(src, "src");
       if (problem !== undefined) return fail(problem);
       const event = { spaceStopsSound: { src, encId: connection.player.encId } };
-      if (targetId !== "") {
-        const target = playerNamed(space, connection, targetId, "targetId");
-        if (!isConnection(target)) return target;
-        target.push(event);
-        return OK;
-      }
-      const off = onMap(connection);
-      if (off !== undefined) return off;
-      space.toMap(connection.player.mapId!, event);
-      return OK;
+      return toPlayerOrMap(space, connection, targetId, event);
     },
   },
 
