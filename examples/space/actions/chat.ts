@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 
 import { fail, OK } from "../space.js";
-import { badString, isConnection, LIMITS, playerNamed, type ActionDef } from "./define.js";
+import { badString, LIMITS, playerNamed, type ActionDef } from "./define.js";
 
 /** The chat kinds a map can enable (mapSetEnabledChats). */
 export const CHAT_KINDS = ["LOCAL_CHAT", "GLOBAL_CHAT", "NOOK_CHAT", "DM"] as const;
@@ -45,7 +45,6 @@ export const CHAT: Record<string, ActionDef> = {
         direct(inside);
       } else if (kind === "DM") {
         const other = playerNamed(space, connection, recipient, "chatRecipient");
-        if (!isConnection(other)) return other;
         direct([other.player.id, player.id]);
       } else if (Array.isArray(localPlayerIds) && localPlayerIds.length > 0) {
         const nearby = localPlayerIds.filter((other: string) => space.byId(other)?.player.mapId === map.id && !space.blocked(connection, space.byId(other)!));

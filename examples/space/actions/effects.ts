@@ -7,8 +7,8 @@
  */
 import { loadSchema } from "../schema.js";
 import type { SpaceConnection } from "../space-connection.js";
-import { fail, OK, type ActionResult } from "../space.js";
-import { badString, badUrl, forSelf, inRange, isConnection, isMap, LIMITS, mapOf, onMap, playerNamed, type ActionDef } from "./define.js";
+import { fail, OK, type ActionResult, type Space } from "../space.js";
+import { badString, badUrl, checkString, inRange, LIMITS, mapOf, myMap, nookOn, objectOn, playerNamed, refuse, remember, type ActionDef } from "./define.js";
 
 /** Events a client cannot turn off: without them it cannot follow the protocol. */
 const ALWAYS = new Set(["ready", "error", "transactionStatus", "serverHeartbeat", "subscriptionsUpdated"]);
@@ -21,6 +21,18 @@ function heartbeat(connection: SpaceConnection): ActionResult {
     connection.heartbeatSentAt = undefined;
   }
   return OK;
+}
+
+/** Sends `event` to the player `targetId` names, or ("") to the sender's map. */
+function toPlayerOrMap(space: Space, connection: SpaceConnection, targetId: unknown, event: object): ActionResult {
+  if (targetId !== "") playerNamed(space, connection, targetId, "targetId").push(event);
+  else space.toMap(myMap(space, connection).id, event);
+  return OK;
+}
+
+/** Refuses a shake stronger than 10 or longer than 10 s. */
+function checkShake(intensity: unknown, durationMs: unknown): void {
+  if (!inRange(intensity, 0, 10) || !inRange(durationMs, 0, 10_000)) refuse("intensity must be 0..10 and durationMs 0..10000");
 }
 
 export const EFFECTS: Record<string, ActionDef> = {
@@ -57,17 +69,7 @@ export const EFFECTS: Record<string, ActionDef> = {
       const problem = badString(src, LIMITS.url, "src") ?? (src === "" ? "src is required" : badUrl(src, "src"));
       if (problem !== undefined) return fail(problem);
       if (!inRange(volume, 0, 1)) return fail("volume must be 0..1");
-      const event = { spacePlaysSound: { src, volume, encId: connection.player.encId } };
-      if (targetId !== "") {
-        const target = playerNamed(space, connection, targetId, "targetId");
-        if (!isConnection(target)) return target;
-        target.push(event);
-        return OK;
-      }
-      const off = onMap(connection);
-      if (off !== undefined) return off;
-      space.toMap(connection.player.mapId!, event);
-      return OK;
+      return toPlayerOrMap(space, connection, targetId, { spacePlaysSound: { src, volume, encId: connection.player.encId } });
     },
   },
 
@@ -78,17 +80,7 @@ export const EFFECTS: Record<string, ActionDef> = {
     handle(space, connection, { src, targetId }) {
       const problem = badString(src, LIMITS.url, "src") ?? badUrl(src, "src");
       if (problem !== undefined) return fail(problem);
-      const event = { spaceStopsSound: { src, encId: connection.player.encId } };
-      if (targetId !== "") {
-        const target = playerNamed(space, connection, targetId, "targetId");
-        if (!isConnection(target)) return target;
-        target.push(event);
-        return OK;
-      }
-      const off = onMap(connection);
-      if (off !== undefined) return off;
-      space.toMap(connection.player.mapId!, event);
-      return OK;
+      return toPlayerOrMap(space, connection, targetId, { spaceStopsSound: { src, encId: connection.player.encId } });
     },
   },
 
@@ -118,13 +110,8 @@ export const EFFECTS: Record<string, ActionDef> = {
         return OK;
       }
       if (!Array.isArray(recipients) || recipients.length === 0 || recipients.length > 100) return fail("recipients: 1..100 player ids, or sendToAll");
-      const targets = [];
-      for (const id of recipients) {
-        const target = playerNamed(space, connection, id, "recipient");
-        if (!isConnection(target)) return target;
-        targets.push(target);
-      }
-      for (const target of new Set(targets)) target.push(event);
+      const targets = new Set(recipients.map((id) => playerNamed(space, connection, id, "recipient")));
+      for (const target of targets) target.push(event);
       return OK;
     },
   },
@@ -135,9 +122,8 @@ export const EFFECTS: Record<string, ActionDef> = {
     does: "Shakes an object (targetId: its id) for durationMs (≤ 10 000) at intensity 0..10; the page jiggles it.",
     handle(space, connection, { mapId, targetId, intensity, durationMs, mode }) {
       const map = mapOf(space, connection, mapId);
-      if (!isMap(map)) return map;
-      if (!map.objects.has(targetId)) return fail(`no object '${String(targetId).slice(0, LIMITS.id)}' on map '${map.id}'`);
-      if (!inRange(intensity, 0, 10) || !inRange(durationMs, 0, 10_000)) return fail("intensity must be 0..10 and durationMs 0..10000");
+      objectOn(map, targetId);
+      checkShake(intensity, durationMs);
       space.toMap(map.id, { fxShakeObject: { mapId: map.id, targetId, intensity, durationMs, mode } });
       return OK;
     },
@@ -148,15 +134,13 @@ export const EFFECTS: Record<string, ActionDef> = {
     event: "`fxShakeCamera` to the map, or to one player (targetUserId)",
     does: "Shakes the view of everyone on a map (\"\" = yours) or of one player.",
     handle(space, connection, { intensity, durationMs, mapId, targetUserId }) {
-      if (!inRange(intensity, 0, 10) || !inRange(durationMs, 0, 10_000)) return fail("intensity must be 0..10 and durationMs 0..10000");
+      checkShake(intensity, durationMs);
       if (targetUserId !== "") {
         const target = playerNamed(space, connection, targetUserId, "targetUserId");
-        if (!isConnection(target)) return target;
         target.push({ fxShakeCamera: { intensity, durationMs, mapId: target.player.mapId ?? "", targetUserId } });
         return OK;
       }
       const map = mapOf(space, connection, mapId);
-      if (!isMap(map)) return map;
       space.toMap(map.id, { fxShakeCamera: { intensity, durationMs, mapId: map.id, targetUserId } });
       return OK;
     },
@@ -199,12 +183,9 @@ export const EFFECTS: Record<string, ActionDef> = {
     event: "`playerUpdatesSession` to the map",
     does: "Records which panels of a speaker session (roomId) you have open (room, chat, Q&A, approvals).",
     handle(space, connection, args) {
-      const problem = badString(args.roomId, LIMITS.id, "roomId");
-      if (problem !== undefined) return fail(problem);
+      checkString(args.roomId, LIMITS.id, "roomId");
       const { roomChecked, chatChecked, qaChecked, approveQuestionsChecked, roomId } = args;
-      const fields = { roomChecked, chatChecked, qaChecked, approveQuestionsChecked, roomId };
-      connection.player.state.set("playerUpdatesSession", fields);
-      space.toPlayersMap(connection.player, { playerUpdatesSession: { encId: connection.player.encId, ...fields } });
+      remember(space, connection.player, "playerUpdatesSession", { roomChecked, chatChecked, qaChecked, approveQuestionsChecked, roomId });
       return OK;
     },
   },
@@ -228,14 +209,10 @@ export const EFFECTS: Record<string, ActionDef> = {
     event: "`playerStartsRecording` and `mapSetNooks` (its recordingInfo) to the map",
     does: "Starts recording a nook of your map (initializing: still starting).",
     handle(space, connection, { nookId, initializing }) {
-      const off = onMap(connection) ?? forSelf(connection, "");
-      if (off !== undefined) return off;
-      const map = space.maps.get(connection.player.mapId!)!;
-      const nook = map.nooks.get(nookId);
-      if (nook === undefined) return fail(`no nook '${String(nookId).slice(0, LIMITS.id)}' on your map`);
+      const map = myMap(space, connection);
+      const nook = nookOn(map, nookId, "your map");
       nook.recording = { active: true, initiatingPlayer: connection.player.id };
-      connection.player.state.set("playerStartsRecording", { nookId, initializing: initializing === true });
-      space.toMap(map.id, { playerStartsRecording: { encId: connection.player.encId, nookId, initializing: initializing === true } });
+      remember(space, connection.player, "playerStartsRecording", { nookId, initializing: initializing === true });
       space.toMap(map.id, { mapSetNooks: { mapId: map.id, nooks: { [nookId]: nook.wire() }, overwrite: false } });
       return OK;
     },

@@ -6,7 +6,7 @@
  * @module
  */
 import { fail } from "../space.js";
-import type { ActionDef } from "./define.js";
+import { refusing, type ActionDef } from "./define.js";
 import { EFFECTS } from "./effects.js";
 import { ITEMS } from "./items.js";
 import { MAP_EDITING } from "./map-editing.js";
@@ -28,8 +28,8 @@ const INIT: ActionDef = {
   handle: () => fail("already initialised"),
 };
 
-/** The groups, as the README's table shows them. */
-export const GROUPS: Readonly<Record<string, Readonly<Record<string, ActionDef>>>> = {
+/** The groups, as the README's table shows them; every handler's refusals become failed results here, once. */
+export const GROUPS: Readonly<Record<string, Readonly<Record<string, ActionDef>>>> = refusingAll({
   "Connection and subscriptions": { init: INIT, ...pick(EFFECTS, ["clientHeartbeat", "clientBackupHeartbeat", "updateSubscriptions"]) },
   "Profile and presence": PRESENCE,
   Movement: MOVEMENT,
@@ -38,7 +38,7 @@ export const GROUPS: Readonly<Record<string, Readonly<Record<string, ActionDef>>
   Items: ITEMS,
   "Map editing": MAP_EDITING,
   "Effects, commands and sessions": omit(EFFECTS, ["clientHeartbeat", "clientBackupHeartbeat", "updateSubscriptions"]),
-};
+});
 
 export const ACTIONS: Readonly<Record<string, ActionDef>> = Object.assign({}, ...Object.values(GROUPS));
 
@@ -48,4 +48,8 @@ function pick(from: Record<string, ActionDef>, names: string[]): Record<string, 
 
 function omit(from: Record<string, ActionDef>, names: string[]): Record<string, ActionDef> {
   return Object.fromEntries(Object.entries(from).filter(([n]) => !names.includes(n)));
+}
+
+function refusingAll(groups: Record<string, Record<string, ActionDef>>): Record<string, Record<string, ActionDef>> {
+  return Object.fromEntries(Object.entries(groups).map(([group, defs]) => [group, Object.fromEntries(Object.entries(defs).map(([n, def]) => [n, refusing(def)]))]));
 }

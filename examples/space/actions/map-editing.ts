@@ -9,7 +9,7 @@
 import { MAX_MAP_SIDE, SpaceMap } from "../space-map.js";
 import { fail, MAX_MAPS, OK } from "../space.js";
 import { CHAT_KINDS } from "./chat.js";
-import { badString, badUrl, isMap, LIMITS, mapOf, type ActionDef, type Args } from "./define.js";
+import { badString, badUrl, LIMITS, mapOf, type ActionDef, type Args } from "./define.js";
 import { MAP_OBJECTS } from "./map-objects.js";
 
 interface SettingSpec {
@@ -32,7 +32,6 @@ function setting(name: string, spec: SettingSpec): ActionDef {
     does: spec.does,
     handle(space, connection, args: Args) {
       const map = mapOf(space, connection, args.mapId);
-      if (!isMap(map)) return map;
       const value = args[spec.field];
       const deleted = args.delete === true;
       const problem = spec.check?.(value, map);
@@ -103,7 +102,6 @@ export const MAP_EDITING: Record<string, ActionDef> = {
     does: "Sets which tiles of a rectangle are blocked (mask: w·h bytes, non-zero = blocked); players now in a wall respawn.",
     handle(space, connection, { mapId, x, y, w, h, mask }) {
       const map = mapOf(space, connection, mapId);
-      if (!isMap(map)) return map;
       const problem = collisionRect(map, x, y, w, h) ?? (mask instanceof Uint8Array && mask.length === w * h ? undefined : `mask must have w*h = ${w * h} bytes`);
       if (problem !== undefined) return fail(problem);
       map.setCollisions(x, y, w, h, mask);
@@ -119,7 +117,6 @@ export const MAP_EDITING: Record<string, ActionDef> = {
     does: "Blocks or frees one tile.",
     handle(space, connection, { mapId, x, y, impassable }) {
       const map = mapOf(space, connection, mapId);
-      if (!isMap(map)) return map;
       if (!map.contains(x, y)) return fail("off the map");
       map.setImpassable(x, y, impassable === true);
       space.toMap(map.id, { mapSetCollisions: { mapId: map.id, x, y, w: 1, h: 1, mask: new Uint8Array([impassable ? 1 : 0]) } });
@@ -134,7 +131,6 @@ export const MAP_EDITING: Record<string, ActionDef> = {
     does: "Replaces the map's spawn points (spawnId names one for spawn/enter).",
     handle(space, connection, { mapId, spawns }) {
       const map = mapOf(space, connection, mapId);
-      if (!isMap(map)) return map;
       const problem = inside("spawn")(spawns, map) ?? spawns.map((s: { spawnId: string }) => badString(s.spawnId, LIMITS.id, "spawnId")).find(Boolean);
       if (problem !== undefined) return fail(problem);
       map.spawns.splice(0, map.spawns.length, ...spawns.map((s: { x: number; y: number; spawnId: string }) => ({ x: s.x, y: s.y, spawnId: s.spawnId })));
@@ -149,7 +145,6 @@ export const MAP_EDITING: Record<string, ActionDef> = {
     does: "Adds one spawn point (delete: removes it).",
     handle(space, connection, args) {
       const map = mapOf(space, connection, args.mapId);
-      if (!isMap(map)) return map;
       const spawn = args.spawn ?? { x: -1, y: -1 };
       if (!map.contains(spawn.x, spawn.y)) return fail("spawn must be on the map");
       const at = map.spawns.findIndex((s) => s.x === spawn.x && s.y === spawn.y);

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 
 import { MAX_OBJECTS, type MapObject, type SpaceMap } from "../space-map.js";
 import { fail, OK } from "../space.js";
-import { badString, badUrl, inRange, isMap, LIMITS, mapOf, type ActionDef } from "./define.js";
+import { badString, badUrl, inRange, LIMITS, mapOf, objectOn, type ActionDef } from "./define.js";
 
 /** A checked object for `map` from its wire form, or a problem. */
 function objectFrom(input: Record<string, any> | null | undefined, map: SpaceMap, old?: MapObject): MapObject | string {
@@ -47,7 +47,6 @@ export const MAP_OBJECTS: Record<string, ActionDef> = {
     does: `Adds an object (or replaces the one with its id); ${MAX_OBJECTS} per map.`,
     handle(space, connection, { mapId, object }) {
       const map = mapOf(space, connection, mapId);
-      if (!isMap(map)) return map;
       const checked = objectFrom(object, map);
       if (typeof checked === "string") return fail(checked);
       if (!map.objects.has(checked.id) && map.objects.size >= MAX_OBJECTS) return fail(`a map has at most ${MAX_OBJECTS} objects`);
@@ -63,7 +62,6 @@ export const MAP_OBJECTS: Record<string, ActionDef> = {
     does: "Adds or updates objects by key (updatesAreOverwrites: replace them whole, else merge the fields given).",
     handle(space, connection, { mapId, objects, updatesAreOverwrites }) {
       const map = mapOf(space, connection, mapId);
-      if (!isMap(map)) return map;
       const checked: MapObject[] = [];
       for (const [key, input] of Object.entries((objects ?? {}) as Record<string, Record<string, any>>)) {
         const oldId = map.keys.get(Number(key));
@@ -86,7 +84,6 @@ export const MAP_OBJECTS: Record<string, ActionDef> = {
     does: "Deletes the object with that key.",
     handle(space, connection, { mapId, key }) {
       const map = mapOf(space, connection, mapId);
-      if (!isMap(map)) return map;
       const id = map.keys.get(key);
       if (id === undefined) return fail(`no object with key ${key} on map '${map.id}'`);
       map.deleteObject(id);
@@ -101,7 +98,6 @@ export const MAP_OBJECTS: Record<string, ActionDef> = {
     does: "Deletes the object with that id.",
     handle(space, connection, { mapId, id }) {
       const map = mapOf(space, connection, mapId);
-      if (!isMap(map)) return map;
       const object = map.deleteObject(id);
       if (object === undefined) return fail(`no object '${String(id).slice(0, LIMITS.id)}' on map '${map.id}'`);
       space.toMap(map.id, { mapDeleteObject: { mapId: map.id, key: object.key, id } });
@@ -115,9 +111,7 @@ export const MAP_OBJECTS: Record<string, ActionDef> = {
     does: "Moves an object to (targetX, targetY) over duration ms (≤ 10 000) with an easing (a solid one takes its collisions along); the page animates it; newcomers see it there.",
     handle(space, connection, { mapId, objectId, targetX, targetY, targetXOffset, targetYOffset, duration, easing }) {
       const map = mapOf(space, connection, mapId);
-      if (!isMap(map)) return map;
-      const object = map.objects.get(objectId);
-      if (object === undefined) return fail(`no object '${String(objectId).slice(0, LIMITS.id)}' on map '${map.id}'`);
+      const object = objectOn(map, objectId);
       const x = Math.round(targetX);
       const y = Math.round(targetY);
       if (!(map.contains(x, y) && x + object.width <= map.width && y + object.height <= map.height)) return fail("the target is not inside the map");

@@ -7,7 +7,7 @@
 import type { SpaceConnection } from "../space-connection.js";
 import type { SpaceMap } from "../space-map.js";
 import { fail, moveEvent, OK, type ActionResult, type Space } from "../space.js";
-import { badString, badUrl, forSelf, isConnection, LIMITS, onMap, playerNamed, type ActionDef } from "./define.js";
+import { badString, badUrl, checkString, forSelf, LIMITS, myMap, otherOnMyMap, remember, type ActionDef } from "./define.js";
 import { property } from "./presence.js";
 
 const STEP: Record<number, [number, number]> = { 0: [-1, 0], 1: [1, 0], 2: [0, -1], 3: [0, 1] };
@@ -28,8 +28,7 @@ export function unfollow(space: Space, connection: SpaceConnection): void {
   const leaderId = player.state.get("playerSetsFollowTarget")?.followTarget as string | undefined;
   if (leaderId === undefined) return;
   space.byId(leaderId)?.player.followers.delete(player.id);
-  player.state.delete("playerSetsFollowTarget");
-  space.toPlayersMap(player, { playerSetsFollowTarget: { encId: player.encId, followTarget: "" } });
+  remember(space, player, "playerSetsFollowTarget", { followTarget: "" }, false);
 }
 
 /** After the leader stepped from (fromX, fromY): its followers on the same map step into the tile it left. */
@@ -61,21 +60,21 @@ export const MOVEMENT: Record<string, ActionDef> = {
     event: "`playerMoves` to the map",
     does: "Steps one tile (dir Left 0, Right 1, Up 2, Down 3; Dance 4), or turns (stopped); walls, restricted nooks and edges refuse; followers step after you; stops your own following.",
     handle(space, connection, { dir, stopped, inputId, targetId }) {
-      const problem = forSelf(connection, targetId) ?? onMap(connection);
-      if (problem !== undefined) return problem;
+      forSelf(connection, targetId);
+      const map = myMap(space, connection);
       if (!Number.isInteger(dir) || dir < 0 || dir > 4) return fail(`dir must be 0..4 (Left, Right, Up, Down, Dance), got ${dir}`);
       const player = connection.player;
       const step = STEP[dir];
       const { x: fromX, y: fromY } = player;
       if (step !== undefined && stopped !== true) {
-        const why = closed(space.maps.get(player.mapId!)!, connection, player.x + step[0], player.y + step[1]);
+        const why = closed(map, connection, player.x + step[0], player.y + step[1]);
         if (why !== undefined) return fail(why);
         player.x += step[0];
         player.y += step[1];
         if (player.state.has("playerSetsFollowTarget")) unfollow(space, connection);
       }
       player.direction = dir;
-      space.toMap(player.mapId!, { playerMoves: { ...moveEvent(player), lastInputId: inputId } });
+      space.toMap(map.id, { playerMoves: { ...moveEvent(player), lastInputId: inputId } });
       if (player.followers.size > 0 && (player.x !== fromX || player.y !== fromY)) lead(space, connection, fromX, fromY);
       return OK;
     },
@@ -86,8 +85,8 @@ export const MOVEMENT: Record<string, ActionDef> = {
     event: "`playerMoves`; to another map: `playerExits` there, `playerJoins` + the map's snapshot here",
     does: "Jumps to (x, y) on a map (\"\" = yours); a wall, a restricted nook or the edge refuses.",
     handle(space, connection, { mapId, x, y, targetId, direction }) {
-      const problem = forSelf(connection, targetId) ?? badString(mapId, LIMITS.id, "mapId");
-      if (problem !== undefined) return typeof problem === "string" ? fail(problem) : problem;
+      forSelf(connection, targetId);
+      checkString(mapId, LIMITS.id, "mapId");
       if (Number.isInteger(direction) && direction >= 0 && direction <= 4) connection.player.direction = direction;
       return teleportTo(space, connection, mapId === "" ? (connection.player.mapId ?? space.defaultMapId) : mapId, x, y);
     },
@@ -98,8 +97,7 @@ export const MOVEMENT: Record<string, ActionDef> = {
     event: "`playerExits` to the map",
     does: "Leaves the map (you stay connected, on no map, until enter).",
     handle(space, connection) {
-      const off = onMap(connection);
-      if (off !== undefined) return off;
+      myMap(space, connection);
       unfollow(space, connection);
       space.remove(connection);
       return OK;
@@ -111,8 +109,7 @@ export const MOVEMENT: Record<string, ActionDef> = {
     event: "`playerJoins` (and your info's events) to the map; you get its snapshot",
     does: "Enters a map after exit: info.map (\"\" = the first map) at info.x/y if free, else at spawnToken's spawn point or any; info's name and statuses apply.",
     handle(space, connection, { info, spawnToken, targetId }) {
-      const problem = forSelf(connection, targetId);
-      if (problem !== undefined) return problem;
+      forSelf(connection, targetId);
       if (connection.player.mapId !== undefined) return fail("already in a map: exit or teleport");
       const wanted = info ?? {};
       const bad = badString(wanted.map ?? "", LIMITS.id, "info.map") ?? badString(wanted.name ?? "", LIMITS.name, "info.name") ?? badString(wanted.textStatus ?? "", LIMITS.text, "info.textStatus") ?? badString(wanted.emojiStatus ?? "", LIMITS.emoji, "info.emojiStatus");
@@ -137,11 +134,10 @@ export const MOVEMENT: Record<string, ActionDef> = {
     event: "`playerMoves` to the map",
     does: "Goes back to a spawn point of your map.",
     handle(space, connection) {
-      const off = onMap(connection);
-      if (off !== undefined) return off;
-      const spawn = space.maps.get(connection.player.mapId!)!.spawnPoint();
+      const map = myMap(space, connection);
+      const spawn = map.spawnPoint();
       if (spawn === undefined) return fail("the map has no free tile");
-      return teleportTo(space, connection, connection.player.mapId!, spawn.x, spawn.y);
+      return teleportTo(space, connection, map.id, spawn.x, spawn.y);
     },
   },
 
@@ -150,11 +146,11 @@ export const MOVEMENT: Record<string, ActionDef> = {
     event: "`playerMoves` to the map",
     does: "Goes to the spawn point named spawnToken (its spawnId) on your map; \"\" = any.",
     handle(space, connection, { spawnToken }) {
-      const problem = onMap(connection) ?? (badString(spawnToken, LIMITS.id, "spawnToken") === undefined ? undefined : fail("bad spawnToken"));
-      if (problem !== undefined) return problem;
-      const spawn = space.maps.get(connection.player.mapId!)!.spawnPoint(Math.random, spawnToken);
+      const map = myMap(space, connection);
+      if (badString(spawnToken, LIMITS.id, "spawnToken") !== undefined) return fail("bad spawnToken");
+      const spawn = map.spawnPoint(Math.random, spawnToken);
       if (spawn === undefined) return fail(`no free spawn point '${spawnToken}' on this map`);
-      return teleportTo(space, connection, connection.player.mapId!, spawn.x, spawn.y);
+      return teleportTo(space, connection, map.id, spawn.x, spawn.y);
     },
   },
 
@@ -163,8 +159,7 @@ export const MOVEMENT: Record<string, ActionDef> = {
     event: "`playerGhosts` to the map",
     does: "Ghost mode (1): walk through walls and nooks, drawn faded; 0 ends it (and sends you out of any wall).",
     handle(space, connection, { ghost, targetId }) {
-      const problem = forSelf(connection, targetId);
-      if (problem !== undefined) return problem;
+      forSelf(connection, targetId);
       if (ghost !== 0 && ghost !== 1) return fail("ghost must be 0 or 1");
       const player = connection.player;
       player.ghost = ghost;
@@ -179,10 +174,9 @@ export const MOVEMENT: Record<string, ActionDef> = {
     event: "`playerMoves` or `playerExits`/`playerJoins` (a map portal); `playerEntersPortal` to you (a URL portal)",
     does: "Takes the portal you stand on (mapSetPortals): to its map and tile, or tells your client to open its URL; without one, opens targetUrl.",
     handle(space, connection, { targetUrl, bypassPrompt, targetId }) {
-      const problem = forSelf(connection, targetId) ?? onMap(connection);
-      if (problem !== undefined) return problem;
+      forSelf(connection, targetId);
       const player = connection.player;
-      const portal = space.maps.get(player.mapId!)!.portalAt(player.x, player.y);
+      const portal = myMap(space, connection).portalAt(player.x, player.y);
       if (portal !== undefined && portal.targetMap !== "") return teleportTo(space, connection, portal.targetMap, portal.targetX, portal.targetY);
       const url = portal?.targetUrl || targetUrl;
       const bad = badUrl(url ?? "", "targetUrl");
@@ -198,17 +192,13 @@ export const MOVEMENT: Record<string, ActionDef> = {
     event: "`playerSetsFollowTarget` to the map",
     does: "Follows a player on your map (you step into each tile they leave; moving yourself stops it); \"\" stops.",
     handle(space, connection, { followTarget, targetId }) {
-      const problem = forSelf(connection, targetId) ?? onMap(connection);
-      if (problem !== undefined) return problem;
+      forSelf(connection, targetId);
+      myMap(space, connection);
       unfollow(space, connection);
       if (followTarget === "") return OK;
-      const leader = playerNamed(space, connection, followTarget, "followTarget");
-      if (!isConnection(leader)) return leader;
-      if (leader === connection) return fail("you cannot follow yourself");
-      if (leader.player.mapId !== connection.player.mapId) return fail("followTarget is on another map");
+      const leader = otherOnMyMap(space, connection, followTarget, "followTarget", "follow", "followTarget is on another map");
       leader.player.followers.add(connection.player.id);
-      connection.player.state.set("playerSetsFollowTarget", { followTarget });
-      space.toPlayersMap(connection.player, { playerSetsFollowTarget: { encId: connection.player.encId, followTarget } });
+      remember(space, connection.player, "playerSetsFollowTarget", { followTarget });
       return OK;
     },
   },
@@ -218,14 +208,13 @@ export const MOVEMENT: Record<string, ActionDef> = {
     event: "`playerSetsVehicleId` to the map",
     does: "Gets into a vehicle (action \"enter\") or out of it (\"exit\", or vehicleId \"\"); the event names the previous one.",
     handle(space, connection, { vehicleId, targetId, action }) {
-      const problem = forSelf(connection, targetId) ?? (badString(vehicleId, LIMITS.id, "vehicleId") ?? badString(action, LIMITS.id, "action"));
-      if (problem !== undefined) return typeof problem === "string" ? fail(problem) : problem;
+      forSelf(connection, targetId);
+      checkString(vehicleId, LIMITS.id, "vehicleId");
+      checkString(action, LIMITS.id, "action");
       const player = connection.player;
       const previousVehicleId = (player.state.get("playerSetsVehicleId")?.vehicleId as string | undefined) ?? "";
       const now = action === "exit" ? "" : vehicleId;
-      if (now === "") player.state.delete("playerSetsVehicleId");
-      else player.state.set("playerSetsVehicleId", { vehicleId: now, action, previousVehicleId });
-      space.toPlayersMap(player, { playerSetsVehicleId: { encId: player.encId, vehicleId: now, action, previousVehicleId } });
+      remember(space, player, "playerSetsVehicleId", { vehicleId: now, action, previousVehicleId }, now !== "");
       return OK;
     },
   },

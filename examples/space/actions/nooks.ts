@@ -8,7 +8,7 @@
 import { nookFrom } from "../space-map.js";
 import { allows } from "../roles.js";
 import { fail, OK } from "../space.js";
-import { badString, isMap, LIMITS, mapOf, type ActionDef } from "./define.js";
+import { badString, checkString, LIMITS, mapOf, nookOn, type ActionDef } from "./define.js";
 
 /** Nooks per map. */
 const MAX_NOOKS = 64;
@@ -20,7 +20,6 @@ export const NOOKS: Record<string, ActionDef> = {
     does: `Adds or changes nooks (id → tiles, name, restricted, allowed users; overwrite: replace them all); ${MAX_NOOKS} per map.`,
     handle(space, connection, { mapId, nooks, overwrite }) {
       const map = mapOf(space, connection, mapId);
-      if (!isMap(map)) return map;
       const entries = Object.entries((nooks ?? {}) as Record<string, Record<string, any>>);
       for (const [id, diff] of entries) {
         const problem = badString(id, LIMITS.id, "nook id") ?? badString(diff.name ?? "", LIMITS.text, "name");
@@ -43,11 +42,8 @@ export const NOOKS: Record<string, ActionDef> = {
     does: "Asks to enter a restricted nook (name: how you ask).",
     handle(space, connection, { nookId, mapId, name }) {
       const map = mapOf(space, connection, mapId);
-      if (!isMap(map)) return map;
-      const nook = map.nooks.get(nookId);
-      if (nook === undefined) return fail(`no nook '${String(nookId).slice(0, LIMITS.id)}' on map '${map.id}'`);
-      const problem = badString(name, LIMITS.name, "name");
-      if (problem !== undefined) return fail(problem);
+      const nook = nookOn(map, nookId);
+      checkString(name, LIMITS.name, "name");
       if (!nook.restricted || nook.allowed.has(connection.player.id)) return fail("you may already enter that nook");
       if (!nook.requested.has(connection.player.id) && nook.requested.size >= 100) return fail("that nook has 100 requests waiting");
       nook.requested.set(connection.player.id, name || connection.player.name);
@@ -62,9 +58,7 @@ export const NOOKS: Record<string, ActionDef> = {
     does: "Lets a player into a nook of your map, or out (granted: false); you must be allowed in it yourself, or a builder.",
     handle(space, connection, { playerId, nookId, granted }) {
       const map = mapOf(space, connection, "");
-      if (!isMap(map)) return map;
-      const nook = map.nooks.get(nookId);
-      if (nook === undefined) return fail(`no nook '${String(nookId).slice(0, LIMITS.id)}' on your map`);
+      const nook = nookOn(map, nookId, "your map");
       if (!nook.allowed.has(connection.player.id) && !allows(connection.player.role, "builder")) return fail("only players allowed in the nook (or builders) may let others in");
       const problem = badString(playerId, LIMITS.id, "playerId");
       if (problem !== undefined || playerId === "") return fail(problem ?? "playerId is required");
