@@ -8,11 +8,11 @@
 import type { Role } from "../roles.js";
 import type { Player, SpaceConnection } from "../space-connection.js";
 import type { MapObject, Nook, SpaceMap } from "../space-map.js";
-import { fail, type ActionResult, type Space } from "../space.js";
+import { fail, OK, type ActionResult, type Space } from "../space.js";
 
 export type Args = Record<string, any>;
 
-/** One action: who may, what it does, and the handler that does it. */
+/** One action: who may, what it does, and the handler that does it (or refuses, with {@link refuse}). */
 export interface ActionDef {
   /** The least role that may send it. */
   role: Role;
@@ -20,8 +20,11 @@ export interface ActionDef {
   event: string;
   /** One line: what it does. */
   does: string;
-  handle: (space: Space, connection: SpaceConnection, args: Args) => ActionResult;
+  handle: (space: Space, connection: SpaceConnection, args: Args) => void;
 }
+
+/** An action as the hub calls it: its handler answers done, or refused and why. */
+export type Action = Omit<ActionDef, "handle"> & { handle: (space: Space, connection: SpaceConnection, args: Args) => ActionResult };
 
 /** Longest accepted strings, in UTF-16 units. */
 export const LIMITS = { name: 32, text: 64, emoji: 16, chat: 500, id: 64, url: 512, notification: 200, long: 2000, payload: 4096, script: 32_768 };
@@ -46,11 +49,10 @@ export function badUrl(value: string, what: string): string | undefined {
 }
 
 /**
- * A refusal thrown by a lookup (a player, a map, an object, a nook), so that a
- * handler spends one line per lookup instead of a lookup and a check: as Koa's
- * `ctx.throw`, the refusal is caught once, where the handler is called
- * ({@link refusing}), and becomes the failed result. A handler's own checks
- * still return `fail(reason)`.
+ * Why an action is refused. A handler, or a lookup it calls (a player, a map,
+ * an object, a nook), throws it, so that each check is one line and a lookup
+ * returns the thing itself: as Koa's `ctx.throw`, it is caught once, where the
+ * handler is called ({@link refusing}), and becomes the failed result.
  */
 export class Refusal extends Error {}
 
@@ -60,12 +62,13 @@ export function refuse(reason: string): never {
 }
 
 /** The action with its handler's refusals turned into failed results; anything else still throws (a bug). */
-export function refusing(def: ActionDef): ActionDef {
+export function refusing(def: ActionDef): Action {
   return {
     ...def,
     handle(space, connection, args) {
       try {
-        return def.handle(space, connection, args);
+        def.handle(space, connection, args);
+        return OK;
       } catch (error) {
         if (error instanceof Refusal) return fail(error.message);
         throw error;

@@ -6,7 +6,7 @@
  */
 import type { Player, SpaceConnection } from "../space-connection.js";
 import type { MapObject } from "../space-map.js";
-import { fail, inventoryEvent, OK, type Space } from "../space.js";
+import { inventoryEvent, type Space } from "../space.js";
 import { badString, badUrl, checkString, forSelf, inRange, LIMITS, myMap, objectOn, playerNamed, refuse, type ActionDef } from "./define.js";
 
 /** Most of one item a player may hold. */
@@ -55,17 +55,16 @@ export const ITEMS: Record<string, ActionDef> = {
     does: `Defines item kinds (id → name, preview, meta, abilities; meta.recipe "a:2,b:1" makes it craftable); ${MAX_ITEMS} per space.`,
     handle(space, _connection, { items }) {
       const entries = Object.entries((items ?? {}) as Record<string, Record<string, any>>);
-      if (entries.length === 0) return fail("items: at least one");
+      if (entries.length === 0) refuse("items: at least one");
       for (const [id, item] of entries) {
         const problem = badString(id, LIMITS.id, "item id") ?? badString(item.name, LIMITS.text, "name") ?? badUrl(item.previewUrl, "previewUrl") ?? badString(item.description, LIMITS.long, "description");
-        if (problem !== undefined) return fail(`${id.slice(0, LIMITS.id)}: ${problem}`);
-        if (item.name.trim() === "") return fail(`${id}: name must not be empty`);
-        if (item.meta?.recipe !== undefined && parseRecipe(item.meta.recipe) === undefined) return fail(`${id}: meta.recipe must be "item:count,…"`);
+        if (problem !== undefined) refuse(`${id.slice(0, LIMITS.id)}: ${problem}`);
+        if (item.name.trim() === "") refuse(`${id}: name must not be empty`);
+        if (item.meta?.recipe !== undefined && parseRecipe(item.meta.recipe) === undefined) refuse(`${id}: meta.recipe must be "item:count,…"`);
       }
-      if (new Set([...space.items.keys(), ...entries.map(([id]) => id)]).size > MAX_ITEMS) return fail(`a space has at most ${MAX_ITEMS} item kinds`);
+      if (new Set([...space.items.keys(), ...entries.map(([id]) => id)]).size > MAX_ITEMS) refuse(`a space has at most ${MAX_ITEMS} item kinds`);
       for (const [id, item] of entries) space.items.set(id, item);
       space.toSpace({ spaceUpdatesItems: { items: Object.fromEntries(entries) } });
-      return OK;
     },
   },
 
@@ -75,10 +74,9 @@ export const ITEMS: Record<string, ActionDef> = {
     does: "Gives delta of an item kind to a player (targetId; \"\" = you).",
     handle(space, connection, { itemId, delta, targetId }) {
       const target = targetId === "" ? connection : playerNamed(space, connection, targetId, "targetId");
-      if (!space.items.has(itemId)) return fail(`no item kind '${String(itemId).slice(0, LIMITS.id)}' (updateSpaceItems)`);
-      if (!inRange(delta, 1, MAX_COUNT) || (target.player.inventory.get(itemId) ?? 0) + delta > MAX_COUNT) return fail(`delta must be 1.. and the count at most ${MAX_COUNT}`);
+      if (!space.items.has(itemId)) refuse(`no item kind '${String(itemId).slice(0, LIMITS.id)}' (updateSpaceItems)`);
+      if (!inRange(delta, 1, MAX_COUNT) || (target.player.inventory.get(itemId) ?? 0) + delta > MAX_COUNT) refuse(`delta must be 1.. and the count at most ${MAX_COUNT}`);
       changeInventory(space, target.player, itemId, delta);
-      return OK;
     },
   },
 
@@ -89,9 +87,8 @@ export const ITEMS: Record<string, ActionDef> = {
     handle(space, connection, { itemId, delta, targetId }) {
       forSelf(connection, targetId);
       const have = connection.player.inventory.get(itemId) ?? 0;
-      if (!inRange(delta, 1, have)) return fail(`you hold ${have} of '${String(itemId).slice(0, LIMITS.id)}'`);
+      if (!inRange(delta, 1, have)) refuse(`you hold ${have} of '${String(itemId).slice(0, LIMITS.id)}'`);
       changeInventory(space, connection.player, itemId, -delta);
-      return OK;
     },
   },
 
@@ -101,10 +98,9 @@ export const ITEMS: Record<string, ActionDef> = {
     does: "Uses an ability (abilityId) of an item you hold.",
     handle(space, connection, { itemId, abilityId }) {
       const map = myMap(space, connection);
-      if (!connection.player.inventory.has(itemId)) return fail(`you hold no '${String(itemId).slice(0, LIMITS.id)}'`);
-      if (!Object.hasOwn(space.items.get(itemId)?.abilities ?? {}, abilityId)) return fail(`'${itemId}' has no ability '${String(abilityId).slice(0, LIMITS.id)}'`);
+      if (!connection.player.inventory.has(itemId)) refuse(`you hold no '${String(itemId).slice(0, LIMITS.id)}'`);
+      if (!Object.hasOwn(space.items.get(itemId)?.abilities ?? {}, abilityId)) refuse(`'${itemId}' has no ability '${String(abilityId).slice(0, LIMITS.id)}'`);
       space.toMap(map.id, { playerTriggersInventoryItem: { encId: connection.player.encId, itemId, abilityId } });
-      return OK;
     },
   },
 
@@ -115,14 +111,13 @@ export const ITEMS: Record<string, ActionDef> = {
     handle(space, connection, { inputs }) {
       const wanted = (inputs ?? {}) as Record<string, number>;
       const player = connection.player;
-      for (const [id, count] of Object.entries(wanted)) if (!(count >= 1 && (player.inventory.get(id) ?? 0) >= count)) return fail(`you hold fewer than ${count} of '${id.slice(0, LIMITS.id)}'`);
+      for (const [id, count] of Object.entries(wanted)) if (!(count >= 1 && (player.inventory.get(id) ?? 0) >= count)) refuse(`you hold fewer than ${count} of '${id.slice(0, LIMITS.id)}'`);
       const output = [...space.items].find(([, item]) => item.meta?.recipe !== undefined && sameInputs(parseRecipe(item.meta.recipe)!, wanted))?.[0];
-      if (output === undefined) return fail("no item is crafted from these inputs");
+      if (output === undefined) refuse("no item is crafted from these inputs");
       for (const [id, count] of Object.entries(wanted)) player.inventory.set(id, player.inventory.get(id)! - count);
       for (const [id, count] of player.inventory) if (count <= 0) player.inventory.delete(id);
       space.toPlayersMap(player, { playerCrafts: { encId: player.encId, inputs: wanted, output } });
       changeInventory(space, player, output, 1);
-      return OK;
     },
   },
 
@@ -134,7 +129,6 @@ export const ITEMS: Record<string, ActionDef> = {
       forSelf(connection, targetId);
       const object = objectInReach(space, connection, closestObject);
       space.toMap(connection.player.mapId!, { playerTriggersItem: { encId: connection.player.encId, closestObject, closestObjectTemplate: closestObjectTemplate || object.templateId || "" } });
-      return OK;
     },
   },
 
@@ -149,12 +143,11 @@ export const ITEMS: Record<string, ActionDef> = {
         try {
           JSON.parse(dataJson);
         } catch {
-          return fail("dataJson must be JSON");
+          refuse("dataJson must be JSON");
         }
         space.maps.get(connection.player.mapId!)!.putObject({ ...object, customState: dataJson });
       }
       space.toMap(connection.player.mapId!, { playerInteracts: { encId: connection.player.encId, objId, dataJson } });
-      return OK;
     },
   },
 };

@@ -6,8 +6,8 @@
  */
 import type { SpaceConnection } from "../space-connection.js";
 import type { SpaceMap } from "../space-map.js";
-import { fail, moveEvent, OK, type ActionResult, type Space } from "../space.js";
-import { badString, badUrl, checkString, forSelf, LIMITS, myMap, otherOnMyMap, remember, type ActionDef } from "./define.js";
+import { moveEvent, type Space } from "../space.js";
+import { badString, badUrl, checkString, forSelf, LIMITS, myMap, otherOnMyMap, refuse, remember, type ActionDef } from "./define.js";
 import { property } from "./presence.js";
 
 const STEP: Record<number, [number, number]> = { 0: [-1, 0], 1: [1, 0], 2: [0, -1], 3: [0, 1] };
@@ -43,15 +43,14 @@ function lead(space: Space, leader: SpaceConnection, fromX: number, fromY: numbe
   }
 }
 
-function teleportTo(space: Space, connection: SpaceConnection, mapId: string, x: number, y: number): ActionResult {
+function teleportTo(space: Space, connection: SpaceConnection, mapId: string, x: number, y: number): void {
   const map = space.maps.get(mapId);
-  if (map === undefined) return fail(`no map '${mapId}'`);
+  if (map === undefined) refuse(`no map '${mapId}'`);
   const problem = closed(map, connection, x, y);
-  if (problem !== undefined) return fail(problem);
+  if (problem !== undefined) refuse(problem);
   const { x: fromX, y: fromY, mapId: fromMap } = connection.player;
   space.place(connection, mapId, x, y);
   if (fromMap === mapId) lead(space, connection, fromX, fromY);
-  return OK;
 }
 
 export const MOVEMENT: Record<string, ActionDef> = {
@@ -62,13 +61,13 @@ export const MOVEMENT: Record<string, ActionDef> = {
     handle(space, connection, { dir, stopped, inputId, targetId }) {
       forSelf(connection, targetId);
       const map = myMap(space, connection);
-      if (!Number.isInteger(dir) || dir < 0 || dir > 4) return fail(`dir must be 0..4 (Left, Right, Up, Down, Dance), got ${dir}`);
+      if (!Number.isInteger(dir) || dir < 0 || dir > 4) refuse(`dir must be 0..4 (Left, Right, Up, Down, Dance), got ${dir}`);
       const player = connection.player;
       const step = STEP[dir];
       const { x: fromX, y: fromY } = player;
       if (step !== undefined && stopped !== true) {
         const why = closed(map, connection, player.x + step[0], player.y + step[1]);
-        if (why !== undefined) return fail(why);
+        if (why !== undefined) refuse(why);
         player.x += step[0];
         player.y += step[1];
         if (player.state.has("playerSetsFollowTarget")) unfollow(space, connection);
@@ -76,7 +75,6 @@ export const MOVEMENT: Record<string, ActionDef> = {
       player.direction = dir;
       space.toMap(map.id, { playerMoves: { ...moveEvent(player), lastInputId: inputId } });
       if (player.followers.size > 0 && (player.x !== fromX || player.y !== fromY)) lead(space, connection, fromX, fromY);
-      return OK;
     },
   },
 
@@ -100,7 +98,6 @@ export const MOVEMENT: Record<string, ActionDef> = {
       myMap(space, connection);
       unfollow(space, connection);
       space.remove(connection);
-      return OK;
     },
   },
 
@@ -110,14 +107,14 @@ export const MOVEMENT: Record<string, ActionDef> = {
     does: "Enters a map after exit: info.map (\"\" = the first map) at info.x/y if free, else at spawnToken's spawn point or any; info's name and statuses apply.",
     handle(space, connection, { info, spawnToken, targetId }) {
       forSelf(connection, targetId);
-      if (connection.player.mapId !== undefined) return fail("already in a map: exit or teleport");
+      if (connection.player.mapId !== undefined) refuse("already in a map: exit or teleport");
       const wanted = info ?? {};
       const bad = badString(wanted.map ?? "", LIMITS.id, "info.map") ?? badString(wanted.name ?? "", LIMITS.name, "info.name") ?? badString(wanted.textStatus ?? "", LIMITS.text, "info.textStatus") ?? badString(wanted.emojiStatus ?? "", LIMITS.emoji, "info.emojiStatus");
-      if (bad !== undefined) return fail(bad);
+      if (bad !== undefined) refuse(bad);
       const map = space.maps.get(wanted.map || space.defaultMapId);
-      if (map === undefined) return fail(`no map '${wanted.map}'`);
+      if (map === undefined) refuse(`no map '${wanted.map}'`);
       const spot = (wanted.x || wanted.y) && closed(map, connection, wanted.x, wanted.y) === undefined ? { x: wanted.x, y: wanted.y } : map.spawnPoint(Math.random, spawnToken ?? "");
-      if (spot === undefined) return fail(spawnToken ? `no free spawn point '${spawnToken}'` : "the map has no free tile");
+      if (spot === undefined) refuse(spawnToken ? `no free spawn point '${spawnToken}'` : "the map has no free tile");
       const player = connection.player;
       if (wanted.name) player.name = wanted.name;
       if (wanted.textStatus) player.textStatus = wanted.textStatus;
@@ -125,7 +122,6 @@ export const MOVEMENT: Record<string, ActionDef> = {
       if (wanted.affiliation) player.state.set("playerSetsAffiliation", { affiliation: String(wanted.affiliation).slice(0, LIMITS.text) });
       if (wanted.busy) player.state.set("playerSetsStatus", { busy: true });
       space.place(connection, map.id, spot.x, spot.y);
-      return OK;
     },
   },
 
@@ -136,7 +132,7 @@ export const MOVEMENT: Record<string, ActionDef> = {
     handle(space, connection) {
       const map = myMap(space, connection);
       const spawn = map.spawnPoint();
-      if (spawn === undefined) return fail("the map has no free tile");
+      if (spawn === undefined) refuse("the map has no free tile");
       return teleportTo(space, connection, map.id, spawn.x, spawn.y);
     },
   },
@@ -147,9 +143,9 @@ export const MOVEMENT: Record<string, ActionDef> = {
     does: "Goes to the spawn point named spawnToken (its spawnId) on your map; \"\" = any.",
     handle(space, connection, { spawnToken }) {
       const map = myMap(space, connection);
-      if (badString(spawnToken, LIMITS.id, "spawnToken") !== undefined) return fail("bad spawnToken");
+      if (badString(spawnToken, LIMITS.id, "spawnToken") !== undefined) refuse("bad spawnToken");
       const spawn = map.spawnPoint(Math.random, spawnToken);
-      if (spawn === undefined) return fail(`no free spawn point '${spawnToken}' on this map`);
+      if (spawn === undefined) refuse(`no free spawn point '${spawnToken}' on this map`);
       return teleportTo(space, connection, map.id, spawn.x, spawn.y);
     },
   },
@@ -160,12 +156,11 @@ export const MOVEMENT: Record<string, ActionDef> = {
     does: "Ghost mode (1): walk through walls and nooks, drawn faded; 0 ends it (and sends you out of any wall).",
     handle(space, connection, { ghost, targetId }) {
       forSelf(connection, targetId);
-      if (ghost !== 0 && ghost !== 1) return fail("ghost must be 0 or 1");
+      if (ghost !== 0 && ghost !== 1) refuse("ghost must be 0 or 1");
       const player = connection.player;
       player.ghost = ghost;
       space.toPlayersMap(player, { playerGhosts: { encId: player.encId, ghost } });
       if (ghost === 0 && player.mapId !== undefined) space.respawnStranded(player.mapId);
-      return OK;
     },
   },
 
@@ -180,10 +175,9 @@ export const MOVEMENT: Record<string, ActionDef> = {
       if (portal !== undefined && portal.targetMap !== "") return teleportTo(space, connection, portal.targetMap, portal.targetX, portal.targetY);
       const url = portal?.targetUrl || targetUrl;
       const bad = badUrl(url ?? "", "targetUrl");
-      if (bad !== undefined) return fail(bad);
-      if (!url) return fail("no portal here, and no targetUrl");
+      if (bad !== undefined) refuse(bad);
+      if (!url) refuse("no portal here, and no targetUrl");
       connection.push({ playerEntersPortal: { targetUrl: url, bypassPrompt: bypassPrompt === true, encId: player.encId } });
-      return OK;
     },
   },
 
@@ -195,11 +189,10 @@ export const MOVEMENT: Record<string, ActionDef> = {
       forSelf(connection, targetId);
       myMap(space, connection);
       unfollow(space, connection);
-      if (followTarget === "") return OK;
+      if (followTarget === "") return;
       const leader = otherOnMyMap(space, connection, followTarget, "followTarget", "follow", "followTarget is on another map");
       leader.player.followers.add(connection.player.id);
       remember(space, connection.player, "playerSetsFollowTarget", { followTarget });
-      return OK;
     },
   },
 
@@ -215,7 +208,6 @@ export const MOVEMENT: Record<string, ActionDef> = {
       const previousVehicleId = (player.state.get("playerSetsVehicleId")?.vehicleId as string | undefined) ?? "";
       const now = action === "exit" ? "" : vehicleId;
       remember(space, player, "playerSetsVehicleId", { vehicleId: now, action, previousVehicleId }, now !== "");
-      return OK;
     },
   },
 
@@ -240,11 +232,10 @@ export const MOVEMENT: Record<string, ActionDef> = {
     handle(space, connection, { enterLocation, spawnToken }) {
       const where = enterLocation ?? { map: "", x: 0, y: 0 };
       const map = space.maps.get(where.map || space.defaultMapId);
-      if (map === undefined) return fail(`no map '${String(where.map).slice(0, LIMITS.id)}'`);
+      if (map === undefined) refuse(`no map '${String(where.map).slice(0, LIMITS.id)}'`);
       const spot = where.x || where.y ? map.nearestWalkable(where.x, where.y) : map.spawnPoint(Math.random, spawnToken ?? "");
-      if (spot === undefined) return fail("no free tile there");
+      if (spot === undefined) refuse("no free tile there");
       connection.push({ precomputedEnterLocation: { enterLocation: { map: map.id, x: spot.x, y: spot.y } } });
-      return OK;
     },
   },
 };

@@ -7,8 +7,8 @@
  */
 import { nookFrom } from "../space-map.js";
 import { allows } from "../roles.js";
-import { fail, OK } from "../space.js";
-import { badString, checkString, LIMITS, mapOf, nookOn, type ActionDef } from "./define.js";
+
+import { badString, checkString, LIMITS, mapOf, nookOn, refuse, type ActionDef } from "./define.js";
 
 /** Nooks per map. */
 const MAX_NOOKS = 64;
@@ -23,16 +23,15 @@ export const NOOKS: Record<string, ActionDef> = {
       const entries = Object.entries((nooks ?? {}) as Record<string, Record<string, any>>);
       for (const [id, diff] of entries) {
         const problem = badString(id, LIMITS.id, "nook id") ?? badString(diff.name ?? "", LIMITS.text, "name");
-        if (problem !== undefined) return fail(problem);
+        if (problem !== undefined) refuse(problem);
         const tiles = diff.nookCoords?.coords ?? [];
-        if (!tiles.every((t: { x: number; y: number }) => map.contains(t.x, t.y))) return fail(`nook '${id}': every tile must be on the map`);
+        if (!tiles.every((t: { x: number; y: number }) => map.contains(t.x, t.y))) refuse(`nook '${id}': every tile must be on the map`);
       }
       if (overwrite === true) map.nooks.clear();
-      if (new Set([...map.nooks.keys(), ...entries.map(([id]) => id)]).size > MAX_NOOKS) return fail(`a map has at most ${MAX_NOOKS} nooks`);
+      if (new Set([...map.nooks.keys(), ...entries.map(([id]) => id)]).size > MAX_NOOKS) refuse(`a map has at most ${MAX_NOOKS} nooks`);
       for (const [id, diff] of entries) map.nooks.set(id, nookFrom(id, diff, map.nooks.get(id)));
       const wire = Object.fromEntries(entries.map(([id]) => [id, map.nooks.get(id)!.wire()]));
       space.toMap(map.id, { mapSetNooks: { mapId: map.id, nooks: wire, overwrite: overwrite === true } });
-      return OK;
     },
   },
 
@@ -44,11 +43,10 @@ export const NOOKS: Record<string, ActionDef> = {
       const map = mapOf(space, connection, mapId);
       const nook = nookOn(map, nookId);
       checkString(name, LIMITS.name, "name");
-      if (!nook.restricted || nook.allowed.has(connection.player.id)) return fail("you may already enter that nook");
-      if (!nook.requested.has(connection.player.id) && nook.requested.size >= 100) return fail("that nook has 100 requests waiting");
+      if (!nook.restricted || nook.allowed.has(connection.player.id)) refuse("you may already enter that nook");
+      if (!nook.requested.has(connection.player.id) && nook.requested.size >= 100) refuse("that nook has 100 requests waiting");
       nook.requested.set(connection.player.id, name || connection.player.name);
       space.toMap(map.id, { mapSetNooks: { mapId: map.id, nooks: { [nookId]: nook.wire() }, overwrite: false } });
-      return OK;
     },
   },
 
@@ -59,15 +57,14 @@ export const NOOKS: Record<string, ActionDef> = {
     handle(space, connection, { playerId, nookId, granted }) {
       const map = mapOf(space, connection, "");
       const nook = nookOn(map, nookId, "your map");
-      if (!nook.allowed.has(connection.player.id) && !allows(connection.player.role, "builder")) return fail("only players allowed in the nook (or builders) may let others in");
+      if (!nook.allowed.has(connection.player.id) && !allows(connection.player.role, "builder")) refuse("only players allowed in the nook (or builders) may let others in");
       const problem = badString(playerId, LIMITS.id, "playerId");
-      if (problem !== undefined || playerId === "") return fail(problem ?? "playerId is required");
-      if (granted === true && !nook.allowed.has(playerId) && nook.allowed.size >= 1000) return fail("a nook lets in at most 1000 players");
+      if (problem !== undefined || playerId === "") refuse(problem ?? "playerId is required");
+      if (granted === true && !nook.allowed.has(playerId) && nook.allowed.size >= 1000) refuse("a nook lets in at most 1000 players");
       nook.requested.delete(playerId);
       if (granted === true) nook.allowed.add(playerId);
       else nook.allowed.delete(playerId);
       space.toMap(map.id, { mapSetNooks: { mapId: map.id, nooks: { [nookId]: nook.wire() }, overwrite: false } });
-      return OK;
     },
   },
 };

@@ -7,8 +7,8 @@
 import { randomUUID } from "node:crypto";
 
 import type { SpaceConnection } from "../space-connection.js";
-import { fail, OK, type Space } from "../space.js";
-import { checkString, forSelf, inRange, LIMITS, myMap, objectOn, otherOnMyMap, playerById, playerNamed, remember, type ActionDef } from "./define.js";
+import type { Space } from "../space.js";
+import { checkString, forSelf, inRange, LIMITS, myMap, objectOn, otherOnMyMap, playerById, playerNamed, refuse, remember, type ActionDef } from "./define.js";
 import { CHAT } from "./chat.js";
 
 /** Hides a and b from each other while either blocks the other, and moves them off or onto the shared batch. */
@@ -62,7 +62,6 @@ export const SOCIAL: Record<string, ActionDef> = {
       const map = myMap(space, connection);
       if (user !== "") playerNamed(space, connection, user, "user");
       space.toMap(map.id, { playerWaves: { encId: connection.player.encId, targetId: user, isReply } });
-      return OK;
     },
   },
 
@@ -73,7 +72,6 @@ export const SOCIAL: Record<string, ActionDef> = {
     handle(space, connection, { targetId }) {
       forSelf(connection, targetId);
       space.toMap(myMap(space, connection).id, { playerShootsConfetti: { encId: connection.player.encId } });
-      return OK;
     },
   },
 
@@ -86,7 +84,6 @@ export const SOCIAL: Record<string, ActionDef> = {
       myMap(space, connection);
       checkString(emote, LIMITS.emoji, "emote");
       remember(space, connection.player, "playerSetsEmoteV2", { emote, count: Math.min(count, 100) }, emote !== "");
-      return OK;
     },
   },
 
@@ -97,7 +94,6 @@ export const SOCIAL: Record<string, ActionDef> = {
     handle(space, connection, { user }) {
       const me = connection.player;
       playerNamed(space, connection, user, "user").push({ playerRings: { encId: me.encId, id: me.id, name: me.name } });
-      return OK;
     },
   },
 
@@ -111,7 +107,6 @@ export const SOCIAL: Record<string, ActionDef> = {
       if (fields.spotlighted) other.player.state.set("playerSpotlights", fields);
       else other.player.state.delete("playerSpotlights");
       space.toSpace({ playerSpotlights: { encId: other.player.encId, ...fields } });
-      return OK;
     },
   },
 
@@ -122,10 +117,9 @@ export const SOCIAL: Record<string, ActionDef> = {
     handle(space, connection, { targetId, emote }) {
       const them = otherOnMyMap(space, connection, targetId, "targetId", "high-five", "high-fives need both players on one map").player;
       const me = connection.player;
-      if (Math.abs(me.x - them.x) > 3 || Math.abs(me.y - them.y) > 3) return fail("too far for a high-five: walk within 3 tiles");
+      if (Math.abs(me.x - them.x) > 3 || Math.abs(me.y - them.y) > 3) refuse("too far for a high-five: walk within 3 tiles");
       checkString(emote, LIMITS.emoji, "emote");
       space.toMap(me.mapId!, { playerHighFives: { encId: me.encId, encIdTarget: them.encId, emote: emote || "✋" } });
-      return OK;
     },
   },
 
@@ -137,7 +131,6 @@ export const SOCIAL: Record<string, ActionDef> = {
       const map = myMap(space, connection);
       checkString(data, LIMITS.notification, "data");
       space.toMap(map.id, { hipToBeSquare: { data, encId: connection.player.encId } });
-      return OK;
     },
   },
 
@@ -154,7 +147,6 @@ export const SOCIAL: Record<string, ActionDef> = {
       me.state.set("playerEntersWhisperV2", { encIdTarget: other.player.encId, whisperId });
       other.player.state.set("playerEntersWhisperV2", { encIdTarget: me.encId, whisperId });
       space.toMap(me.mapId!, { playerEntersWhisperV2: { encId: me.encId, encIdTarget: other.player.encId, whisperId } });
-      return OK;
     },
   },
 
@@ -163,7 +155,7 @@ export const SOCIAL: Record<string, ActionDef> = {
     event: "`playerLeavesWhisper` to the map, for both ends",
     does: "Ends your whisper.",
     handle(space, connection) {
-      return leaveWhisper(space, connection) ? OK : fail("not in a whisper");
+      if (!leaveWhisper(space, connection)) refuse("not in a whisper");
     },
   },
 
@@ -173,7 +165,6 @@ export const SOCIAL: Record<string, ActionDef> = {
     does: "Asks a player to mute their microphone (video: their camera).",
     handle(space, connection, { target, video }) {
       playerNamed(space, connection, target, "target").push({ gotRequestMute: { muterId: connection.player.id, video: video === true } });
-      return OK;
     },
   },
 
@@ -185,7 +176,6 @@ export const SOCIAL: Record<string, ActionDef> = {
       const other = playerNamed(space, connection, target, "target");
       checkString(snapshot, LIMITS.long, "snapshot");
       other.push({ playerRequestsToLead: { encId: connection.player.encId, snapshot } });
-      return OK;
     },
   },
 
@@ -195,10 +185,9 @@ export const SOCIAL: Record<string, ActionDef> = {
     does: "Points at (x, y) (0..1) on the screen player screenId shares, when they allow it.",
     handle(space, connection, { screenId, x, y }) {
       const owner = playerNamed(space, connection, screenId, "screenId");
-      if (owner.player.state.get("playerSetsAllowScreenPointer")?.allowScreenPointer !== true) return fail("that player does not allow screen pointers");
-      if (!inRange(x, 0, 1) || !inRange(y, 0, 1)) return fail("x and y must be 0..1");
+      if (owner.player.state.get("playerSetsAllowScreenPointer")?.allowScreenPointer !== true) refuse("that player does not allow screen pointers");
+      if (!inRange(x, 0, 1) || !inRange(y, 0, 1)) refuse("x and y must be 0..1");
       remember(space, connection.player, "setScreenPointerServer", { screenId, x, y, color: colorOf(connection.player.id) });
-      return OK;
     },
   },
 
@@ -208,9 +197,8 @@ export const SOCIAL: Record<string, ActionDef> = {
     does: "Points at (x, y) (0..1) on an object of your map (a poster, an image).",
     handle(space, connection, { objectId, x, y }) {
       objectOn(myMap(space, connection), objectId, "your map");
-      if (!inRange(x, 0, 1) || !inRange(y, 0, 1)) return fail("x and y must be 0..1");
+      if (!inRange(x, 0, 1) || !inRange(y, 0, 1)) refuse("x and y must be 0..1");
       remember(space, connection.player, "playerSetsImagePointer", { objectId, x, y });
-      return OK;
     },
   },
 
@@ -220,12 +208,11 @@ export const SOCIAL: Record<string, ActionDef> = {
     does: "Blocks (or unblocks) a player: each stops seeing the other, and direct actions between you are refused.",
     handle(space, connection, { blockedUserId, blocked }) {
       const other = playerById(space, blockedUserId);
-      if (other === connection) return fail("you cannot block yourself");
+      if (other === connection) refuse("you cannot block yourself");
       const event = { playerBlocks: { blockedBy: connection.player.id, blocked: blocked === true, blockedUserId } };
       connection.push(event);
       other.push(event);
       setBlock(space, connection, other, blocked === true);
-      return OK;
     },
   },
 
@@ -235,11 +222,10 @@ export const SOCIAL: Record<string, ActionDef> = {
     does: "Sends a player out of the space (it may come back).",
     handle(space, connection, { user }) {
       const other = playerById(space, user);
-      if (other === connection) return fail("you cannot kick yourself");
+      if (other === connection) refuse("you cannot kick yourself");
       other.push({ error: { message: `kicked by ${connection.player.name}`, code: 403 } });
       other.flush();
       void other.ws.close(4001, "kicked").catch(() => {});
-      return OK;
     },
   },
 
@@ -248,21 +234,20 @@ export const SOCIAL: Record<string, ActionDef> = {
     event: "`spaceBansPlayer` to the space; close 4403 to the banned key's players",
     does: "Bans the key of player user from this space until lifted (lift: true, with the same id); owners cannot be banned.",
     handle(space, connection, { user, lift }) {
-      if (typeof user !== "string" || user === "" || user.length > LIMITS.id) return fail("user: a player id is required");
+      if (typeof user !== "string" || user === "" || user.length > LIMITS.id) refuse("user: a player id is required");
       if (lift === true) {
         const ban = space.bans.get(user);
-        if (ban === undefined) return fail(`no ban on '${user}'`);
+        if (ban === undefined) refuse(`no ban on '${user}'`);
         space.bans.delete(user);
         space.toSpace({ spaceBansPlayer: { id: user, name: ban.name, banned: false } });
-        return OK;
+        return;
       }
       const other = playerById(space, user);
-      if (other.player.role === "owner") return fail("owners cannot be banned");
-      if (space.bans.size >= 1000) return fail("a space has at most 1000 bans: lift some");
+      if (other.player.role === "owner") refuse("owners cannot be banned");
+      if (space.bans.size >= 1000) refuse("a space has at most 1000 bans: lift some");
       space.bans.set(user, { key: other.player.key, name: other.player.name });
       space.toSpace({ spaceBansPlayer: { id: user, name: other.player.name, banned: true } });
       removeKey(space, other.player.key, `banned from this space by ${connection.player.name}`, 4403);
-      return OK;
     },
   },
 };
