@@ -6,7 +6,6 @@
  */
 import { randomUUID } from "node:crypto";
 
-
 import { badString, LIMITS, playerNamed, refuse, type ActionDef } from "./define.js";
 
 /** The chat kinds a map can enable (mapSetEnabledChats). */

@@ -9,6 +9,7 @@ import { loadSchema } from "../schema.js";
 import type { SpaceConnection } from "../space-connection.js";
 import type { Space } from "../space.js";
 import { badString, badUrl, checkString, inRange, LIMITS, mapOf, myMap, nookOn, objectOn, playerNamed, refuse, remember, type ActionDef } from "./define.js";
+import { tellNook } from "./nooks.js";
 
 /** Events a client cannot turn off: without them it cannot follow the protocol. */
 const ALWAYS = new Set(["ready", "error", "transactionStatus", "serverHeartbeat", "subscriptionsUpdated"]);
@@ -86,8 +87,7 @@ export const EFFECTS: Record<string, ActionDef> = {
     event: "`playerNotifies` to the whole space",
     does: "Shows a notification to everyone in the space.",
     handle(space, connection, { notification }) {
-      const problem = badString(notification, LIMITS.notification, "notification");
-      if (problem !== undefined) refuse(problem);
+      checkString(notification, LIMITS.notification, "notification");
       if (notification.trim() === "") refuse("notification must not be empty");
       space.toSpace({ playerNotifies: { encId: connection.player.encId, notification } });
     },
@@ -160,8 +160,7 @@ export const EFFECTS: Record<string, ActionDef> = {
     event: "`playerSendsCommand` to the command's registrants (or targetId, one of them)",
     does: "Sends a registered command (its text after the word is the argument).",
     handle(space, connection, { command, targetId }) {
-      const problem = badString(command, LIMITS.notification, "command");
-      if (problem !== undefined) refuse(problem);
+      checkString(command, LIMITS.notification, "command");
       const handlers = space.commands.get(command.split(" ")[0]!);
       if (handlers === undefined || handlers.size === 0) refuse(`no command '${command.split(" ")[0]!.slice(0, LIMITS.id)}' is registered`);
       const event = { playerSendsCommand: { encId: connection.player.encId, command } };
@@ -202,7 +201,7 @@ export const EFFECTS: Record<string, ActionDef> = {
       const nook = nookOn(map, nookId, "your map");
       nook.recording = { active: true, initiatingPlayer: connection.player.id };
       remember(space, connection.player, "playerStartsRecording", { nookId, initializing: initializing === true });
-      space.toMap(map.id, { mapSetNooks: { mapId: map.id, nooks: { [nookId]: nook.wire() }, overwrite: false } });
+      tellNook(space, map, nook);
     },
   },
 };

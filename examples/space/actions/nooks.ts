@@ -5,13 +5,18 @@
  *
  * @module
  */
-import { nookFrom } from "../space-map.js";
+import { nookFrom, type Nook, type SpaceMap } from "../space-map.js";
 import { allows } from "../roles.js";
-
+import type { Space } from "../space.js";
 import { badString, checkString, LIMITS, mapOf, nookOn, refuse, type ActionDef } from "./define.js";
 
 /** Nooks per map. */
 const MAX_NOOKS = 64;
+
+/** Tells the map that one of its nooks changed (who may enter, who asks, a recording). */
+export function tellNook(space: Space, map: SpaceMap, nook: Nook): void {
+  space.toMap(map.id, { mapSetNooks: { mapId: map.id, nooks: { [nook.id]: nook.wire() }, overwrite: false } });
+}
 
 export const NOOKS: Record<string, ActionDef> = {
   mapSetNooks: {
@@ -46,7 +51,7 @@ export const NOOKS: Record<string, ActionDef> = {
       if (!nook.restricted || nook.allowed.has(connection.player.id)) refuse("you may already enter that nook");
       if (!nook.requested.has(connection.player.id) && nook.requested.size >= 100) refuse("that nook has 100 requests waiting");
       nook.requested.set(connection.player.id, name || connection.player.name);
-      space.toMap(map.id, { mapSetNooks: { mapId: map.id, nooks: { [nookId]: nook.wire() }, overwrite: false } });
+      tellNook(space, map, nook);
     },
   },
 
@@ -64,7 +69,7 @@ export const NOOKS: Record<string, ActionDef> = {
       nook.requested.delete(playerId);
       if (granted === true) nook.allowed.add(playerId);
       else nook.allowed.delete(playerId);
-      space.toMap(map.id, { mapSetNooks: { mapId: map.id, nooks: { [nookId]: nook.wire() }, overwrite: false } });
+      tellNook(space, map, nook);
     },
   },
 };
