@@ -16,7 +16,7 @@ export type { ListenOptions, Server } from "./core/server-adapter.js";
 export type { AppOptions } from "./core/app-config.js";
 export {
   HttpError, ConnectionClosed, ERRORS, InvalidMessageError, InvalidOptionError, ListenError, UnboundRouteParameterError, UwsUnavailableError,
-  WebSocketStateError, type ErrorSpec,
+  WebSocketStateError, InvalidArgumentError, ArgumentRangeError, InvalidStateError, NoServerAdapterError, type ErrorSpec,
 } from "./protocol/errors.js";
 export type { StandardSchemaV1, InferOutput, ValidationIssue } from "./protocol/standard-schema.js";
 export type { InvalidBodyResponse } from "./core/body-schema.js";
@@ -31,8 +31,7 @@ export type { Limits } from "./body/limits.js";
 export type { UploadedFile } from "./body/uploaded-file.js";
 export { SessionBackend, type SessionData } from "./session/backend.js";
 export { InMemorySessionBackend } from "./session/memory.js";
-export { TestClient, TestResponse, type RequestOptions, type TestClientOptions, type TestFile } from "./client/test-client.js";
-export type * from "./protocol/protocol.js";
+export { TestClient, TestResponse, type RequestOptions, type TestClientOptions, type TestFile } from "./testing/test-client.js";
 export { TemplateEngineMissingError } from "./templates/templates.js";
 export { sse, formatSseEvent, type SseEvent, type SseContext, type SseSource, type SseOptions } from "./sse/sse.js";
 export { StaticFiles, type StaticFilesOptions, type DotfilesPolicy } from "./middleware/static-files.js";
@@ -47,4 +46,4 @@ export type { MessageRate } from "./websocket-policy/message-budget.js";
 export type { AppWebSocketOptions as WebSocketOptions, AppWebSocketOrigins as WebSocketOrigins } from "./core/app-config.js";
 export { LocalBroker } from "./pubsub/local-broker.js";
 export type { Broker, BrokerSink, PublishedMessage } from "./pubsub/broker.js";
-export { TestWebSocket, type WebSocketRequestOptions } from "./client/test-websocket.js";
+export { TestWebSocket, type WebSocketRequestOptions } from "./testing/test-websocket.js";

@@ -5,12 +5,13 @@
  * accounts, channels, agents, groups, history and uploads, and a browser
  * page at `/`.
  * Run: `npm run channels` (the platform and the demo service), then open
- * http://127.0.0.1:8000 in two windows.
+ * http://127.0.0.1:8000 in two windows; the platform alone is upie's runner:
+ * `npm run upie -- examples/channels/app.ts`.
  *
  * @module
  */
 import { readFileSync } from "node:fs";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 
 import { HttpError, route, type UploadedFile, type WebSocket } from "upie";
 import { AccountsApi, profileChanges } from "./accounts-api.js";
@@ -264,7 +265,7 @@ export class ChannelsApp extends AccountsApi {
   /** WebSocket `/ws`: users and services; the first frame logs in (see the README's protocol table). */
   async ws_ws(ws: WebSocket) {
     await ws.accept();
-    const connection = new PlatformConnection(ws, this.frameRate, this.outboxBytes);
+    const connection = new PlatformConnection(ws);
     try {
       for await (const frame of ws) this.platform.receive(connection, frame);
     } finally {
@@ -285,13 +286,4 @@ export class ChannelsApp extends AccountsApi {
     if (to === "service") return false;
     return (typeof to === "string" ? (this.store.group(to)?.characters ?? []) : to).includes(userId);
   }
-}
-
-// Started directly, not imported: serve on HOST/PORT (`npm run channels` also starts the demo service).
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const server = await new ChannelsApp().listen({ port: Number(process.env.PORT ?? 8000), host: process.env.HOST ?? "127.0.0.1" });
-  console.log(`upie channels platform on http://${server.host}:${server.port} (uWS ${server.uws.version} from ${server.uws.package})`);
-  const stop = () => void server.close().then(() => process.exit(0));
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
 }

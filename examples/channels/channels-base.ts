@@ -12,9 +12,9 @@
  */
 import { fileURLToPath } from "node:url";
 
-import { App, HttpError, RateLimit, SecurityHeaders, StaticFiles, type AppOptions, type RateLimitOptions, type Request } from "upie";
+import { App, HttpError, RateLimit, SecurityHeaders, StaticFiles, type AppOptions, type MessageRate, type RateLimitOptions, type Request } from "upie";
 import { ChannelStore, type Account, type Channel, type Role, type StoreLimits } from "./channel-store.js";
-import { DEFAULT_FRAME_RATE, DEFAULT_OUTBOX_BYTES, Platform, type FrameRate } from "./platform.js";
+import { Platform } from "./platform.js";
 import { ProtocolError } from "./protocol.js";
 import { SignInBackoff, type SignInBackoffOptions } from "./sign-in-backoff.js";
 
@@ -22,17 +22,21 @@ import { SignInBackoff, type SignInBackoffOptions } from "./sign-in-backoff.js";
 export interface ChannelsOptions extends AppOptions {
   /** Bounds of the in-memory store (per account and in all). */
   storeLimits?: Partial<StoreLimits>;
-  /** Frames one WebSocket may send (a token bucket); `false` for no limit. Default {@link DEFAULT_FRAME_RATE}. */
-  frameRate?: FrameRate | false;
+  /**
+   * Frames one WebSocket may send (upie's `websocket.messageRate`: past it the
+   * socket is closed with 1008); `false` for no limit. Default {@link DEFAULT_FRAME_RATE}.
+   */
+  frameRate?: MessageRate | false;
   /** Sign-up and sign-in attempts per client address; `false` for none. Default: bursts of 30, then 2 per second. */
   authRate?: RateLimitOptions | false;
   /** Failed sign-ins per account before it must wait, and how long. */
   signInBackoff?: Partial<SignInBackoffOptions>;
   /** Accounts one client address may create. Default 50. */
   accountsPerAddress?: number;
-  /** Bytes a socket may have waiting beyond `websocket.maxBackpressure` before it is closed with 1013. Default 1 MiB. */
-  outboxBytes?: number;
 }
+
+/** The default frame budget: far above what a person types, low enough that one socket cannot monopolise the platform. */
+export const DEFAULT_FRAME_RATE: Readonly<MessageRate> = Object.freeze({ perSecond: 200, burst: 400 });
 
 /** Largest upload (bytes). */
 export const MAX_UPLOAD = 2 * 1024 * 1024;
@@ -42,21 +46,13 @@ export class ChannelsBase extends App {
   readonly platform: Platform;
   readonly signInBackoff: SignInBackoff;
   readonly accountsPerAddress: number;
-  readonly frameRate: FrameRate | false;
-  readonly outboxBytes: number;
 
   constructor(options: ChannelsOptions = {}) {
-    const { storeLimits, authRate = {}, frameRate = DEFAULT_FRAME_RATE, signInBackoff, accountsPerAddress = 50, outboxBytes = DEFAULT_OUTBOX_BYTES, ...appOptions } = options;
-    super({
-      limits: { bodySize: 64 * 1024, fileSize: MAX_UPLOAD, files: 1, fields: 8, parts: 10 },
-      ...appOptions,
-      websocket: { maxPayloadLength: 128 * 1024, maxBackpressure: 256 * 1024, ...appOptions.websocket },
-    });
+    const { storeLimits, authRate = {}, frameRate = DEFAULT_FRAME_RATE, signInBackoff, accountsPerAddress = 50, ...appOptions } = options;
+    // A socket that does not read holds at most maxSubscriberBackpressure (1 MiB) of frames: past it upie closes it (1013).
+    const websocket = { maxPayloadLength: 128 * 1024, maxBackpressure: 256 * 1024, ...(frameRate === false ? {} : { messageRate: frameRate }), ...appOptions.websocket };
+    super({ limits: { bodySize: 64 * 1024, fileSize: MAX_UPLOAD, files: 1, fields: 8, parts: 10 }, ...appOptions, websocket });
     this.platform = new Platform(new ChannelStore(storeLimits));
-    if (frameRate !== false && !(frameRate.perSecond > 0 && frameRate.burst >= 1)) throw new RangeError("frameRate needs perSecond > 0 and burst >= 1");
-    if (!(outboxBytes > 0)) throw new RangeError("outboxBytes must be positive");
-    this.frameRate = frameRate;
-    this.outboxBytes = outboxBytes;
     this.signInBackoff = new SignInBackoff(signInBackoff);
     this.accountsPerAddress = accountsPerAddress;
     if (authRate !== false) {

@@ -25,7 +25,7 @@ import {
   type MessageSubtype,
 } from "./protocol.js";
 
-export { CLOSE, DEFAULT_FRAME_RATE, DEFAULT_OUTBOX_BYTES, PlatformConnection, type FrameRate } from "./platform-connection.js";
+export { CLOSE, PlatformConnection } from "./platform-connection.js";
 
 /** Failed logins one connection may try. */
 const MAX_FAILED_LOGINS = 5;
@@ -57,10 +57,6 @@ export class Platform {
 
   /** Handles one text frame; bad input gets a `copy` with `status: false`, never a throw. */
   receive(connection: PlatformConnection, raw: string): void {
-    if (!connection.takeFrame()) {
-      this.#copy(connection, undefined, "unknown", false, "too many frames: slow down");
-      return;
-    }
     let frame: Envelope;
     try {
       frame = record(JSON.parse(raw), "a frame") as Envelope;
@@ -99,9 +95,8 @@ export class Platform {
   /** Sends `frame` to every socket of every user in `userIds`. */
   deliver(userIds: Iterable<string>, frame: object): void {
     const encoded = JSON.stringify(frame);
-    const bytes = Buffer.byteLength(encoded);
     for (const userId of userIds) {
-      for (const socket of this.#users.get(userId) ?? []) socket.sendText(encoded, bytes);
+      for (const socket of this.#users.get(userId) ?? []) socket.sendText(encoded);
     }
   }
 

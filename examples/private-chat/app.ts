@@ -1,13 +1,13 @@
 /**
  * upie's private chat: one-to-one dialogs over WebSocket, speaking
  * django-private-chat's packets, with a browser UI.
- * Run: `npm start` (or `npx tsx examples/private-chat/app.ts`), then open
+ * Run: `npm start` (the runner, `upie examples/private-chat/app.ts`), then open
  * http://127.0.0.1:8000 in two browser windows (one private) and log in as two people.
- * On N processes: `REDIS_URL=redis://127.0.0.1:6379 npm run start:cluster -- --workers 2`.
+ * On N processes: `REDIS_URL=redis://127.0.0.1:6379 npm run start:cluster -- --workers 4`.
  *
  * @module
  */
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 
 import {
   App,
@@ -18,11 +18,12 @@ import {
   SecurityHeaders,
   StaticFiles,
   type AppOptions,
+  type MessageRate,
   type RateLimitOptions,
   type Request,
   type WebSocket,
 } from "upie";
-import { ChatConnection, DEFAULT_PACKET_RATE, type PacketRate } from "./chat-hub.js";
+import { ChatConnection, DEFAULT_PACKET_RATE } from "./chat-hub.js";
 import { ChatService } from "./chat-service.js";
 import { ChatStoreFullError, InMemoryChatStore, type ChatMessage, type ChatStore } from "./chat-store.js";
 import { chatFromEnv } from "./chat-from-env.js";
@@ -35,8 +36,8 @@ export interface PrivateChatOptions extends AppOptions {
   store?: ChatStore;
   /** Who is online, across processes. Default: this process only. */
   presence?: Presence;
-  /** Packets a socket may send: 20 per second, bursts of 40 by default. */
-  packetRate?: PacketRate;
+  /** Packets a socket may send (`websocket.messageRate`; past it the socket closes with 1008). Default: 20 per second, bursts of 40. */
+  packetRate?: MessageRate;
   /** Login attempts per client address (`POST /login`); `false` for none. Default: bursts of 20, then 1 per second. */
   loginRate?: RateLimitOptions | false;
 }
@@ -49,17 +50,11 @@ const HERE = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 export class PrivateChatApp extends App {
   /** The chat's state and rules (store, connected sockets). */
   readonly chat: ChatService;
-  readonly #packetRate: PacketRate;
 
   constructor(options: PrivateChatOptions = {}) {
     const { store = new InMemoryChatStore(), presence, packetRate = DEFAULT_PACKET_RATE, loginRate = {}, ...appOptions } = options;
-    super({ templates: HERE("./templates"), ...appOptions });
-    const { perSecond, burst } = packetRate;
-    if (!(perSecond > 0 && Number.isFinite(perSecond)) || !(burst >= 1 && Number.isFinite(burst))) {
-      throw new RangeError("packetRate needs perSecond > 0 and burst >= 1");
-    }
+    super({ templates: HERE("./templates"), ...appOptions, websocket: { messageRate: packetRate, ...appOptions.websocket } });
     this.chat = new ChatService(store, { publish: (topic, text) => this.publish(topic, text), presence });
-    this.#packetRate = packetRate;
     if (loginRate !== false) {
       const onLogin = (request: Request) => (request.method === "POST" && request.path === "/login" ? request.remoteAddress : undefined);
       this.middlewares.push(new RateLimit({ capacity: 20, refillPerSecond: 1, key: onLogin, ...loginRate }));
@@ -141,7 +136,7 @@ export class PrivateChatApp extends App {
     // refuses a cookie-carrying handshake from another origin with 403.
     if (me === undefined || sessionKey === undefined) return;
     await ws.accept();
-    const connection = new ChatConnection(ws, me, sessionKey, this.#packetRate);
+    const connection = new ChatConnection(ws, me, sessionKey);
     await this.chat.connect(connection);
     try {
       for await (const text of ws) await this.chat.receive(connection, text);
@@ -205,16 +200,17 @@ function messageJson(message: ChatMessage) {
   };
 }
 
-// Started directly (`npm start`), not imported by a test: serve on HOST/PORT,
-// with the SQLite file CHAT_DB and, when REDIS_URL is set, Redis for pub/sub, sessions and presence.
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+/**
+ * What `npm start` serves (`upie examples/private-chat/app.ts`): the chat with
+ * the SQLite file CHAT_DB and, when REDIS_URL is set, Redis for pub/sub,
+ * sessions and presence (see chat-from-env.ts). HOST, PORT, `--workers` and
+ * signals are the runner's.
+ */
+export default async function privateChat(): Promise<PrivateChatApp> {
   const setup = await chatFromEnv(process.env);
   const app = new PrivateChatApp(setup.options);
   app.startupHandlers.push(setup.ready);
   app.shutdownHandlers.push(setup.close);
-  const server = await app.listen({ port: Number(process.env.PORT ?? 8000), host: process.env.HOST ?? "127.0.0.1", reusePort: process.env.REUSE_PORT === "1" });
-  console.log(`upie private chat on http://${server.host}:${server.port} (pid ${process.pid}; ${setup.description}; uWS ${server.uws.version} from ${server.uws.package}; log in as two people in two windows)`);
-  const stop = () => void server.close().then(() => process.exit(0));
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  console.log(`upie private chat: ${setup.description}; log in as two people in two windows`);
+  return app;
 }

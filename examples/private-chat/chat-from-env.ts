@@ -1,5 +1,5 @@
 /**
- * What `npm start` and `npm run start:cluster` run the chat with, read from
+ * What `npm start` and `npm run start:cluster` (app.ts's default export) run the chat with, read from
  * the environment:
  * - `CHAT_DB`: the SQLite file (default `examples/private-chat/data/chat.db`;
  *   `:memory:` for a throwaway store).

@@ -7,13 +7,10 @@
  *
  * @module
  */
+import type { MessageRate, WebSocket } from "upie";
 
-/** What a connection needs from a socket (upie's `WebSocket` has all three). */
-export interface PacketSocket {
-  sendText(text: string): Promise<void>;
-  close(code?: number, reason?: string): unknown;
-  subscribe(topic: string): unknown;
-}
+/** What a connection needs from a socket: a part of upie's `WebSocket`. */
+export type PacketSocket = Pick<WebSocket, "sendText" | "close" | "subscribe">;
 
 /** The topic every socket of `username` subscribes to: packets for them are published there. */
 export function userTopic(username: string): string {
@@ -23,120 +20,50 @@ export function userTopic(username: string): string {
 /** The topic every socket subscribes to (`users-changed`). */
 export const EVERYONE_TOPIC = "chat:everyone";
 
-/** The per-socket packet budget: a token bucket. */
-export interface PacketRate {
-  /** Sustained packets per second. */
-  perSecond: number;
-  /** Packets allowed at once (the bucket's size). */
-  burst: number;
-}
-
-/** The default budget: 20 packets a second, bursts of 40. */
-export const DEFAULT_PACKET_RATE: Readonly<PacketRate> = Object.freeze({ perSecond: 20, burst: 40 });
-
 /**
- * Most packets waiting to be written to one socket. A client this far
- * behind is disconnected (1008) rather than have packets dropped or memory grow.
+ * The default per-socket packet budget, 20 a second in bursts of 40: far
+ * above what a person types. The app passes it as upie's
+ * `websocket.messageRate`, so a socket over it is closed with 1008.
  */
-export const MAX_QUEUED_PACKETS = 4096;
+export const DEFAULT_PACKET_RATE: Readonly<MessageRate> = Object.freeze({ perSecond: 20, burst: 40 });
 
 /**
- * One open socket of one user. Outgoing packets go through a queue written
- * in order by a single pump, so a slow reader never stalls the sender of a
- * message, and packets to one socket are never reordered.
+ * One open socket of one user. Packets are sent without waiting: upie keeps
+ * them in order and bounds what a slow reader may pile up
+ * (`websocket.maxSubscriberBackpressure`, then 1013), so a slow reader never
+ * stalls the sender of a message.
  */
 export class ChatConnection {
   readonly username: string;
   /** The session id the socket was opened with (compared with `session_key`). */
   readonly sessionKey: string;
   readonly #socket: PacketSocket;
-  readonly #rate: PacketRate;
-  #queue: string[] = [];
-  #pumping = false;
-  #closed = false;
-  #tokens: number;
-  #refilledAt = performance.now();
 
-  constructor(socket: PacketSocket, username: string, sessionKey: string, rate: PacketRate = DEFAULT_PACKET_RATE) {
+  constructor(socket: PacketSocket, username: string, sessionKey: string) {
     this.#socket = socket;
     this.username = username;
     this.sessionKey = sessionKey;
-    this.#rate = rate;
-    this.#tokens = rate.burst;
   }
 
-  /** True once closed by either side; sends are then ignored. */
-  get closed(): boolean {
-    return this.#closed;
-  }
-
-  /** Queues one serialised packet for this socket. */
+  /** Sends one serialised packet to this socket; after close it goes nowhere. */
   sendRaw(text: string): void {
-    if (this.#closed) return;
-    if (this.#queue.length >= MAX_QUEUED_PACKETS) {
-      this.close(1008, "too slow to keep up");
-      return;
-    }
-    this.#queue.push(text);
-    if (!this.#pumping) void this.#pump();
+    void this.#socket.sendText(text);
   }
 
-  /** Queues one packet for this socket. */
+  /** Sends one packet to this socket. */
   send(packet: object): void {
     this.sendRaw(JSON.stringify(packet));
   }
 
   /** Subscribes the socket to what is published for its user and for everyone. */
   subscribe(): void {
-    this.#socket.subscribe(userTopic(this.username));
-    this.#socket.subscribe(EVERYONE_TOPIC);
+    void this.#socket.subscribe(userTopic(this.username));
+    void this.#socket.subscribe(EVERYONE_TOPIC);
   }
 
-  /** Takes one packet's worth from the budget; false when the client is over it. */
-  takeToken(now = performance.now()): boolean {
-    const { perSecond, burst } = this.#rate;
-    this.#tokens = Math.min(burst, this.#tokens + ((now - this.#refilledAt) * perSecond) / 1000);
-    this.#refilledAt = now;
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
-    return true;
-  }
-
-  /** Closes the socket (idempotent); queued packets are discarded with it. */
+  /** Closes the socket (idempotent, as upie's `close` is). */
   close(code = 1000, reason = ""): void {
-    if (this.#closed) return;
-    this.markClosed();
-    try {
-      void Promise.resolve(this.#socket.close(code, reason)).catch(() => {});
-    } catch {
-      // Already closed by the peer: nothing left to do.
-    }
-  }
-
-  /** Records that the socket is gone (the peer closed it). */
-  markClosed(): void {
-    this.#closed = true;
-    this.#queue = [];
-  }
-
-  async #pump(): Promise<void> {
-    this.#pumping = true;
-    try {
-      // Swap the queue out so packets queued while a send waits for drain form the next batch, in order.
-      while (this.#queue.length > 0 && !this.#closed) {
-        const batch = this.#queue;
-        this.#queue = [];
-        for (const text of batch) {
-          if (this.#closed) return;
-          await this.#socket.sendText(text);
-        }
-      }
-    } catch {
-      // The socket closed under us (ConnectionClosed); the handler's loop sees it too and cleans up.
-      this.markClosed();
-    } finally {
-      this.#pumping = false;
-    }
+    void this.#socket.close(code, reason);
   }
 }
 

@@ -19,7 +19,6 @@ import {
   newMessagePacket,
   opponentReadPacket,
   opponentTypingPacket,
-  packetType,
   PacketError,
   parsePacket,
   usersChangedPacket,
@@ -73,7 +72,6 @@ export class ChatService {
    * partners get `gone-offline` and everyone soon gets a fresh `users-changed`.
    */
   async disconnect(connection: ChatConnection): Promise<void> {
-    connection.markClosed();
     if (!this.hub.remove(connection)) return;
     // Published even if the user came back here meanwhile: leave() answers for every process.
     if (!(await this.presence.leave(connection.username))) return;
@@ -88,7 +86,6 @@ export class ChatService {
   /** Handles one text frame from `connection`. */
   async receive(connection: ChatConnection, text: string): Promise<void> {
     try {
-      if (!connection.takeToken()) throw new PacketError(packetType(text), "too many packets per second");
       const packet = parsePacket(text);
       if (packet.sessionKey !== undefined && !sameSecret(packet.sessionKey, connection.sessionKey)) {
         throw new PacketError(packet.type, "session_key does not match this connection's session");

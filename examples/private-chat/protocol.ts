@@ -86,20 +86,6 @@ export function parsePacket(text: string): ClientPacket {
   }
 }
 
-/**
- * The packet's type if `text` is a JSON object with a string `type`, else
- * null; for answering a packet refused before it is validated.
- */
-export function packetType(text: string): string | null {
-  try {
-    const fields: unknown = JSON.parse(text);
-    const type = isObject(fields) ? fields.type : undefined;
-    return typeof type === "string" ? type : null;
-  } catch {
-    return null;
-  }
-}
-
 /** `{"type":"new-message","username":OPP,"message":TEXT}` */
 export function parseNewMessage(fields: Fields): { type: "new-message"; username: string; message: string } {
   const username = parseUsername("new-message", fields.username);

@@ -17,7 +17,7 @@ import { App, route, SecurityHeaders, StaticFiles, type AppOptions, type WebSock
 import { pageSchemaModule } from "./page-schema.js";
 import { parseApiKeys, toApiKey, type ApiKey } from "./roles.js";
 import { loadSchema } from "./schema.js";
-import type { ActionRate } from "./space-connection.js";
+import { DEFAULT_ACTION_RATE, floodRate, type ActionRate } from "./space-connection.js";
 import { SpaceHub } from "./space-hub.js";
 
 /** The WebSocket subprotocol Gather's web client offers; accepted when offered. */
@@ -42,7 +42,11 @@ export interface SpaceAppOptions extends AppOptions {
   tickHz?: number;
   /** Server heartbeat period. Default 5000 ms. */
   heartbeatIntervalMs?: number;
-  /** Per-connection actions: default 20/s, bursts of 40. */
+  /**
+   * Per-connection actions: default 20/s, bursts of 40. An action over it fails
+   * ("rate limited"); a socket at twice it is closed as a flood (1008, upie's
+   * `websocket.messageRate`, see {@link floodRate}).
+   */
   actionRate?: ActionRate;
 }
 
@@ -53,9 +57,10 @@ export class SpaceApp extends App {
   #schemaModule: string | undefined;
 
   constructor(options: SpaceAppOptions = {}) {
-    const { apiKeys = { [GUEST_KEY]: { name: "Guest", role: "guest" } }, tickHz, heartbeatIntervalMs, actionRate, maxSpaces, maxSpacesPerKey, idleSpaceMs, ...appOptions } = options;
-    // A whole 256×256 collision mask fits in one frame; slow subscribers get 1013 past 4 MiB.
-    super({ ...appOptions, websocket: { maxPayloadLength: 128 * 1024, maxSubscriberBackpressure: 4 * 1024 * 1024, ...appOptions.websocket } });
+    const { apiKeys = { [GUEST_KEY]: { name: "Guest", role: "guest" } }, tickHz, heartbeatIntervalMs, actionRate = DEFAULT_ACTION_RATE, maxSpaces, maxSpacesPerKey, idleSpaceMs, ...appOptions } = options;
+    // A whole 256×256 collision mask fits in one frame; slow readers get 1013 past 4 MiB.
+    const websocket = { maxPayloadLength: 128 * 1024, maxSubscriberBackpressure: 4 * 1024 * 1024, messageRate: floodRate(actionRate), ...appOptions.websocket };
+    super({ ...appOptions, websocket });
     this.hub = new SpaceHub(loadSchema(), {
       apiKeys: Object.fromEntries(Object.entries(apiKeys).map(([key, value]) => [key, toApiKey(value)])),
       ...(maxSpaces === undefined ? {} : { maxSpaces }),
@@ -63,7 +68,7 @@ export class SpaceApp extends App {
       ...(idleSpaceMs === undefined ? {} : { idleSpaceMs }),
       ...(tickHz === undefined ? {} : { tickHz }),
       ...(heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs }),
-      ...(actionRate === undefined ? {} : { actionRate }),
+      actionRate,
       publish: (topic, data) => this.publish(topic, data),
     });
     this.middlewares.push(new StaticFiles({ root: HERE("./public"), prefix: "/static", maxAge: 60 }), new SecurityHeaders());

@@ -1,11 +1,11 @@
 /**
  * One client's connection to a space: its player, what it may still send
- * (a token bucket, the txnIds it used), and the events addressed only to it
+ * (its action budget, the txnIds it used), and the events addressed only to it
  * (ready, transactionStatus, heartbeats, whispers), flushed once per tick.
  *
  * @module
  */
-import type { WebSocket } from "upie";
+import type { MessageRate, WebSocket } from "upie";
 import type { Role } from "./roles.js";
 import { encodeBatch, type SpaceSchema } from "./schema.js";
 
@@ -36,18 +36,25 @@ export interface Player {
   followers: Set<string>;
 }
 
-/** How fast one connection may send actions. */
-export interface ActionRate {
-  /** Actions per second, sustained. */
-  perSecond: number;
-  /** Actions in a burst. */
-  burst: number;
+/** How fast one connection may send actions (upie's `MessageRate`). */
+export type ActionRate = MessageRate;
+
+/** The default: 20 actions a second, bursts of 40. */
+export const DEFAULT_ACTION_RATE: Readonly<ActionRate> = Object.freeze({ perSecond: 20, burst: 40 });
+
+/**
+ * The flood limit for an action rate, given to upie as `websocket.messageRate`:
+ * Gather's protocol answers every action, so an action over {@link ActionRate}
+ * gets a failed `transactionStatus` ("rate limited") and a client can slow
+ * down and go on; a client that keeps sending at twice the rate, or 160 frames
+ * past its burst, is flooding and upie closes it (1008).
+ */
+export function floodRate(rate: ActionRate): MessageRate {
+  return { perSecond: rate.perSecond * 2, burst: rate.burst + 160 };
 }
 
 /** Recent txnIds remembered per connection to refuse a reuse. */
 const TXN_WINDOW = 1024;
-/** Direct batches written but not yet accepted by the socket: past this the client is too slow (1013). */
-const MAX_INFLIGHT_BATCHES = 64;
 /** Direct events held between two ticks; a client that causes more is flooding. */
 const MAX_PENDING_EVENTS = 4096;
 
@@ -68,9 +75,6 @@ export class SpaceConnection {
   readonly #txnOrder = new Array<number>(TXN_WINDOW);
   #txnNext = 0;
   #pending: object[] = [];
-  #inflight = 0;
-  /** Actions refused in a row for the rate limit; many means a flood, and the socket closes. */
-  refusedInARow = 0;
   /** Event names this client turned off (updateSubscriptions). */
   readonly unsubscribed = new Set<string>();
   /** Players hidden from this client (blocks, either way): their encIds and ids. */
@@ -87,7 +91,7 @@ export class SpaceConnection {
     this.#tokens = rate.burst;
   }
 
-  /** Takes one token; false when the client sends faster than its rate. */
+  /** Takes one action from the budget (a token bucket); false when the client sends faster than its rate. */
   takeToken(now = performance.now()): boolean {
     this.#tokens = Math.min(this.#rate.burst, this.#tokens + ((now - this.#tokensAt) * this.#rate.perSecond) / 1000);
     this.#tokensAt = now;
@@ -140,22 +144,14 @@ export class SpaceConnection {
 
   /**
    * Sends what is queued (then `suffix`, e.g. a map snapshot after `ready`) as one batch.
-   * Never waits: a client whose socket does not keep up with its own
-   * batches is closed with 1013 (try again later) instead of stalling the tick.
+   * Never waits: upie bounds the sends nobody awaits, and closes a client that
+   * does not read its batches with 1013 (`websocket.maxSubscriberBackpressure`)
+   * instead of stalling the tick.
    */
   flush(suffix: readonly object[] = []): void {
     if (this.#pending.length === 0 && suffix.length === 0) return;
     const events = suffix.length === 0 ? this.#pending : [...this.#pending, ...suffix];
     this.#pending = [];
-    if (this.ws.closed) return;
-    if (this.#inflight >= MAX_INFLIGHT_BATCHES) {
-      void this.ws.close(1013, "too slow: batches are not being read").catch(() => {});
-      return;
-    }
-    this.#inflight++;
-    this.ws
-      .sendBytes(encodeBatch(this.#schema, events))
-      .catch(() => {}) // closed meanwhile: the handler's loop ends and cleans up
-      .finally(() => this.#inflight--);
+    if (!this.ws.closed) void this.ws.sendBytes(encodeBatch(this.#schema, events));
   }
 }

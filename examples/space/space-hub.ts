@@ -14,7 +14,7 @@ import { ConnectionClosed, type WebSocket } from "upie";
 import { ACTIONS, leaveWhisper, oversized, unfollow } from "./actions/index.js";
 import { allows, type ApiKey } from "./roles.js";
 import { decodeAction, encodeBatch, type SpaceAction, type SpaceSchema } from "./schema.js";
-import { SpaceConnection, type ActionRate } from "./space-connection.js";
+import { DEFAULT_ACTION_RATE, SpaceConnection, type ActionRate } from "./space-connection.js";
 import { MAX_PLAYERS, Space, type ActionResult } from "./space.js";
 
 /** Options of the engine (all of {@link SpaceAppOptions}' space settings). */
@@ -25,7 +25,7 @@ export interface SpaceHubOptions {
   tickHz?: number;
   /** How often the server sends `serverHeartbeat`. Default 5 s. */
   heartbeatIntervalMs?: number;
-  /** Per-connection action rate. Default 20/s, bursts of 40. */
+  /** Per-connection action rate. Default 20/s, bursts of 40 ({@link DEFAULT_ACTION_RATE}). */
   actionRate?: ActionRate;
   /** Most spaces at once. Default 100. */
   maxSpaces?: number;
@@ -49,8 +49,6 @@ export interface HubStats {
 
 /** Malformed frames tolerated per connection before it is closed (1007). */
 const MAX_MALFORMED = 10;
-/** Rate-limited actions in a row before the connection is closed as a flood (1008). */
-const MAX_REFUSED_IN_A_ROW = 200;
 const SPACE_ID = /^[^\u0000-\u001f]{1,128}$/;
 
 export class SpaceHub {
@@ -63,7 +61,7 @@ export class SpaceHub {
 
   constructor(schema: SpaceSchema, options: SpaceHubOptions) {
     this.schema = schema;
-    this.#options = { tickHz: 20, heartbeatIntervalMs: 5000, actionRate: { perSecond: 20, burst: 40 }, maxSpaces: 100, maxSpacesPerKey: 10, idleSpaceMs: 10 * 60_000, ...options };
+    this.#options = { tickHz: 20, heartbeatIntervalMs: 5000, actionRate: DEFAULT_ACTION_RATE, maxSpaces: 100, maxSpacesPerKey: 10, idleSpaceMs: 10 * 60_000, ...options };
     const { tickHz, heartbeatIntervalMs, actionRate } = this.#options;
     if (!(tickHz > 0 && tickHz <= 1000)) throw new RangeError("tickHz must be in (0, 1000]");
     if (!(heartbeatIntervalMs >= 10)) throw new RangeError("heartbeatIntervalMs must be at least 10");
@@ -120,7 +118,7 @@ export class SpaceHub {
           ({ connection, space } = joined);
           continue;
         }
-        if (!this.#handle(space!, connection, action)) return;
+        this.#handle(space!, connection, action);
       }
     } finally {
       if (connection !== undefined && space !== undefined) this.#leave(space, connection);
@@ -201,32 +199,23 @@ export class SpaceHub {
     return undefined;
   }
 
-  /** One action after init. False when the connection was closed for it. */
-  #handle(space: Space, connection: SpaceConnection, action: SpaceAction): boolean {
+  /** One action after init: answered with a `transactionStatus`. */
+  #handle(space: Space, connection: SpaceConnection, action: SpaceAction): void {
     this.stats.actions++;
     const { txnId } = action;
     const answer = (succeeded: boolean, reason = "") => connection.push({ transactionStatus: { txnId, succeeded, reason } });
-    if (!connection.takeToken()) {
-      answer(false, "rate limited: too many actions");
-      if (++connection.refusedInARow >= MAX_REFUSED_IN_A_ROW) {
-        connection.push({ error: { message: "flooding: closed", code: 429 } });
-        connection.flush();
-        void connection.ws.close(1008, "flooding").catch(() => {});
-        return false;
-      }
-      return true;
-    }
-    connection.refusedInARow = 0;
-    if (!connection.useTxnId(txnId)) return answer(false, `txnId ${txnId} reused`), true;
+    // A flood past floodRate never gets here: upie closed the socket (1008).
+    if (!connection.takeToken()) return answer(false, "rate limited: too many actions");
+    if (!connection.useTxnId(txnId)) return answer(false, `txnId ${txnId} reused`);
     const name = action.action;
-    if (name === undefined) return answer(false, "no action in the frame"), true;
+    if (name === undefined) return answer(false, "no action in the frame");
     const def = Object.hasOwn(ACTIONS, name) ? ACTIONS[name]! : undefined;
-    if (def === undefined) return answer(false, `no action '${name}'`), true;
+    if (def === undefined) return answer(false, `no action '${name}'`);
     const role = connection.player.role;
-    if (!allows(role, def.role)) return answer(false, `${name} needs the ${def.role} role or above; this key is ${role}`), true;
+    if (!allows(role, def.role)) return answer(false, `${name} needs the ${def.role} role or above; this key is ${role}`);
     const args = action[name] ?? {};
     const tooBig = oversized(args, name);
-    if (tooBig !== undefined) return answer(false, tooBig), true;
+    if (tooBig !== undefined) return answer(false, tooBig);
     const mapBefore = connection.player.mapId;
     let result: ActionResult;
     try {
@@ -238,7 +227,6 @@ export class SpaceHub {
     }
     answer(result.ok, result.ok ? "" : result.reason);
     if (connection.player.mapId !== mapBefore) space.resubscribe(connection, mapBefore);
-    return true;
   }
 
   /** A player leaves: its map hears it, and nothing of it stays in others' state. */

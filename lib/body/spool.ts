@@ -5,6 +5,7 @@
  * @module
  */
 
+import { InvalidStateError } from "../protocol/errors.js";
 import { randomBytes } from "node:crypto";
 import { open, unlink, type FileHandle } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -54,7 +55,7 @@ export class Spool {
   }
 
   async #write(chunk: Uint8Array): Promise<void> {
-    if (this.#discarded || this.#finished) throw new Error("Spool is closed");
+    if (this.#discarded || this.#finished) throw new InvalidStateError("Spool is closed");
     this.#size += chunk.byteLength;
     if (this.#handle === undefined) {
       if (this.#size <= this.#threshold) {
@@ -85,7 +86,7 @@ export class Spool {
    */
   async finish(): Promise<SpoolContent> {
     await this.#pending;
-    if (this.#discarded) throw new Error("Spool was discarded");
+    if (this.#discarded) throw new InvalidStateError("Spool was discarded");
     this.#finished = true;
     if (this.#handle === undefined) {
       // Always a copy: the chunks may be small slices of large input

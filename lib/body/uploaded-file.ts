@@ -4,6 +4,7 @@
  * @module
  */
 
+import { InvalidArgumentError, InvalidStateError } from "../protocol/errors.js";
 import { createReadStream, createWriteStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { Readable } from "node:stream";
@@ -63,7 +64,7 @@ export class UploadedFile {
    */
   constructor(init: UploadedFileInit) {
     if ((init.data === undefined) === (init.path === undefined)) {
-      throw new TypeError("UploadedFile needs exactly one of `data` or `path`");
+      throw new InvalidArgumentError("UploadedFile needs exactly one of `data` or `path`");
     }
     this.fieldName = init.fieldName;
     this.filename = init.filename;
@@ -73,7 +74,7 @@ export class UploadedFile {
       this.#data = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
       this.size = data.byteLength;
     } else {
-      if (init.size === undefined) throw new TypeError("UploadedFile with a `path` needs its `size`");
+      if (init.size === undefined) throw new InvalidArgumentError("UploadedFile with a `path` needs its `size`");
       this.#path = init.path;
       this.size = init.size;
     }
@@ -149,7 +150,7 @@ export class UploadedFile {
 
   /** The bytes in memory, or the path of the temp file; throws once disposed. */
   #source(): Buffer | string {
-    if (this.#disposed) throw new Error(`UploadedFile '${this.fieldName}' was disposed (the request is over)`);
+    if (this.#disposed) throw new InvalidStateError(`UploadedFile '${this.fieldName}' was disposed (the request is over)`);
     return this.#data ?? this.#path!;
   }
 }

@@ -25,7 +25,7 @@ import type { HttpMiddleware, WebSocketMiddleware } from "./middleware.js";
  */
 export interface AppInstance {
   readonly middlewares: HttpMiddleware[];
-  readonly wsMiddlewares: WebSocketMiddleware[];
+  readonly webSocketMiddlewares: WebSocketMiddleware[];
   readonly startupHandlers: Array<() => unknown>;
   readonly shutdownHandlers: Array<() => unknown>;
 }

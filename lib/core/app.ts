@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { InvalidStateError } from "../protocol/errors.js";
 import { publish } from "../pubsub/publish.js";
 import { AppCore } from "./app-core.js";
 import { resolveAppConfig, type AppOptions } from "./app-config.js";
@@ -33,7 +34,15 @@ export class App {
   /** HTTP middleware, run in order. */
   readonly middlewares: HttpMiddleware[] = [];
   /** WebSocket middleware, run in order. */
-  readonly wsMiddlewares: WebSocketMiddleware[] = [];
+  readonly webSocketMiddlewares: WebSocketMiddleware[] = [];
+  /**
+   * The same array as {@link App.webSocketMiddlewares}, under its old name.
+   *
+   * @deprecated Use `webSocketMiddlewares`; this alias goes in a later release.
+   */
+  get wsMiddlewares(): WebSocketMiddleware[] {
+    return this.webSocketMiddlewares;
+  }
   /** Awaited, in order, before `listen()` resolves. */
   readonly startupHandlers: Array<() => unknown> = [];
   /** Awaited, in order, inside `server.close()`. */
@@ -56,7 +65,7 @@ export class App {
    */
   get request(): Request {
     const request = currentRequest();
-    if (request === undefined) throw new Error("this.request is only available while handling a request");
+    if (request === undefined) throw new InvalidStateError("this.request is only available while handling a request");
     return request;
   }
 

@@ -12,7 +12,7 @@
  * @module
  */
 import { ERRORS, HttpError } from "../protocol/errors.js";
-import type { Request } from "./request.js";
+import { requestFields, type Request } from "./request.js";
 import type { RouteMatch } from "./route-table.js";
 
 const NO_ARGS: unknown[] = [];
@@ -56,7 +56,7 @@ export function bindArguments(match: RouteMatch, request: Request, first?: unkno
     }
     args.push(value);
   }
-  if (pathParams !== undefined) request.pathParams = pathParams;
+  if (pathParams !== undefined) requestFields(request).pathParams = pathParams;
   return args;
 }
 

@@ -8,7 +8,7 @@
  */
 import { ERRORS } from "../protocol/errors.js";
 import { validateWith, type StandardSchemaV1, type ValidationIssue } from "../protocol/standard-schema.js";
-import type { Request } from "./request.js";
+import { requestFields, type Request } from "./request.js";
 import type { ResponseTuple } from "./response.js";
 
 /** The JSON body of a 422: what a client (or its developer) needs to fix the request. */
@@ -30,6 +30,6 @@ export async function validateBody(schema: StandardSchemaV1, request: Request): 
     const body: InvalidBodyResponse = { error: ERRORS.INVALID_BODY.message, code: ERRORS.INVALID_BODY.code, issues: result.issues };
     return [ERRORS.INVALID_BODY.status, body];
   }
-  request.jsonBody = result.value;
+  requestFields(request).jsonBody = result.value;
   return undefined;
 }

@@ -20,7 +20,7 @@ import { ERRORS, HttpError } from "../protocol/errors.js";
 import { isThenable } from "../protocol/is-thenable.js";
 import { splitPath } from "./path.js";
 import type { Channel, HttpScope } from "../protocol/protocol.js";
-import { NO_FILES, Request } from "./request.js";
+import { NO_FILES, Request, requestFields } from "./request.js";
 import { toResponse, validateHeaders, type ResponseInit } from "./response.js";
 import type { RouteMatch } from "./route-table.js";
 import { StreamStartError, writeResponse } from "./write-response.js";
@@ -168,14 +168,15 @@ async function produceResponse(core: AppCore, request: Request, channel: Channel
   }
   if (match !== undefined && hasBody(request.headers)) {
     const parsed = await parseBody(request.headers, () => channel.receive(), core.limits, lease);
-    request.bodyParams = parsed.fields;
+    const fields = requestFields(request);
+    fields.bodyParams = parsed.fields;
     // Only multipart bodies carry files; leaving NO_FILES spares the rest a disposal pass.
     for (const _ in parsed.files) {
-      request.files = parsed.files;
+      fields.files = parsed.files;
       break;
     }
-    request.jsonBody = parsed.json;
-    request.body = parsed.raw;
+    fields.jsonBody = parsed.json;
+    fields.body = parsed.raw;
   }
   const loading = core.sessions.load(request); // undefined without a session cookie: no microtask then
   if (loading !== undefined) await loading;

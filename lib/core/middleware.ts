@@ -1,6 +1,6 @@
 /**
  * Middleware base classes. Extend them and push instances onto
- * `app.middlewares` / `app.wsMiddlewares`; each hook is optional.
+ * `app.middlewares` / `app.webSocketMiddlewares`; each hook is optional.
  *
  * @module
  */
@@ -50,7 +50,7 @@ export interface WebSocketRejection {
   reason?: string;
 }
 
-/** Runs around every WebSocket connection, in the order of `app.wsMiddlewares`. */
+/** Runs around every WebSocket connection, in the order of `app.webSocketMiddlewares`. */
 export abstract class WebSocketMiddleware {
   /** Called before the `ws_` handler; return `{ code, reason }` to refuse the handshake. */
   beforeWebSocket?(request: Request): WebSocketRejection | void | undefined | Promise<WebSocketRejection | void | undefined>;

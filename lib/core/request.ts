@@ -19,6 +19,26 @@ const EMPTY_PARAMS: Params = Object.freeze(Object.create(null));
 /** The `files` of a request without uploads (nothing to dispose of). */
 export const NO_FILES: Record<string, UploadedFile[]> = Object.freeze(Object.create(null));
 
+/**
+ * The fields of a {@link Request} the core fills in (path parameters, the parsed
+ * body, the session's bookkeeping): read-only to users, written by the core
+ * through {@link requestFields} only.
+ *
+ * @internal
+ */
+export type RequestFields = {
+  -readonly [K in "pathParams" | "bodyParams" | "files" | "body" | "jsonBody" | "sessionRegenerated" | "sessionState"]: Request[K];
+};
+
+/**
+ * The core's write access to a request's read-only fields.
+ *
+ * @internal
+ */
+export function requestFields(request: Request): RequestFields {
+  return request;
+}
+
 /** The current HTTP request (or WebSocket handshake). */
 export class Request {
   /** Upper-case method (`GET` for WebSocket handshakes). */
@@ -30,15 +50,15 @@ export class Request {
   /** The scope the adapter described this request with. */
   readonly scope: HttpScope | WebSocketScope;
   /** Path parameters by handler parameter name (or pattern name). */
-  pathParams: Record<string, string> = EMPTY_PARAMS as unknown as Record<string, string>;
+  readonly pathParams: Record<string, string> = EMPTY_PARAMS as unknown as Record<string, string>;
   /** Urlencoded or multipart fields, every value of repeated keys in order. */
-  bodyParams: Params = EMPTY_PARAMS;
+  readonly bodyParams: Params = EMPTY_PARAMS;
   /** Uploaded files by field name. */
-  files: Record<string, UploadedFile[]> = NO_FILES;
+  readonly files: Record<string, UploadedFile[]> = NO_FILES;
   /** The raw body for content types upie doesn't parse (undefined otherwise). */
-  body: Buffer | undefined;
+  readonly body: Buffer | undefined;
   /** The parsed JSON body (undefined when the body was not JSON). */
-  jsonBody: unknown;
+  readonly jsonBody: unknown;
   /** Set-Cookie header values added by {@link setCookie}/{@link deleteCookie} (allocated on first use: most requests set none). */
   get outgoingCookies(): string[] {
     return (this.#outgoingCookies ??= []);
@@ -53,9 +73,9 @@ export class Request {
     return this.#outgoingCookies !== undefined && this.#outgoingCookies.length > 0;
   }
   /** Set by {@link regenerateSession}; read when the session is committed. */
-  sessionRegenerated = false;
+  readonly sessionRegenerated: boolean = false;
   /** The session as loaded from its cookie, for the session manager's commit. */
-  sessionState: SessionState | undefined = undefined;
+  readonly sessionState: SessionState | undefined = undefined;
 
   #outgoingCookies: string[] | undefined;
   #queryParams: Params | undefined;
@@ -174,6 +194,6 @@ export class Request {
    * against session fixation). The old id is deleted from the backend.
    */
   regenerateSession(): void {
-    this.sessionRegenerated = true;
+    requestFields(this).sessionRegenerated = true;
   }
 }

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { NoServerAdapterError } from "../protocol/errors.js";
 import type { AppCore } from "./app-core.js";
 
 /** Where and how `App.listen()` serves. */
@@ -60,6 +61,6 @@ export function useServerAdapter(loader: () => Promise<Listen>): void {
  * @throws Error when none is registered (the app was imported without `upie`'s entry point).
  */
 export async function serverAdapter(): Promise<Listen> {
-  if (load === undefined) throw new Error("No server adapter is registered: import App from \"upie\", which registers uWebSockets.js");
+  if (load === undefined) throw new NoServerAdapterError("No server adapter is registered: import App from \"upie\", which registers uWebSockets.js");
   return load();
 }

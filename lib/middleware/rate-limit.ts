@@ -40,14 +40,14 @@ const byAddress = (request: Request): string => request.remoteAddress;
 
 /**
  * Token-bucket rate limiter. Push it onto `app.middlewares` for HTTP and
- * onto `app.wsMiddlewares` for handshakes; the same instance in both lists
+ * onto `app.webSocketMiddlewares` for handshakes; the same instance in both lists
  * shares one budget per client.
  *
  * @example
  * ```ts
  * const limit = new RateLimit({ capacity: 20, refillPerSecond: 5 });
  * app.middlewares.push(limit);
- * app.wsMiddlewares.push(limit);
+ * app.webSocketMiddlewares.push(limit);
  * ```
  */
 export class RateLimit extends HttpMiddleware implements WebSocketMiddleware {

@@ -55,6 +55,14 @@ export const ERRORS = {
   WS_CLIENT_TIMEOUT: { code: "UPIE_ERR_WS_CLIENT_TIMEOUT", status: 1006, message: "WSClient timed out" },
   WS_SLOW_SUBSCRIBER: { code: "UPIE_ERR_WS_SLOW_SUBSCRIBER", status: 1013, message: "Subscriber too slow: published messages would be lost" },
   BROKER_BACKLOG_FULL: { code: "UPIE_ERR_BROKER_BACKLOG_FULL", status: 503, message: "Broker unreachable and its backlog is full" },
+  INVALID_ARGUMENT: { code: "UPIE_ERR_INVALID_ARGUMENT", status: 500, message: "Invalid argument" },
+  ARGUMENT_OUT_OF_RANGE: { code: "UPIE_ERR_ARGUMENT_OUT_OF_RANGE", status: 500, message: "Argument out of range" },
+  INVALID_STATE: { code: "UPIE_ERR_INVALID_STATE", status: 500, message: "Used in a state that does not allow it" },
+  PROTOCOL_VIOLATION: { code: "UPIE_ERR_PROTOCOL_VIOLATION", status: 500, message: "Adapter protocol event out of place" },
+  NO_SERVER_ADAPTER: { code: "UPIE_ERR_NO_SERVER_ADAPTER", status: 500, message: "No server adapter is registered" },
+  NO_WEBSOCKET: { code: "UPIE_ERR_NO_WEBSOCKET", status: 500, message: "No WebSocket implementation in this environment" },
+  TIMED_OUT: { code: "UPIE_ERR_TIMED_OUT", status: 500, message: "A test harness waited too long" },
+  WS_CLIENT_CONNECT_FAILED: { code: "UPIE_ERR_WS_CLIENT_CONNECT_FAILED", status: 1006, message: "WSClient could not open the WebSocket" },
   BROKER_MESSAGE_TOO_LARGE: { code: "UPIE_ERR_BROKER_MESSAGE_TOO_LARGE", status: 413, message: "Published message larger than the broker's maxMessageBytes" },
 } as const satisfies Record<string, ErrorSpec>;
 
@@ -219,4 +227,53 @@ export class ListenError extends Error {
     this.host = host;
     this.port = port;
   }
+}
+
+/**
+ * An argument of the wrong kind passed to an upie function or method (a
+ * programmer error, e.g. `sendText(42)`): thrown at once, never sent.
+ */
+export class InvalidArgumentError extends TypeError {
+  override name = "InvalidArgumentError";
+  readonly code: string = ERRORS.INVALID_ARGUMENT.code;
+}
+
+/** An argument of the right kind but outside what is allowed (e.g. close code 999). */
+export class ArgumentRangeError extends RangeError {
+  override name = "ArgumentRangeError";
+  readonly code: string = ERRORS.ARGUMENT_OUT_OF_RANGE.code;
+}
+
+/**
+ * Something used when its state does not allow it: a closed broker or spool,
+ * a disposed upload, `this.request` outside a request, a send on a socket
+ * that is not open.
+ */
+export class InvalidStateError extends Error {
+  override name = "InvalidStateError";
+  readonly code: string = ERRORS.INVALID_STATE.code;
+}
+
+/** A server adapter and the core disagree about the protocol: an event the channel cannot take now. */
+export class ProtocolViolationError extends TypeError {
+  override name = "ProtocolViolationError";
+  readonly code: string = ERRORS.PROTOCOL_VIOLATION.code;
+}
+
+/** `listen()` found no server adapter: the app was imported without `upie`'s entry point. */
+export class NoServerAdapterError extends Error {
+  override name = "NoServerAdapterError";
+  readonly code: string = ERRORS.NO_SERVER_ADAPTER.code;
+}
+
+/** `WSClient` found no WebSocket to use (in Node before 22 without the `ws` package). */
+export class NoWebSocketError extends TypeError {
+  override name = "NoWebSocketError";
+  readonly code: string = ERRORS.NO_WEBSOCKET.code;
+}
+
+/** A contract suite or test harness waited longer than it allows (the test fails). */
+export class TimedOutError extends Error {
+  override name = "TimedOutError";
+  readonly code: string = ERRORS.TIMED_OUT.code;
 }

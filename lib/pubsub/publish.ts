@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { InvalidArgumentError } from "../protocol/errors.js";
 import type { Broker, PublishedMessage } from "./broker.js";
 
 /**
@@ -20,11 +21,11 @@ import type { Broker, PublishedMessage } from "./broker.js";
  * ```
  */
 export async function publish(broker: Broker, topic: string, data: string | Uint8Array | ArrayBuffer | ArrayBufferView): Promise<void> {
-  if (typeof topic !== "string" || topic === "") throw new TypeError("A topic is a non-empty string");
+  if (typeof topic !== "string" || topic === "") throw new InvalidArgumentError("A topic is a non-empty string");
   let message: PublishedMessage;
   if (typeof data === "string" || data instanceof Uint8Array) message = data;
   else if (data instanceof ArrayBuffer) message = new Uint8Array(data);
   else if (ArrayBuffer.isView(data)) message = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  else throw new TypeError("publish() takes a string or bytes");
+  else throw new InvalidArgumentError("publish() takes a string or bytes");
   await broker.publish(topic, message);
 }

@@ -39,7 +39,7 @@ import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 
 import { normalizeSecrets } from "../cookies/signing.js";
-import { InvalidOptionError } from "../protocol/errors.js";
+import { InvalidOptionError, InvalidStateError } from "../protocol/errors.js";
 import { stderrLogger, type Logger } from "../protocol/logger.js";
 import type { Broker, BrokerSink, PublishedMessage } from "../pubsub/broker.js";
 import { MessageTooLargeError } from "./message-too-large-error.js";
@@ -214,7 +214,7 @@ export class RedisBroker implements Broker {
    *   {@link MessageTooLargeError} over `maxMessageBytes`; `Error` after {@link close}.
    */
   publish(topic: string, message: PublishedMessage): Promise<void> {
-    if (this.#closing) return Promise.reject(new Error("RedisBroker is closed"));
+    if (this.#closing) return Promise.reject(new InvalidStateError("RedisBroker is closed"));
     const bytes = Buffer.byteLength(topic) + (typeof message === "string" ? Buffer.byteLength(message) : message.byteLength);
     if (bytes > this.#maxMessageBytes) return Promise.reject(new MessageTooLargeError(bytes, this.#maxMessageBytes));
     try {
@@ -262,7 +262,7 @@ export class RedisBroker implements Broker {
     clearTimeout(timer);
     if (outcome === "timeout") {
       this.#logger.error(`RedisBroker closed with ${this.#backlog.length} messages Redis never took`);
-      this.#backlog.abandon(new Error("RedisBroker closed before Redis took the message"));
+      this.#backlog.abandon(new InvalidStateError("RedisBroker closed before Redis took the message"));
     }
     const stopped = this.#reader.stop(1000);
     this.#readerConnection.disconnect();

@@ -15,7 +15,7 @@
  * @module
  */
 import { currentRequest } from "../core/context.js";
-import { InvalidOptionError } from "../protocol/errors.js";
+import { InvalidOptionError, InvalidArgumentError } from "../protocol/errors.js";
 import type { ResponseTuple } from "../core/response.js";
 
 /** One event. Every field is optional; a bare string is shorthand for `{ data }`. */
@@ -131,7 +131,7 @@ export function formatSseEvent(event: SseEvent | string): string {
   if (event.event !== undefined) out += `event: ${field("event", event.event)}\n`;
   if (event.id !== undefined) out += `id: ${field("id", event.id)}\n`;
   if (event.retry !== undefined) {
-    if (!Number.isSafeInteger(event.retry) || event.retry < 0) throw new TypeError(`SSE retry must be a whole number of ms >= 0, got ${String(event.retry)}`);
+    if (!Number.isSafeInteger(event.retry) || event.retry < 0) throw new InvalidArgumentError(`SSE retry must be a whole number of ms >= 0, got ${String(event.retry)}`);
     out += `retry: ${event.retry}\n`;
   }
   if (event.data !== undefined) out += dataLines(typeof event.data === "string" ? event.data : JSON.stringify(event.data));
@@ -140,7 +140,7 @@ export function formatSseEvent(event: SseEvent | string): string {
 
 function field(name: string, value: unknown): string {
   const text = String(value);
-  if (BAD_FIELD.test(text)) throw new TypeError(`SSE ${name} must not contain CR, LF or NUL`);
+  if (BAD_FIELD.test(text)) throw new InvalidArgumentError(`SSE ${name} must not contain CR, LF or NUL`);
   return text;
 }
 

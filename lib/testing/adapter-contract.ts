@@ -13,7 +13,7 @@ import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
 import { App } from "../core/app.js";
 import type { AppOptions } from "../core/app-config.js";
-import { ConnectionClosed } from "../protocol/errors.js";
+import { ConnectionClosed, TimedOutError } from "../protocol/errors.js";
 import type { WebSocket } from "../websocket/websocket.js";
 import type { AdapterHarness, AdapterUnderTest } from "./harness.js";
 
@@ -160,7 +160,7 @@ async function* pieces(first: string, piece: string, count: number): AsyncGenera
 async function until(check: () => boolean, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
+    if (Date.now() > deadline) throw new TimedOutError("condition not met in time");
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { TimedOutError } from "../protocol/errors.js";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Broker, BrokerSink, PublishedMessage } from "../pubsub/broker.js";
@@ -28,7 +29,7 @@ class RecordingSink implements BrokerSink {
 async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!check()) {
-    if (Date.now() > deadline) throw new Error(`${what} not seen within ${ms} ms`);
+    if (Date.now() > deadline) throw new TimedOutError(`${what} not seen within ${ms} ms`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }

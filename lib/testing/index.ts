@@ -1,10 +1,11 @@
 /**
- * `upie/testing`: the contract suites upie proves its own adapters and
- * backends with, for yours. Each registers node:test suites.
+ * `upie/testing`: the in-process `TestClient` (also exported from `upie`), and
+ * the contract suites upie proves its own adapters and backends with, for
+ * yours. Each suite registers node:test suites.
  *
  * @example
  * ```ts
- * import { runAdapterContract, runBrokerContract, testClientAdapter, uwsAdapter } from "upie/testing";
+ * import { TestClient, runAdapterContract, runBrokerContract, testClientAdapter, uwsAdapter } from "upie/testing";
  * runAdapterContract(uwsAdapter);
  * runBrokerContract("NatsBroker", () => ({ broker: () => new NatsBroker(url) }));
  * ```
@@ -15,6 +16,9 @@
 // @types by default ("types": []), so the entry points name them themselves;
 // preserve="true" keeps the directive in the emitted .d.ts.
 /// <reference types="node" preserve="true" />
+export { TestClient, TestResponse, type RequestOptions, type TestClientOptions, type TestFile } from "./test-client.js";
+export { TestWebSocket, type WebSocketRequestOptions } from "./test-websocket.js";
+export { TimedOutError } from "../protocol/errors.js";
 export { runAdapterContract } from "./adapter-contract.js";
 export { runBrokerContract, type BrokerFixture } from "./broker-contract.js";
 export { runSessionBackendContract, type SessionBackendFixture } from "./session-backend-contract.js";

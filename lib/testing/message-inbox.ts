@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { InvalidStateError, TimedOutError } from "../protocol/errors.js";
 
 /** A FIFO of received messages with one waiting reader at a time. */
 export class MessageInbox {
@@ -32,9 +33,9 @@ export class MessageInbox {
     for (;;) {
       const message = this.#messages.shift();
       if (message !== undefined) return message;
-      if (this.#ended) throw new Error("the connection closed with no message left");
+      if (this.#ended) throw new InvalidStateError("the connection closed with no message left");
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no message within ${timeoutMs} ms`);
+      if (left <= 0) throw new TimedOutError(`no message within ${timeoutMs} ms`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.#waiter = () => {

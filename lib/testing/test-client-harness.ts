@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { TestClient } from "../client/test-client.js";
-import type { TestWebSocket } from "../client/test-websocket.js";
+import { TestClient } from "./test-client.js";
+import type { TestWebSocket } from "./test-websocket.js";
 import type { App } from "../core/app.js";
 import type { AdapterHarness, AdapterUnderTest, HarnessSocket } from "./harness.js";
 import { MessageInbox } from "./message-inbox.js";

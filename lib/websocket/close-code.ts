@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { ArgumentRangeError, InvalidArgumentError } from "../protocol/errors.js";
 
 /** Largest close reason: a control frame carries ≤ 125 bytes, 2 of them the code (RFC 6455 §5.5). */
 export const MAX_CLOSE_REASON_BYTES = 123;
@@ -40,11 +41,11 @@ export function isSendableCloseCode(code: unknown): code is number {
  */
 export function assertCloseFrame(code: unknown, reason: unknown): void {
   if (!isSendableCloseCode(code)) {
-    throw new RangeError(`Invalid WebSocket close code ${String(code)}: use 1000-1003, 1007-1014 or 3000-4999 (RFC 6455 §7.4)`);
+    throw new ArgumentRangeError(`Invalid WebSocket close code ${String(code)}: use 1000-1003, 1007-1014 or 3000-4999 (RFC 6455 §7.4)`);
   }
-  if (typeof reason !== "string") throw new TypeError("WebSocket close reason must be a string");
+  if (typeof reason !== "string") throw new InvalidArgumentError("WebSocket close reason must be a string");
   // Cheap upper bound first: a UTF-16 unit is at most 3 UTF-8 bytes.
   if (reason.length * 3 > MAX_CLOSE_REASON_BYTES && Buffer.byteLength(reason) > MAX_CLOSE_REASON_BYTES) {
-    throw new RangeError(`WebSocket close reason is longer than ${MAX_CLOSE_REASON_BYTES} bytes of UTF-8`);
+    throw new ArgumentRangeError(`WebSocket close reason is longer than ${MAX_CLOSE_REASON_BYTES} bytes of UTF-8`);
   }
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { InvalidMessageError } from "../protocol/errors.js";
+import { InvalidMessageError, InvalidArgumentError } from "../protocol/errors.js";
 import { isStandardSchema, validateWith, type InferOutput, type StandardSchemaV1 } from "../protocol/standard-schema.js";
 
 /**
@@ -17,7 +17,7 @@ import { isStandardSchema, validateWith, type InferOutput, type StandardSchemaV1
  */
 export async function parseJsonMessage<S extends StandardSchemaV1>(text: string, schema?: S): Promise<InferOutput<S> | unknown> {
   if (schema !== undefined && !isStandardSchema(schema)) {
-    throw new TypeError("receiveJson() takes a Standard Schema validator (zod, valibot, arktype, …)");
+    throw new InvalidArgumentError("receiveJson() takes a Standard Schema validator (zod, valibot, arktype, …)");
   }
   let value: unknown;
   try {

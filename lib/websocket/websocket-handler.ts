@@ -52,26 +52,28 @@ const FINISHED_OK: unique symbol = Symbol("finished");
  * @returns once the handler and `afterWebSocket` middleware have finished.
  * @example
  * ```ts
- * await handleWebSocket(appCore(app), scope, channel);
+ * await handleWebSocketAsync(appCore(app), scope, channel);
  * ```
  */
-export function handleWebSocket(core: AppCore, scope: WebSocketScope, channel: WebSocketChannel): Promise<void> {
+export function handleWebSocketAsync(core: AppCore, scope: WebSocketScope, channel: WebSocketChannel): Promise<void> {
   return new Promise((resolve) => new Run(core, channel, resolve).begin(scope));
 }
 
 /**
- * {@link handleWebSocket} without the promise: the adapter hears about the
+ * {@link handleWebSocketAsync} without the promise: the adapter hears about the
  * end through `channel.done()` only, so an idle connection holds as little as possible.
+ * The pair is named as `handleHttp` / `handleHttpAsync` are: the plain name
+ * reports its end through a callback, the `Async` one returns a promise.
  *
  * @param core - the app.
  * @param scope - the handshake, as the adapter saw it.
  * @param channel - the adapter's side.
  * @example
  * ```ts
- * serveWebSocket(core, scope, channel); // later: channel.done()
+ * handleWebSocket(core, scope, channel); // later: channel.done()
  * ```
  */
-export function serveWebSocket(core: AppCore, scope: WebSocketScope, channel: WebSocketChannel): void {
+export function handleWebSocket(core: AppCore, scope: WebSocketScope, channel: WebSocketChannel): void {
   new Run(core, channel, undefined).begin(scope);
 }
 
@@ -206,7 +208,7 @@ function refuseFor(core: AppCore, request: Request, engine: WebSocketEngine, err
 /** Everything after the handler: answer or close, `afterWebSocket`, save the session. */
 async function finish(core: AppCore, engine: WebSocketEngine, request: Request, outcome: unknown): Promise<void> {
   await settle(core, request, engine, outcome !== FINISHED_OK, outcome);
-  const middlewares = core.app.wsMiddlewares;
+  const middlewares = core.app.webSocketMiddlewares;
   for (let i = 0; i < middlewares.length; i++) {
     try {
       await middlewares[i]!.afterWebSocket?.(request);
@@ -244,13 +246,13 @@ function prepare(core: AppCore, request: Request, socket: WebSocket): Refusal | 
   // origin gets nothing that rides on the victim's cookies.
   if (!core.config.websocket.originAllowed(request)) throw HttpError.of(ERRORS.FORBIDDEN_ORIGIN);
   // SessionManager.load() does nothing without a cookie header; skip its promise.
-  if (request.headers.cookie === undefined && core.app.wsMiddlewares.length === 0) return bind(match, routeError, request, socket);
+  if (request.headers.cookie === undefined && core.app.webSocketMiddlewares.length === 0) return bind(match, routeError, request, socket);
   return prepareSlowly(core, request, socket, match, routeError);
 }
 
 async function prepareSlowly(core: AppCore, request: Request, socket: WebSocket, match: RouteMatch | undefined, routeError: unknown): Promise<Refusal | Bound> {
   await core.sessions.load(request);
-  const middlewares = core.app.wsMiddlewares;
+  const middlewares = core.app.webSocketMiddlewares;
   for (let i = 0; i < middlewares.length; i++) {
     const rejection = await middlewares[i]!.beforeWebSocket?.(request);
     if (rejection !== undefined && rejection !== null) return refusalOf(rejection);

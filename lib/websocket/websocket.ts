@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ConnectionClosed } from "../protocol/errors.js";
+import { ConnectionClosed, InvalidArgumentError } from "../protocol/errors.js";
 import { isThenable } from "../protocol/is-thenable.js";
 import type { ResponseHeaders } from "../protocol/protocol.js";
 import type { Request } from "../core/request.js";
@@ -114,7 +114,7 @@ export class WebSocket implements AsyncIterable<string> {
     const engine = this.#engine;
     try {
       if (subprotocol !== undefined && !this.subprotocols.includes(subprotocol)) {
-        throw new TypeError(`Subprotocol ${JSON.stringify(subprotocol)} was not offered by the client`);
+        throw new InvalidArgumentError(`Subprotocol ${JSON.stringify(subprotocol)} was not offered by the client`);
       }
       engine.beginAccept();
     } catch (error) {
@@ -245,7 +245,7 @@ export class WebSocket implements AsyncIterable<string> {
    * ```
    */
   onMessage(handler: (message: string | Uint8Array) => unknown): Promise<void> {
-    if (typeof handler !== "function") throw new TypeError("onMessage() takes a function");
+    if (typeof handler !== "function") throw new InvalidArgumentError("onMessage() takes a function");
     return this.#engine.consume(bindToRequest(handler as MessageHandler));
   }
 
@@ -265,7 +265,7 @@ export class WebSocket implements AsyncIterable<string> {
    * ```
    */
   sendText(text: string): Promise<void> {
-    if (typeof text !== "string") throw new TypeError("sendText() takes a string");
+    if (typeof text !== "string") throw new InvalidArgumentError("sendText() takes a string");
     return this.#engine.send(text, false);
   }
 
@@ -285,7 +285,7 @@ export class WebSocket implements AsyncIterable<string> {
     if (data instanceof Uint8Array) bytes = data;
     else if (data instanceof ArrayBuffer) bytes = new Uint8Array(data);
     else if (ArrayBuffer.isView(data)) bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    else throw new TypeError("sendBytes() takes a Uint8Array, an ArrayBuffer or another ArrayBuffer view");
+    else throw new InvalidArgumentError("sendBytes() takes a Uint8Array, an ArrayBuffer or another ArrayBuffer view");
     return this.#engine.send(bytes, true);
   }
 
@@ -302,7 +302,7 @@ export class WebSocket implements AsyncIterable<string> {
    */
   sendJson(value: unknown): Promise<void> {
     const text = JSON.stringify(value);
-    if (text === undefined) throw new TypeError("sendJson() got a value with no JSON form");
+    if (text === undefined) throw new InvalidArgumentError("sendJson() got a value with no JSON form");
     return this.sendText(text);
   }
 
@@ -372,5 +372,5 @@ export class WebSocket implements AsyncIterable<string> {
 }
 
 function assertTopic(topic: unknown): void {
-  if (typeof topic !== "string" || topic === "") throw new TypeError("A topic is a non-empty string");
+  if (typeof topic !== "string" || topic === "") throw new InvalidArgumentError("A topic is a non-empty string");
 }

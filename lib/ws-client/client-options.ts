@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { InvalidOptionError } from "../protocol/errors.js";
 import type { ReconnectOptions } from "./backoff.js";
 import type { HeartbeatOptions } from "./liveness.js";
 import type { WebSocketConstructor } from "./transport.js";
@@ -96,11 +97,11 @@ export const DEFAULT_MAX_UNHANDLED_MESSAGES = 1000;
  * @throws TypeError naming the first bad one.
  */
 export function checkClientOptions<Client>(url: string, options: ClientOptions<Client>): void {
-  if (typeof url !== "string" || !/^wss?:\/\//i.test(url)) throw new TypeError(`WSClient: url must start with ws:// or wss://, got ${String(url)}`);
+  if (typeof url !== "string" || !/^wss?:\/\//i.test(url)) throw new InvalidOptionError(`WSClient: url must start with ws:// or wss://, got ${String(url)}`);
   const positive = (name: string, value: number | undefined, allowZero = false) => {
     if (value === undefined) return;
     if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-      throw new TypeError(`WSClient: ${name} must be a ${allowZero ? "non-negative" : "positive"} finite number, got ${String(value)}`);
+      throw new InvalidOptionError(`WSClient: ${name} must be a ${allowZero ? "non-negative" : "positive"} finite number, got ${String(value)}`);
     }
   };
   positive("timeoutMs", options.timeoutMs);
@@ -115,6 +116,6 @@ export function checkClientOptions<Client>(url: string, options: ClientOptions<C
   positive("reconnect.healthyAfterMs", options.reconnect?.healthyAfterMs, true);
   positive("heartbeat.intervalMs", options.heartbeat?.intervalMs ?? (options.heartbeat ? Number.NaN : undefined));
   if (options.headers !== undefined && typeof (globalThis as { process?: unknown }).process === "undefined" && options.WebSocket === undefined) {
-    throw new TypeError("WSClient: headers are Node-only (a browser WebSocket cannot send them)");
+    throw new InvalidOptionError("WSClient: headers are Node-only (a browser WebSocket cannot send them)");
   }
 }

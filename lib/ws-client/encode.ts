@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { InvalidArgumentError } from "../protocol/errors.js";
 import type { Frame } from "./transport.js";
 
 /** Values `send` accepts. */
@@ -19,6 +20,6 @@ export function encode(value: SendValue): Frame {
   if (value instanceof ArrayBuffer) return new Uint8Array(value);
   if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
   const json = JSON.stringify(value);
-  if (json === undefined) throw new TypeError(`WSClient: cannot send ${typeof value} (not JSON-serialisable)`);
+  if (json === undefined) throw new InvalidArgumentError(`WSClient: cannot send ${typeof value} (not JSON-serialisable)`);
   return json;
 }

@@ -29,3 +29,13 @@ export class ClientTimeoutError extends Error {
   override name = "ClientTimeoutError";
   readonly code: string = ERRORS.WS_CLIENT_TIMEOUT.code;
 }
+
+/**
+ * One attempt to open the WebSocket failed: the handshake was refused (its
+ * HTTP status is in the message), or the connection closed or failed before
+ * it opened. `WSClient` reconnects after it, as its `reconnect` option says.
+ */
+export class ConnectFailedError extends Error {
+  override name = "ConnectFailedError";
+  readonly code: string = ERRORS.WS_CLIENT_CONNECT_FAILED.code;
+}

@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { ClientTimeoutError } from "./errors.js";
+import { InvalidOptionError, InvalidStateError, NoWebSocketError } from "../protocol/errors.js";
+import { ClientTimeoutError, ConnectFailedError } from "./errors.js";
 
 /** A frame: text, or binary bytes. */
 export type Frame = string | Uint8Array;
@@ -118,8 +119,8 @@ async function pickConstructor(options: TransportOptions): Promise<WebSocketCons
       if (global === undefined || options.headers !== undefined) throw error;
     }
   }
-  if (global === undefined) throw new TypeError("WSClient: no WebSocket in this environment (in Node, install ws)");
-  if (options.headers !== undefined) throw new TypeError("WSClient: headers need the ws package (a standard WebSocket cannot send them)");
+  if (global === undefined) throw new NoWebSocketError("WSClient: no WebSocket in this environment (in Node, install ws)");
+  if (options.headers !== undefined) throw new InvalidOptionError("WSClient: headers need the ws package (a standard WebSocket cannot send them)");
   return global;
 }
 
@@ -185,11 +186,11 @@ function openNode(socket: NodeSocket, options: TransportOptions, events: Transpo
       clearTimeout(timer);
       ended = true;
       socket.terminate();
-      reject(new Error(`WebSocket handshake refused: HTTP ${response.statusCode}`));
+      reject(new ConnectFailedError(`WebSocket handshake refused: HTTP ${response.statusCode}`));
     });
     socket.on("close", (code: number, reason: { toString(): string }) => {
       clearTimeout(timer);
-      if (!opened) reject(new Error(`WebSocket closed during the handshake (${code})`));
+      if (!opened) reject(new ConnectFailedError(`WebSocket closed during the handshake (${code})`));
       end(code, reason.toString());
     });
     socket.on("message", (data: Uint8Array & { toString(encoding?: string): string }, isBinary: boolean) => {
@@ -207,31 +208,36 @@ function openNode(socket: NodeSocket, options: TransportOptions, events: Transpo
     socket.on("open", () => {
       clearTimeout(timer);
       opened = true;
-      resolve({
-        canPing: true,
-        canPause: true,
-        get bufferedAmount() {
-          return socket.bufferedAmount;
-        },
-        send(data, done) {
-          if (ended || socket.readyState !== OPEN) return done(new Error("WebSocket is not open"));
-          socket.send(data, { binary: typeof data !== "string" }, (error) => done(error ?? undefined));
-        },
-        ping() {
-          if (!ended && socket.readyState === OPEN) socket.ping();
-        },
-        pause: () => socket.pause(),
-        resume: () => socket.resume(),
-        close(code, reason) {
-          if (!ended) socket.close(code, reason);
-        },
-        terminate() {
-          socket.terminate();
-          end(1006, "terminated");
-        },
-      });
+      resolve(nodeTransport(socket, () => ended, end));
     });
   });
+}
+
+/** The open `ws` socket as a {@link Transport}; `isEnded` and `end` are its opener's state. */
+function nodeTransport(socket: NodeSocket, isEnded: () => boolean, end: (code: number, reason: string) => void): Transport {
+  return {
+    canPing: true,
+    canPause: true,
+    get bufferedAmount() {
+      return socket.bufferedAmount;
+    },
+    send(data, done) {
+      if (isEnded() || socket.readyState !== OPEN) return done(new InvalidStateError("WebSocket is not open"));
+      socket.send(data, { binary: typeof data !== "string" }, (error) => done(error ?? undefined));
+    },
+    ping() {
+      if (!isEnded() && socket.readyState === OPEN) socket.ping();
+    },
+    pause: () => socket.pause(),
+    resume: () => socket.resume(),
+    close(code, reason) {
+      if (!isEnded()) socket.close(code, reason);
+    },
+    terminate() {
+      socket.terminate();
+      end(1006, "terminated");
+    },
+  };
 }
 
 /**
@@ -285,7 +291,7 @@ function openBrowser(socket: BrowserSocket, options: TransportOptions, events: T
     });
     socket.addEventListener("close", (event: { code: number; reason: string }) => {
       clearTimeout(timer);
-      if (!opened) reject(new Error(`WebSocket connection failed (${event.code})`));
+      if (!opened) reject(new ConnectFailedError(`WebSocket connection failed (${event.code})`));
       end(event.code, event.reason);
     });
     socket.addEventListener("message", (event: { data: unknown }) => {
@@ -302,36 +308,46 @@ function openBrowser(socket: BrowserSocket, options: TransportOptions, events: T
       clearTimeout(timer);
       if (ended) return;
       opened = true;
-      resolve({
-        canPing: false,
-        canPause: false,
-        get bufferedAmount() {
-          return socket.bufferedAmount;
-        },
-        send(data, done) {
-          // A browser socket that is closing drops frames without a word: check first.
-          if (ended || socket.readyState !== OPEN) return done(new Error("WebSocket is not open"));
-          try {
-            socket.send(data);
-          } catch (error) {
-            return done(error as Error);
-          }
-          done();
-        },
-        ping() {},
-        pause() {},
-        resume() {},
-        close,
-        terminate() {
-          // Browsers cannot drop a socket; close it and stop listening, now.
-          try {
-            socket.close();
-          } catch {
-            // Already closing.
-          }
-          end(1006, "terminated");
-        },
-      });
+      resolve(browserTransport(socket, () => ended, close, end));
     });
   });
+}
+
+/** The open standard socket as a {@link Transport}; `isEnded`, `close` and `end` are its opener's. */
+function browserTransport(
+  socket: BrowserSocket,
+  isEnded: () => boolean,
+  close: (code: number, reason: string) => void,
+  end: (code: number, reason: string) => void,
+): Transport {
+  return {
+    canPing: false,
+    canPause: false,
+    get bufferedAmount() {
+      return socket.bufferedAmount;
+    },
+    send(data, done) {
+      // A browser socket that is closing drops frames without a word: check first.
+      if (isEnded() || socket.readyState !== OPEN) return done(new InvalidStateError("WebSocket is not open"));
+      try {
+        socket.send(data);
+      } catch (error) {
+        return done(error as Error);
+      }
+      done();
+    },
+    ping() {},
+    pause() {},
+    resume() {},
+    close,
+    terminate() {
+      // Browsers cannot drop a socket; close it and stop listening, now.
+      try {
+        socket.close();
+      } catch {
+        // Already closing.
+      }
+      end(1006, "terminated");
+    },
+  };
 }

@@ -262,44 +262,9 @@ export class WSClient {
     this.#transport = transport;
     this.#onWritten = this.#confirmer(transport);
     this.#lastAlive = Date.now();
-    // A standard WebSocket cannot stop reading: past the bound, drop the connection instead of growing memory.
-    this.#inbox?.attach(transport.canPause ? transport : { pause: () => transport.close(1008, "too many unhandled messages"), resume() {} });
-    const { heartbeat, receiveTimeoutMs } = this.#options;
-    const stopTimers = startLiveness(transport, heartbeat, effectiveReceiveTimeout(receiveTimeoutMs, transport.canPing, heartbeat), {
-      isOpen: () => this.#connected && this.#transport === transport,
-      lastAlive: () => this.#lastAlive,
-      paused: () => {
-        if (this.#inbox?.paused !== true) return false;
-        this.#lastAlive = Date.now(); // the silence is ours: count from when we read again
-        return true;
-      },
-      heartbeatFrame: () => {
-        try {
-          return encode(heartbeat!.message!() as SendValue);
-        } catch (error) {
-          this.#logger.error("WSClient: heartbeat.message threw", error);
-          return undefined;
-        }
-      },
-      warn: (message) => this.#logger.warn?.(message),
-    });
+    const stopTimers = this.#watch(transport);
     let connected = false;
-    const ended = end.then((result) => {
-      stopTimers();
-      this.#transport = undefined;
-      this.#connected = false;
-      this.#inOnConnect = false;
-      this.#inbox?.attach(undefined);
-      if (this.#closed) this.#queue.rejectAll(new ConnectionClosed(result.code, result.reason || "client closed"), true);
-      else {
-        this.#queue.requeue(new ConnectionClosed(result.code, result.reason || "connection lost"));
-        this.#armExpiry(); // what was written unconfirmed waits again, within its sendTimeoutMs
-      }
-      if (connected) this.#events.emit("disconnect", { ...result, connection });
-      this.#endConnection?.();
-      this.#endConnection = undefined;
-      return result;
-    });
+    const ended = end.then((result) => this.#ended(result, stopTimers, connected, connection));
 
     if (this.#options.onConnect !== undefined) {
       this.#inOnConnect = true;
@@ -326,6 +291,49 @@ export class WSClient {
     for (const waiter of this.#connectWaiters.splice(0)) waiter.resolve();
     this.#pump();
     return ended;
+  }
+
+  /** Reads through the inbox's bound and keeps the connection honest (heartbeat, receive timeout); returns what stops the timers. */
+  #watch(transport: Transport): () => void {
+    // A standard WebSocket cannot stop reading: past the bound, drop the connection instead of growing memory.
+    this.#inbox?.attach(transport.canPause ? transport : { pause: () => transport.close(1008, "too many unhandled messages"), resume() {} });
+    const { heartbeat, receiveTimeoutMs } = this.#options;
+    return startLiveness(transport, heartbeat, effectiveReceiveTimeout(receiveTimeoutMs, transport.canPing, heartbeat), {
+      isOpen: () => this.#connected && this.#transport === transport,
+      lastAlive: () => this.#lastAlive,
+      paused: () => {
+        if (this.#inbox?.paused !== true) return false;
+        this.#lastAlive = Date.now(); // the silence is ours: count from when we read again
+        return true;
+      },
+      heartbeatFrame: () => {
+        try {
+          return encode(heartbeat!.message!() as SendValue);
+        } catch (error) {
+          this.#logger.error("WSClient: heartbeat.message threw", error);
+          return undefined;
+        }
+      },
+      warn: (message) => this.#logger.warn?.(message),
+    });
+  }
+
+  /** The connection is over: unsent and unconfirmed sends wait for the next one (or reject after close()). */
+  #ended(result: { code: number; reason: string }, stopTimers: () => void, connected: boolean, connection: number): { code: number; reason: string } {
+    stopTimers();
+    this.#transport = undefined;
+    this.#connected = false;
+    this.#inOnConnect = false;
+    this.#inbox?.attach(undefined);
+    if (this.#closed) this.#queue.rejectAll(new ConnectionClosed(result.code, result.reason || "client closed"), true);
+    else {
+      this.#queue.requeue(new ConnectionClosed(result.code, result.reason || "connection lost"));
+      this.#armExpiry(); // what was written unconfirmed waits again, within its sendTimeoutMs
+    }
+    if (connected) this.#events.emit("disconnect", { ...result, connection });
+    this.#endConnection?.();
+    this.#endConnection = undefined;
+    return result;
   }
 
   /** Waits the next backoff delay (cut short by `close()`), telling listeners first. */

@@ -25,8 +25,8 @@ const LAYERS: Record<string, number> = {
   "websocket-policy": 2, // the WebSocket options, origin policy and message budget (on pubsub's broker type)
   core: 3, redis: 3, // the app: config, lifecycle, routing, binding, requests, responses, HTTP
   websocket: 4, middleware: 4, sse: 4, // on the core: the WebSocket engine and handler, middleware, SSE
-  server: 5, client: 5, // the adapters: uWebSockets.js and the in-process TestClient
-  testing: 6, runner: 6, // the contract suites and their harnesses; the `upie` command
+  server: 5, // the uWebSockets.js adapter
+  testing: 6, runner: 6, // the in-process TestClient, the contract suites and their harnesses; the `upie` command
   ".": 7,
 };
 

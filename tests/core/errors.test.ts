@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { ConnectionClosed, ERRORS, HttpError, InvalidOptionError, WebSocketStateError } from "../../lib/index.js";
+import {
+  App, ArgumentRangeError, ConnectionClosed, ERRORS, HttpError, InvalidArgumentError, InvalidOptionError, InvalidStateError, NoServerAdapterError, WebSocketStateError,
+} from "../../lib/index.js";
+import { ProtocolViolationError } from "../../lib/adapter.js";
+import { TimedOutError } from "../../lib/testing/index.js";
+import { ConnectFailedError, NoWebSocketError } from "../../lib/ws-client/index.js";
 
 const ERRORS_DOC = new URL("../../docs/errors.md", import.meta.url);
 
@@ -82,5 +87,31 @@ describe("error classes", () => {
     assert.equal(closed.code, 1001);
     assert.equal(closed.reason, "bye");
     assert.equal(closed.errorCode, ERRORS.WS_CLOSED.code);
+  });
+});
+
+describe("the errors that replaced plain throws", () => {
+  it("carry their catalogue codes, keep their messages, and stay the built-in kind callers catch", () => {
+    const cases: Array<[Error & { code: string }, string, ErrorConstructor | TypeErrorConstructor | RangeErrorConstructor]> = [
+      [new InvalidArgumentError("sendText() takes a string"), ERRORS.INVALID_ARGUMENT.code, TypeError],
+      [new ArgumentRangeError("bad close code"), ERRORS.ARGUMENT_OUT_OF_RANGE.code, RangeError],
+      [new InvalidStateError("Spool is closed"), ERRORS.INVALID_STATE.code, Error],
+      [new ProtocolViolationError("unexpected event"), ERRORS.PROTOCOL_VIOLATION.code, TypeError],
+      [new NoServerAdapterError("none"), ERRORS.NO_SERVER_ADAPTER.code, Error],
+      [new NoWebSocketError("none"), ERRORS.NO_WEBSOCKET.code, TypeError],
+      [new TimedOutError("waited"), ERRORS.TIMED_OUT.code, Error],
+      [new ConnectFailedError("refused"), ERRORS.WS_CLIENT_CONNECT_FAILED.code, Error],
+    ];
+    for (const [error, code, kind] of cases) {
+      assert.equal(error.code, code, error.name);
+      assert.ok(error instanceof kind, `${error.name} is a ${kind.name}`);
+      assert.equal(error.name, error.constructor.name);
+    }
+    assert.equal(new InvalidArgumentError("sendText() takes a string").message, "sendText() takes a string");
+  });
+
+  it("are what upie throws: this.request outside a request is an InvalidStateError", () => {
+    assert.throws(() => new App().request, (error: unknown) =>
+      error instanceof InvalidStateError && error.code === ERRORS.INVALID_STATE.code && error.message === "this.request is only available while handling a request");
   });
 });

@@ -136,3 +136,17 @@ describe("HTTP middleware", () => {
     assert.equal(logger.errors.length, 1);
   });
 });
+
+describe("App.wsMiddlewares (deprecated)", () => {
+  it("is the webSocketMiddlewares array under its old name, and is no route", async () => {
+    const app = new Site();
+    assert.equal(app.wsMiddlewares, app.webSocketMiddlewares);
+    const client = new TestClient(app);
+    try {
+      assert.equal((await client.get("/wsMiddlewares")).status, 404);
+      assert.equal((await client.get("/webSocketMiddlewares")).status, 404);
+    } finally {
+      await client.close();
+    }
+  });
+});

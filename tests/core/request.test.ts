@@ -151,3 +151,29 @@ describe("this.request", () => {
     assert.deepEqual((await client.get("/nested/x/y")).json(), { a: "x", b: "y" });
   });
 });
+
+describe("Request fields the core writes", () => {
+  it("are read-only to users (a compile error), and hold what the core wrote", async () => {
+    class Fields extends App {
+      async item(id: string) {
+        // @ts-expect-error pathParams is read-only to users: the core writes it
+        if (false as boolean) this.request.pathParams = {};
+        // @ts-expect-error body is read-only to users
+        if (false as boolean) this.request.body = undefined;
+        // @ts-expect-error jsonBody is read-only to users
+        if (false as boolean) this.request.jsonBody = 1;
+        // @ts-expect-error bodyParams is read-only to users
+        if (false as boolean) this.request.bodyParams = {};
+        // @ts-expect-error files is read-only to users
+        if (false as boolean) this.request.files = {};
+        return { id, param: this.request.pathParams.id, json: this.request.jsonBody };
+      }
+    }
+    const client = new TestClient(new Fields());
+    try {
+      assert.deepEqual((await client.post("/item/7", { json: { a: 1 } })).json(), { id: "7", param: "7", json: { a: 1 } });
+    } finally {
+      await client.close();
+    }
+  });
+});

@@ -3,7 +3,7 @@
  * rot: a block's info string says how.
  *
  * - ```ts / ```js: a complete module, type-checked against upie's source (the
- *   package names `upie`, `upie/client`, `upie/testing` and `upie/redis` map
+ *   package names `upie`, `upie/client`, `upie/testing`, `upie/redis` and `upie/adapter` map
  *   to lib/) with the project's own compiler options, all blocks in one `tsc`
  *   run. There are no fragments: a block that shows a method shows its class.
  * - ```ts run / ```js run: also run, as a program, to a clean exit within
@@ -37,6 +37,7 @@ const ENTRY_POINTS: Record<string, string> = {
   "upie/client": "lib/ws-client/index.ts",
   "upie/testing": "lib/testing/index.ts",
   "upie/redis": "lib/redis/index.ts",
+  "upie/adapter": "lib/adapter.ts",
 };
 
 const blocks: CodeBlock[] = docFiles().flatMap((file) => codeBlocks(file, readDoc(file)));

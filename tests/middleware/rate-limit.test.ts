@@ -141,7 +141,7 @@ describe("RateLimit", () => {
       }
     }
     const app = new Chat();
-    app.wsMiddlewares.push(new RateLimit({ capacity: 2, refillPerSecond: 0.01 }));
+    app.webSocketMiddlewares.push(new RateLimit({ capacity: 2, refillPerSecond: 0.01 }));
     const client = new TestClient(app);
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) statuses.push((await client.websocket("/chat", { remoteAddress: "10.0.0.5" })).status);
@@ -153,7 +153,7 @@ describe("RateLimit", () => {
     const app = new Api();
     const limit = new RateLimit({ capacity: 2, refillPerSecond: 0.01 });
     app.middlewares.push(limit);
-    app.wsMiddlewares.push(limit);
+    app.webSocketMiddlewares.push(limit);
     const client = new TestClient(app);
     assert.equal((await client.get("/ping", { remoteAddress: "10.0.0.7" })).status, 200);
     assert.equal(limit.beforeWebSocket(handshake("10.0.0.7")), undefined);

@@ -42,7 +42,8 @@ try {
 /** The README's tour as one TypeScript app: routes, a decorator with a body schema, a typed WebSocket route. */
 const TS_APP = `
 import { App, HttpError, InvalidMessageError, TestClient, post, type UploadedFile, type WebSocket } from "upie";
-import { runAdapterContract, testClientAdapter, type AdapterUnderTest } from "upie/testing";
+import { runAdapterContract, testClientAdapter, TestClient as TestingClient, type AdapterUnderTest } from "upie/testing";
+import { appCore, handleHttpAsync, useServerAdapter, type HttpScope, type Listen } from "upie/adapter";
 import { z } from "zod";
 
 const Move = z.object({ x: z.number().int(), y: z.number().int() });
@@ -79,6 +80,13 @@ export default class Game extends App {
 export const inProcess = async (): Promise<string> => (await new TestClient(new Game()).get("/greet/Tc")).text;
 export const adapter: AdapterUnderTest = testClientAdapter;
 export const contract: typeof runAdapterContract = runAdapterContract;
+export const sameClient: boolean = TestingClient === TestClient;
+const scope: HttpScope = { type: "http", method: "GET", path: "/greet/Ad", rawQuery: "", headers: {}, client: "" };
+const listen: Listen = async (core, options) => ({ port: options.port ?? 0, host: "memory", uws: { package: "memory", version: "1" }, close: () => core.lifecycle.stop({ closeWebSockets: async () => {} }) });
+export const viaAdapter = async (): Promise<void> => {
+  useServerAdapter(async () => listen);
+  await handleHttpAsync(appCore(new Game()), scope, { receive: async () => ({ type: "http.disconnect" }), send: () => {} });
+};
 `;
 
 let work: string;

@@ -351,7 +351,7 @@ describe("server.close() with WebSockets", () => {
   it("closes every open socket with 1001, refuses pending handshakes, and waits for handlers", async () => {
     const live = await start();
     const counter = new Counter();
-    live.app.wsMiddlewares.push(counter);
+    live.app.webSocketMiddlewares.push(counter);
     const clients = await Promise.all([1, 2, 3].map(() => connect(live.url("/echo"))));
     let open!: () => void;
     live.app.gate = new Promise((resolve) => (open = resolve));

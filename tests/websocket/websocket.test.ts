@@ -342,7 +342,7 @@ describe("WebSocketMiddleware", () => {
   it("refuses with 403 and the reason when beforeWebSocket returns a close code", async () => {
     const { app, client } = setup();
     const gate = new Gate({ code: 1008, reason: "banned" });
-    app.wsMiddlewares.push(gate);
+    app.webSocketMiddlewares.push(gate);
     const ws = await client.websocket("/echo");
     assert.equal(ws.status, 403);
     assert.equal(ws.body, "banned");
@@ -352,7 +352,7 @@ describe("WebSocketMiddleware", () => {
 
   it("refuses with the HTTP status beforeWebSocket returns", async () => {
     const { app, client } = setup();
-    app.wsMiddlewares.push(new Gate({ code: 429 }));
+    app.webSocketMiddlewares.push(new Gate({ code: 429 }));
     const ws = await client.websocket("/echo");
     assert.equal(ws.status, 429);
     assert.equal(ws.body, "Too Many Requests");
@@ -361,7 +361,7 @@ describe("WebSocketMiddleware", () => {
   it("runs afterWebSocket once the handler has finished", async () => {
     const { app, client } = setup();
     const gate = new Gate();
-    app.wsMiddlewares.push(gate);
+    app.webSocketMiddlewares.push(gate);
     const ws = await client.websocket("/echo");
     assert.deepEqual(gate.log, ["before /echo"]);
     await ws.close();

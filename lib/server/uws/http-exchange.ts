@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { InvalidStateError, ProtocolViolationError } from "../../protocol/errors.js";
 import type { HttpResponse } from "uWebSockets.js";
 import { ClientGoneError } from "../../body/client-gone-error.js";
 import type { Channel, HttpRequestEvent, ReceiveEvent, ResponseHeaders, SendEvent } from "../../protocol/protocol.js";
@@ -155,9 +156,9 @@ export class HttpExchange implements Channel {
       this.#declaredLength = event.length ?? -1;
       return undefined;
     }
-    if (event.type !== "http.response.body") return Promise.reject(new TypeError(`unexpected event ${event.type}`));
+    if (event.type !== "http.response.body") return Promise.reject(new ProtocolViolationError(`unexpected event ${event.type}`));
     if (this.#aborted) return event.more ? Promise.reject(new ClientGoneError()) : undefined;
-    if (this.#finished) return Promise.reject(new TypeError("response already finished"));
+    if (this.#finished) return Promise.reject(new InvalidStateError("response already finished"));
     if (!event.more) {
       this.#end(event.body);
       return undefined;
@@ -261,7 +262,7 @@ export class HttpExchange implements Channel {
   #tryEnd(chunk: Uint8Array): Promise<void> | undefined {
     const res = this.#res;
     const total = this.#declaredLength;
-    if (this.#sentLength + chunk.byteLength > total) return Promise.reject(new RangeError("stream is longer than its content-length"));
+    if (this.#sentLength + chunk.byteLength > total) return Promise.reject(new ProtocolViolationError("stream is longer than its content-length"));
     if (chunk.byteLength === 0) return undefined; // nothing to send, and `res` is gone once the last byte went out
     this.#sentViaTryEnd = true;
     let ok = false;

@@ -112,7 +112,7 @@ function trufflesuiteNative(): LoadedUws | undefined {
   const name = `uws_${process.platform}_${process.arch}_${process.versions.modules}.node`;
   if (!existsSync(join(binaries, name))) {
     const abis = readdirSync(binaries).filter((file) => file.startsWith(`uws_${process.platform}_${process.arch}_`)).map((file) => file.slice(file.lastIndexOf("_") + 1, -".node".length));
-    throw new Error(`no native binary for ABI ${process.versions.modules} on ${process.platform}-${process.arch} (it has ABI ${abis.join(", ") || "none"})`);
+    throw new UwsUnavailableError(`no native binary for ABI ${process.versions.modules} on ${process.platform}-${process.arch} (it has ABI ${abis.join(", ") || "none"})`);
   }
   const uws = require(join(binaries, name)) as UwsModule;
   return { uws, package: TRUFFLESUITE, version: manifest.version.replace(/-unofficial.*$/, "") };

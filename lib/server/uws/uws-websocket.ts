@@ -26,7 +26,7 @@
  * @module
  */
 import type { HttpResponse, us_socket_context_t, WebSocket as UwsSocket } from "uWebSockets.js";
-import { ConnectionClosed, WebSocketStateError } from "../../protocol/errors.js";
+import { ConnectionClosed, WebSocketStateError, ProtocolViolationError } from "../../protocol/errors.js";
 import type { ReceiveEvent, ResponseHeaders, SendEvent, WebSocketChannel, WebSocketEndpoint } from "../../protocol/protocol.js";
 import { quietRejection } from "../../websocket/message-queue.js";
 import { utf8Decoder } from "../../websocket/utf8.js";
@@ -84,7 +84,7 @@ export interface WebSocketServerState {
  * ```ts
  * upgrade(res, req, context) {
  *   const connection = new UwsWebSocket(state, res, context, key, extensions);
- *   serveWebSocket(core, scope, connection); // the engine attaches and answers through send()
+ *   handleWebSocket(core, scope, connection); // the engine attaches and answers through send()
  * }
  * ```
  */
@@ -156,7 +156,7 @@ export class UwsWebSocket implements WebSocketChannel {
         this.#server.topics.unsubscribe(this, event.topic);
         return;
       default:
-        return quietRejection(new TypeError(`unexpected event ${event.type} for a WebSocket`));
+        return quietRejection(new ProtocolViolationError(`unexpected event ${event.type} for a WebSocket`));
     }
   }
 

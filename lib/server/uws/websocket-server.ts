@@ -17,7 +17,7 @@ import type { HttpRequest, HttpResponse, TemplatedApp, us_socket_context_t, WebS
 import type { AppCore } from "../../core/app-core.js";
 import { withinGrace } from "../../core/app-lifecycle.js";
 import type { ReceiveEvent, WebSocketScope } from "../../protocol/protocol.js";
-import { serveWebSocket } from "../../websocket/websocket-handler.js";
+import { handleWebSocket } from "../../websocket/websocket-handler.js";
 import { handshakeProblem } from "../../websocket/handshake.js";
 import { utf8Decoder } from "../../websocket/utf8.js";
 import { readHeaders, readRemoteAddress } from "./read-request.js";
@@ -196,7 +196,7 @@ function upgradeHandler(core: AppCore, { live, state }: LiveConnections) {
     live.add(connection);
     // The connection is the channel and, as the fast path, the queue the callbacks below fill;
     // it calls state.handlerDone() when the handler is over (no promise kept per connection).
-    serveWebSocket(core, scope, connection);
+    handleWebSocket(core, scope, connection);
     // What the handler did before its first await was answered inside this callback; the rest is corked.
     connection.callbackReturned();
   };

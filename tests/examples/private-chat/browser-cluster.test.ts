@@ -14,9 +14,8 @@ import type { Page } from "playwright-core";
 import { TestBrowser } from "../test-browser.js";
 import { ChildServer } from "../../redis/child-process.js";
 import { RedisServer } from "../../redis/redis-server.js";
+import { CHAT_APP, LISTENING, RUNNER } from "./helpers.js";
 
-const APP = "examples/private-chat/app.ts";
-const LISTENING = /upie private chat on http:\/\/127\.0\.0\.1:(\d+)/;
 const WAIT = { timeout: 15_000 };
 
 describe("examples/private-chat on two processes, in Chromium", { timeout: 180_000 }, () => {
@@ -31,7 +30,7 @@ describe("examples/private-chat on two processes, in Chromium", { timeout: 180_0
   let bob: Page;
 
   const startChat = async () => {
-    const server = await ChildServer.start(APP, { ...env, PORT: "0" }, { listening: LISTENING });
+    const server = await ChildServer.start(RUNNER, { ...env, PORT: "0" }, { args: [CHAT_APP], listening: LISTENING });
     servers.push(server);
     return server;
   };

@@ -5,19 +5,20 @@
  * `start:cluster` script: N workers on one port.
  */
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { promisify } from "node:util";
 
 import WebSocket from "ws";
 
 import { ChildServer } from "../../redis/child-process.js";
 import { freePort, RedisServer } from "../../redis/redis-server.js";
-import { ChatClient, type Packet } from "./helpers.js";
+import { CHAT_APP, ChatClient, LISTENING, RUNNER, type Packet } from "./helpers.js";
 
-const APP = "examples/private-chat/app.ts";
-const LISTENING = /upie private chat on http:\/\/127\.0\.0\.1:(\d+)/;
+const execFileAsync = promisify(execFile);
 
 /** Logs in over HTTP on `base`; returns the `session_id=…` cookie pair. */
 async function login(base: string, username: string): Promise<string> {
@@ -59,7 +60,7 @@ describe("examples/private-chat on two processes", { timeout: 120_000 }, () => {
   const servers: ChildServer[] = [];
 
   const startChat = async () => {
-    const server = await ChildServer.start(APP, { ...env, PORT: "0" }, { listening: LISTENING });
+    const server = await ChildServer.start(RUNNER, { ...env, PORT: "0" }, { args: [CHAT_APP], listening: LISTENING });
     servers.push(server);
     return server;
   };
@@ -136,9 +137,9 @@ describe("examples/private-chat on two processes", { timeout: 120_000 }, () => {
     assert.deepEqual(body.messages.map((m) => [m.message, m.read]), [["hello from process 1", true], ["hi from process 2", false]]);
   });
 
-  it("starts N workers on one port with npm run start:cluster, and they serve as one chat", async () => {
+  it("starts N workers on one port with the runner's --workers (npm run start:cluster), and they serve as one chat", async () => {
     const port = await freePort();
-    const cluster = await ChildServer.start("examples/private-chat/cluster.ts", { ...env, PORT: String(port) }, { args: ["--workers", "2"], listening: LISTENING, times: 2 });
+    const cluster = await ChildServer.start(RUNNER, { ...env, PORT: String(port) }, { args: [CHAT_APP, "--workers", "2"], listening: LISTENING, times: 2 });
     servers.push(cluster);
     const pids = new Set([...cluster.output.matchAll(/\(pid (\d+);/g)].map((m) => m[1]));
     assert.equal(pids.size, 2, cluster.output);
@@ -153,7 +154,7 @@ describe("examples/private-chat on two processes", { timeout: 120_000 }, () => {
 
   it("runs as one process without Redis, as npm start does, and keeps its data across a restart", async () => {
     const local = { CHAT_DB: join(dir, "alone.db"), REDIS_URL: "", PORT: "0" };
-    let server = await ChildServer.start(APP, local, { listening: LISTENING });
+    let server = await ChildServer.start(RUNNER, local, { args: [CHAT_APP], listening: LISTENING });
     servers.push(server);
     assert.match(server.output, /one process/);
     const erinCookie = await login(server.url, "erin");
@@ -164,7 +165,7 @@ describe("examples/private-chat on two processes", { timeout: 120_000 }, () => {
     frank.close();
     erin.close();
     await server.stop();
-    server = await ChildServer.start(APP, local, { listening: LISTENING });
+    server = await ChildServer.start(RUNNER, local, { args: [CHAT_APP], listening: LISTENING });
     servers.push(server);
     // Sessions were in memory: log in again; the messages were in SQLite.
     const again = await login(server.url, "erin");
@@ -172,10 +173,13 @@ describe("examples/private-chat on two processes", { timeout: 120_000 }, () => {
     assert.deepEqual(history.messages.map((m) => m.message), ["kept on disk"]);
   });
 
-  it("refuses to start several workers without REDIS_URL", async () => {
-    await assert.rejects(
-      ChildServer.start("examples/private-chat/cluster.ts", { REDIS_URL: "", PORT: "8123" }, { args: ["--workers", "2"], listening: LISTENING }),
-      /several workers need REDIS_URL/,
-    );
+  it("refuses to start several workers without REDIS_URL (npm run start:cluster)", async () => {
+    // --ignore-scripts: the check, not the client bundle its prestart builds.
+    const run = execFileAsync("npm", ["run", "--silent", "--ignore-scripts", "start:cluster"], { env: { ...process.env, REDIS_URL: "", PORT: "8123" } });
+    await assert.rejects(run, (error: { code?: number; stderr?: string }) => {
+      assert.equal(error.code, 2);
+      assert.match(error.stderr ?? "", /several workers need REDIS_URL/);
+      return true;
+    });
   });
 });

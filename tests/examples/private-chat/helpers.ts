@@ -126,3 +126,9 @@ export class ChatServer {
     await this.server.close();
   }
 }
+
+/** The chat as `npm start` serves it: the runner (`upie`) and the module whose default export it serves. */
+export const RUNNER = "lib/runner/cli.ts";
+export const CHAT_APP = "examples/private-chat/app.ts";
+/** The runner's banner, one per worker; its group is the port. */
+export const LISTENING = /upie: serving examples\/private-chat\/app\.ts:default on http:\/\/127\.0\.0\.1:(\d+)/;

@@ -135,7 +135,7 @@ describe("examples/private-chat: pages and the history API", { timeout: 20_000 }
       await store.addMessage("bob", "alice", "first");
       await store.addMessage("bob", "alice", "<img src=x onerror=alert(1)>");
       await store.openDialog("alice", "carol");
-      await app.chat.connect(new ChatConnection({ sendText: async () => {}, close: () => {}, subscribe: () => {} }, "bob", "key"));
+      await app.chat.connect(new ChatConnection({ sendText: async () => {}, close: async () => {}, subscribe: async () => {} }, "bob", "key"));
       const html = (await clients.alice!.get("/")).text;
       const bob = html.slice(html.indexOf('data-username="bob"'));
       assert.match(bob, /<span class="dot online">/);

@@ -135,13 +135,20 @@ describe("examples/space protocol", { timeout: 60_000 }, () => {
       client.close();
     });
 
-    it("rate-limits a flood, then closes it with 1008", async () => {
-      const client = await space.join("key-alice", "bad/Flood");
-      for (let i = 0; i < 400; i++) client.send({ clientHeartbeat: {} });
+    it("fails the actions over the rate and keeps the connection", async () => {
+      const client = await space.join("key-alice", "bad/Limited");
+      for (let i = 0; i < 60; i++) client.send({ clientHeartbeat: {} });
       const limited = await client.next("transactionStatus", (e) => e.transactionStatus.reason === "rate limited: too many actions");
       assert.equal(limited.transactionStatus.succeeded, false);
-      const closed = await client.closed;
-      assert.deepEqual(closed, { code: 1008, reason: "flooding" });
+      await new Promise((resolve) => setTimeout(resolve, 200)); // 4 actions' worth of budget again
+      assert.equal((await client.act({ setAway: { away: true } })).succeeded, true);
+      client.close();
+    });
+
+    it("closes a flood (twice the rate, or far past the burst) with 1008", async () => {
+      const client = await space.join("key-alice", "bad/Flood");
+      for (let i = 0; i < 400; i++) client.send({ clientHeartbeat: {} });
+      assert.deepEqual(await client.closed, { code: 1008, reason: "Message rate exceeded" });
     });
   });
 

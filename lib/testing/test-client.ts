@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { InvalidOptionError } from "../protocol/errors.js";
 import { randomBytes } from "node:crypto";
 import { framingProblem } from "../body/framing.js";
 import { appCore, type App } from "../core/app.js";
@@ -12,7 +13,8 @@ import { handleHttpAsync } from "../core/http-handler.js";
 import type { HttpScope, WebSocketScope } from "../protocol/protocol.js";
 import { LocalFanout } from "../pubsub/local-fanout.js";
 import { TestHttpExchange, type TestRequestBody } from "./test-http-exchange.js";
-import { openTestWebSocket, type TestConnection, type TestSockets, type TestWebSocket, type WebSocketRequestOptions } from "./test-websocket.js";
+import type { TestConnection, TestSockets } from "./test-connection.js";
+import { openTestWebSocket, type TestWebSocket, type WebSocketRequestOptions } from "./test-websocket.js";
 
 /** A file for {@link RequestOptions.files}. */
 export interface TestFile {
@@ -118,7 +120,7 @@ export class TestClient {
   constructor(app: App, options: TestClientOptions = {}) {
     this.app = app;
     const socketBuffer = options.socketBuffer ?? DEFAULT_SOCKET_BUFFER;
-    if (!Number.isInteger(socketBuffer) || socketBuffer < 0) throw new TypeError("socketBuffer must be a non-negative integer");
+    if (!Number.isInteger(socketBuffer) || socketBuffer < 0) throw new InvalidOptionError("socketBuffer must be a non-negative integer");
     this.#socketBuffer = socketBuffer;
   }
 
@@ -174,7 +176,7 @@ export class TestClient {
     }
     const scope: HttpScope = { type: "http", method: method.toUpperCase(), path, rawQuery, headers, client: options.remoteAddress ?? "127.0.0.1" };
     const chunkSize = options.chunkSize ?? Math.max(body instanceof Uint8Array ? body.byteLength : 0, 1);
-    if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new TypeError("chunkSize must be a positive integer");
+    if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new InvalidOptionError("chunkSize must be a positive integer");
     const signal = options.signal;
     signal?.throwIfAborted();
     const exchange = new TestHttpExchange(scope.method === "HEAD", body, chunkSize, signal);
