@@ -1,18 +1,18 @@
 /**
  * What an action is on the server: the least role it needs, the event it
  * causes, one line on what it does (the README's table is generated from
- * these), and its handler. Plus the checks every handler shares.
+ * these), and its handler. Plus the checks and lookups every handler shares.
  *
  * @module
  */
 import type { Role } from "../roles.js";
-import type { SpaceConnection } from "../space-connection.js";
-import { SpaceMap } from "../space-map.js";
-import { fail, type ActionResult, type Space } from "../space.js";
+import type { Player, SpaceConnection } from "../space-connection.js";
+import type { MapObject, Nook, SpaceMap } from "../space-map.js";
+import { fail, OK, type ActionResult, type Space } from "../space.js";
 
 export type Args = Record<string, any>;
 
-/** One action: who may, what it does, and the handler that does it. */
+/** One action: who may, what it does, and the handler that does it (or refuses, with {@link refuse}). */
 export interface ActionDef {
   /** The least role that may send it. */
   role: Role;
@@ -20,8 +20,11 @@ export interface ActionDef {
   event: string;
   /** One line: what it does. */
   does: string;
-  handle: (space: Space, connection: SpaceConnection, args: Args) => ActionResult;
+  handle: (space: Space, connection: SpaceConnection, args: Args) => void;
 }
+
+/** An action as the hub calls it: its handler answers done, or refused and why. */
+export type Action = Omit<ActionDef, "handle"> & { handle: (space: Space, connection: SpaceConnection, args: Args) => ActionResult };
 
 /** Longest accepted strings, in UTF-16 units. */
 export const LIMITS = { name: 32, text: 64, emoji: 16, chat: 500, id: 64, url: 512, notification: 200, long: 2000, payload: 4096, script: 32_768 };
@@ -33,41 +36,109 @@ export function badString(value: unknown, max: number, what: string): string | u
   return undefined;
 }
 
+/** Refuses a string argument that is not a string or is longer than `max`. */
+export function checkString(value: unknown, max: number, what: string): void {
+  const problem = badString(value, max, what);
+  if (problem !== undefined) refuse(problem);
+}
+
 /** "" or an http(s) URL or a path: what image, video and sound sources may be. */
 export function badUrl(value: string, what: string): string | undefined {
   if (value.length > LIMITS.url) return `${what} is longer than ${LIMITS.url} characters`;
   return value === "" || /^(https?:\/\/|\/)[^\s]*$/.test(value) ? undefined : `${what} must be an http(s) URL or a path`;
 }
 
+/**
+ * Why an action is refused. A handler, or a lookup it calls (a player, a map,
+ * an object, a nook), throws it, so that each check is one line and a lookup
+ * returns the thing itself: as Koa's `ctx.throw`, it is caught once, where the
+ * handler is called ({@link refusing}), and becomes the failed result.
+ */
+export class Refusal extends Error {}
+
+/** Refuses the action with `reason`. */
+export function refuse(reason: string): never {
+  throw new Refusal(reason);
+}
+
+/** The action with its handler's refusals turned into failed results; anything else still throws (a bug). */
+export function refusing(def: ActionDef): Action {
+  return {
+    ...def,
+    handle(space, connection, args) {
+      try {
+        def.handle(space, connection, args);
+        return OK;
+      } catch (error) {
+        if (error instanceof Refusal) return fail(error.message);
+        throw error;
+      }
+    },
+  };
+}
+
 /** Refuses a `targetId` that names someone else: a client acts for itself only. */
-export function forSelf(connection: SpaceConnection, targetId: unknown): ActionResult | undefined {
-  return typeof targetId === "string" && targetId !== "" && targetId !== connection.player.id ? fail("targetId may only name yourself") : undefined;
+export function forSelf(connection: SpaceConnection, targetId: unknown): void {
+  if (typeof targetId === "string" && targetId !== "" && targetId !== connection.player.id) refuse("targetId may only name yourself");
 }
 
-export function onMap(connection: SpaceConnection): ActionResult | undefined {
-  return connection.player.mapId === undefined ? fail("not in a map: enter first") : undefined;
+/** The sender's map, or a refusal when it is on none. */
+export function myMap(space: Space, connection: SpaceConnection): SpaceMap {
+  const mapId = connection.player.mapId;
+  return mapId === undefined ? refuse("not in a map: enter first") : space.maps.get(mapId)!;
 }
 
-/** The map an action names ("" = the sender's), or a failure. */
-export function mapOf(space: Space, connection: SpaceConnection, mapId: unknown): SpaceMap | ActionResult {
-  if (typeof mapId !== "string" || mapId.length > LIMITS.id) return fail("bad mapId");
+/** The map an action names ("" = the sender's), or a refusal. */
+export function mapOf(space: Space, connection: SpaceConnection, mapId: unknown): SpaceMap {
+  if (typeof mapId !== "string" || mapId.length > LIMITS.id) refuse("bad mapId");
   const id = mapId === "" ? connection.player.mapId : mapId;
-  if (id === undefined) return fail("not in a map: enter first, or name the map");
-  return space.maps.get(id) ?? fail(`no map '${id}'`);
+  if (id === undefined) refuse("not in a map: enter first, or name the map");
+  return space.maps.get(id) ?? refuse(`no map '${id}'`);
 }
 
-export const isMap = (value: SpaceMap | ActionResult): value is SpaceMap => value instanceof SpaceMap;
+/** The object `id` on `map`, or a refusal naming where it was looked for. */
+export function objectOn(map: SpaceMap, id: unknown, where = `map '${map.id}'`): MapObject {
+  return map.objects.get(id as string) ?? refuse(`no object '${String(id).slice(0, LIMITS.id)}' on ${where}`);
+}
 
-/** Another player in the space, by id, or a failure; refuses when one blocks the other. */
-export function playerNamed(space: Space, connection: SpaceConnection, id: unknown, what = "player"): SpaceConnection | ActionResult {
-  if (typeof id !== "string" || id === "") return fail(`${what}: a player id is required`);
-  const other = space.byId(id);
-  if (other === undefined) return fail(`no player '${id.slice(0, LIMITS.id)}' here`);
-  if (space.blocked(connection, other)) return fail(`'${id}' is blocked`);
+/** The nook `id` on `map`, or a refusal naming where it was looked for. */
+export function nookOn(map: SpaceMap, id: unknown, where = `map '${map.id}'`): Nook {
+  return map.nooks.get(id as string) ?? refuse(`no nook '${String(id).slice(0, LIMITS.id)}' on ${where}`);
+}
+
+/** The player `id` in the space, blocked or not, or a refusal. */
+export function playerById(space: Space, id: unknown): SpaceConnection {
+  return (typeof id === "string" ? space.byId(id) : undefined) ?? refuse(`no player '${String(id).slice(0, LIMITS.id)}' here`);
+}
+
+/** Another player in the space, by id, or a refusal; refuses when one blocks the other. */
+export function playerNamed(space: Space, connection: SpaceConnection, id: unknown, what = "player"): SpaceConnection {
+  if (typeof id !== "string" || id === "") refuse(`${what}: a player id is required`);
+  const other = playerById(space, id);
+  if (space.blocked(connection, other)) refuse(`'${id}' is blocked`);
   return other;
 }
 
-export const isConnection = (value: SpaceConnection | ActionResult): value is SpaceConnection => !("ok" in value);
+/**
+ * Another player on the sender's map (what a high-five, a whisper or following
+ * needs), or a refusal: `you cannot ${verb} yourself`, or `elsewhere`.
+ */
+export function otherOnMyMap(space: Space, connection: SpaceConnection, id: unknown, what: string, verb: string, elsewhere: string): SpaceConnection {
+  const other = playerNamed(space, connection, id, what);
+  if (other === connection) refuse(`you cannot ${verb} yourself`);
+  if (connection.player.mapId === undefined || other.player.mapId !== connection.player.mapId) refuse(elsewhere);
+  return other;
+}
+
+/**
+ * Keeps `fields` as the player's `event` (newcomers get it replayed), or forgets
+ * it (`keep` false), and tells the player's map `event { encId, ...fields }`.
+ */
+export function remember(space: Space, player: Player, event: string, fields: Record<string, unknown>, keep = true): void {
+  if (keep) player.state.set(event, fields);
+  else player.state.delete(event);
+  space.toPlayersMap(player, { [event]: { encId: player.encId, ...fields } });
+}
 
 /** Numbers an action accepts: finite and within [min, max]. */
 export function inRange(value: unknown, min: number, max: number): value is number {

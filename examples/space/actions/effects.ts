@@ -7,34 +7,31 @@
  */
 import { loadSchema } from "../schema.js";
 import type { SpaceConnection } from "../space-connection.js";
-import { fail, OK, type ActionResult, type Space } from "../space.js";
-import { badString, badUrl, forSelf, inRange, isConnection, isMap, LIMITS, mapOf, onMap, playerNamed, type ActionDef } from "./define.js";
-
-/** Sends `event` to one player (`targetId`), or to the sender's map when `targetId` is "". */
-function toPlayerOrMap(space: Space, connection: SpaceConnection, targetId: string, event: object): ActionResult {
-  if (targetId !== "") {
-    const target = playerNamed(space, connection, targetId, "targetId");
-    if (!isConnection(target)) return target;
-    target.push(event);
-    return OK;
-  }
-  const off = onMap(connection);
-  if (off !== undefined) return off;
-  space.toMap(connection.player.mapId!, event);
-  return OK;
-}
+import type { Space } from "../space.js";
+import { badString, badUrl, checkString, inRange, LIMITS, mapOf, myMap, nookOn, objectOn, playerNamed, refuse, remember, type ActionDef } from "./define.js";
+import { tellNook } from "./nooks.js";
 
 /** Events a client cannot turn off: without them it cannot follow the protocol. */
 const ALWAYS = new Set(["ready", "error", "transactionStatus", "serverHeartbeat", "subscriptionsUpdated"]);
 let eventNames: string[] | undefined;
 
 /** A client heartbeat answers the last server heartbeat: that gap is the round trip. */
-function heartbeat(connection: SpaceConnection): ActionResult {
+function heartbeat(connection: SpaceConnection): void {
   if (connection.heartbeatSentAt !== undefined) {
     connection.lastRTT = Math.round(performance.now() - connection.heartbeatSentAt);
     connection.heartbeatSentAt = undefined;
   }
-  return OK;
+}
+
+/** Sends `event` to the player `targetId` names, or ("") to the sender's map. */
+function toPlayerOrMap(space: Space, connection: SpaceConnection, targetId: unknown, event: object): void {
+  if (targetId !== "") playerNamed(space, connection, targetId, "targetId").push(event);
+  else space.toMap(myMap(space, connection).id, event);
+}
+
+/** Refuses a shake stronger than 10 or longer than 10 s. */
+function checkShake(intensity: unknown, durationMs: unknown): void {
+  if (!inRange(intensity, 0, 10) || !inRange(durationMs, 0, 10_000)) refuse("intensity must be 0..10 and durationMs 0..10000");
 }
 
 export const EFFECTS: Record<string, ActionDef> = {
@@ -50,8 +47,8 @@ export const EFFECTS: Record<string, ActionDef> = {
       const wasFiltered = connection.filtered;
       const changes = Object.entries((subscriptions ?? {}) as Record<string, boolean>);
       for (const [name, on] of changes) {
-        if (!eventNames.includes(name)) return fail(`no event '${name.slice(0, LIMITS.id)}'`);
-        if (ALWAYS.has(name) && on === false) return fail(`${name} is always sent`);
+        if (!eventNames.includes(name)) refuse(`no event '${name.slice(0, LIMITS.id)}'`);
+        if (ALWAYS.has(name) && on === false) refuse(`${name} is always sent`);
       }
       for (const [name, on] of changes) {
         if (on === false) connection.unsubscribed.add(name);
@@ -59,7 +56,6 @@ export const EFFECTS: Record<string, ActionDef> = {
       }
       if (wasFiltered !== connection.filtered) space.resubscribe(connection, connection.player.mapId);
       connection.push({ subscriptionsUpdated: { subscriptions: eventNames.filter((n) => !connection.unsubscribed.has(n)) } });
-      return OK;
     },
   },
 
@@ -69,10 +65,9 @@ export const EFFECTS: Record<string, ActionDef> = {
     does: "Plays a sound (an http(s) URL or a path; volume 0..1); the page shows a 🔊 cue.",
     handle(space, connection, { src, volume, targetId }) {
       const problem = badString(src, LIMITS.url, "src") ?? (src === "" ? "src is required" : badUrl(src, "src"));
-      if (problem !== undefined) return fail(problem);
-      if (!inRange(volume, 0, 1)) return fail("volume must be 0..1");
-      const event = { spacePlaysSound: { src, volume, encId: connection.player.encId } };
-      return toPlayerOrMap(space, connection, targetId, event);
+      if (problem !== undefined) refuse(problem);
+      if (!inRange(volume, 0, 1)) refuse("volume must be 0..1");
+      return toPlayerOrMap(space, connection, targetId, { spacePlaysSound: { src, volume, encId: connection.player.encId } });
     },
   },
 
@@ -82,9 +77,8 @@ export const EFFECTS: Record<string, ActionDef> = {
     does: "Stops a sound that playSound started.",
     handle(space, connection, { src, targetId }) {
       const problem = badString(src, LIMITS.url, "src") ?? badUrl(src, "src");
-      if (problem !== undefined) return fail(problem);
-      const event = { spaceStopsSound: { src, encId: connection.player.encId } };
-      return toPlayerOrMap(space, connection, targetId, event);
+      if (problem !== undefined) refuse(problem);
+      return toPlayerOrMap(space, connection, targetId, { spaceStopsSound: { src, encId: connection.player.encId } });
     },
   },
 
@@ -93,11 +87,9 @@ export const EFFECTS: Record<string, ActionDef> = {
     event: "`playerNotifies` to the whole space",
     does: "Shows a notification to everyone in the space.",
     handle(space, connection, { notification }) {
-      const problem = badString(notification, LIMITS.notification, "notification");
-      if (problem !== undefined) return fail(problem);
-      if (notification.trim() === "") return fail("notification must not be empty");
+      checkString(notification, LIMITS.notification, "notification");
+      if (notification.trim() === "") refuse("notification must not be empty");
       space.toSpace({ playerNotifies: { encId: connection.player.encId, notification } });
-      return OK;
     },
   },
 
@@ -107,21 +99,15 @@ export const EFFECTS: Record<string, ActionDef> = {
     does: "Sends your own event (name, payload) to players (up to 100) or everyone.",
     handle(space, connection, { name, payload, recipients, sendToAll }) {
       const problem = badString(name, LIMITS.id, "name") ?? badString(payload, LIMITS.payload, "payload");
-      if (problem !== undefined) return fail(problem);
+      if (problem !== undefined) refuse(problem);
       const event = { customEvent: { name, payload, senderId: connection.player.id } };
       if (sendToAll === true) {
         space.toSpace(event);
-        return OK;
+        return;
       }
-      if (!Array.isArray(recipients) || recipients.length === 0 || recipients.length > 100) return fail("recipients: 1..100 player ids, or sendToAll");
-      const targets = [];
-      for (const id of recipients) {
-        const target = playerNamed(space, connection, id, "recipient");
-        if (!isConnection(target)) return target;
-        targets.push(target);
-      }
-      for (const target of new Set(targets)) target.push(event);
-      return OK;
+      if (!Array.isArray(recipients) || recipients.length === 0 || recipients.length > 100) refuse("recipients: 1..100 player ids, or sendToAll");
+      const targets = new Set(recipients.map((id) => playerNamed(space, connection, id, "recipient")));
+      for (const target of targets) target.push(event);
     },
   },
 
@@ -131,11 +117,9 @@ export const EFFECTS: Record<string, ActionDef> = {
     does: "Shakes an object (targetId: its id) for durationMs (≤ 10 000) at intensity 0..10; the page jiggles it.",
     handle(space, connection, { mapId, targetId, intensity, durationMs, mode }) {
       const map = mapOf(space, connection, mapId);
-      if (!isMap(map)) return map;
-      if (!map.objects.has(targetId)) return fail(`no object '${String(targetId).slice(0, LIMITS.id)}' on map '${map.id}'`);
-      if (!inRange(intensity, 0, 10) || !inRange(durationMs, 0, 10_000)) return fail("intensity must be 0..10 and durationMs 0..10000");
+      objectOn(map, targetId);
+      checkShake(intensity, durationMs);
       space.toMap(map.id, { fxShakeObject: { mapId: map.id, targetId, intensity, durationMs, mode } });
-      return OK;
     },
   },
 
@@ -144,17 +128,14 @@ export const EFFECTS: Record<string, ActionDef> = {
     event: "`fxShakeCamera` to the map, or to one player (targetUserId)",
     does: "Shakes the view of everyone on a map (\"\" = yours) or of one player.",
     handle(space, connection, { intensity, durationMs, mapId, targetUserId }) {
-      if (!inRange(intensity, 0, 10) || !inRange(durationMs, 0, 10_000)) return fail("intensity must be 0..10 and durationMs 0..10000");
+      checkShake(intensity, durationMs);
       if (targetUserId !== "") {
         const target = playerNamed(space, connection, targetUserId, "targetUserId");
-        if (!isConnection(target)) return target;
         target.push({ fxShakeCamera: { intensity, durationMs, mapId: target.player.mapId ?? "", targetUserId } });
-        return OK;
+        return;
       }
       const map = mapOf(space, connection, mapId);
-      if (!isMap(map)) return map;
       space.toMap(map.id, { fxShakeCamera: { intensity, durationMs, mapId: map.id, targetUserId } });
-      return OK;
     },
   },
 
@@ -163,15 +144,14 @@ export const EFFECTS: Record<string, ActionDef> = {
     event: "`spaceRegistersCommand` to the space",
     does: "Registers a chat command (a word): sendCommand with it reaches you.",
     handle(space, connection, { command }) {
-      if (typeof command !== "string" || !/^[a-z][a-z0-9_-]{0,31}$/i.test(command)) return fail("command must be a word (letters, digits, _ -), 1..32");
+      if (typeof command !== "string" || !/^[a-z][a-z0-9_-]{0,31}$/i.test(command)) refuse("command must be a word (letters, digits, _ -), 1..32");
       let handlers = space.commands.get(command);
       if (handlers === undefined) {
-        if (space.commands.size >= 256) return fail("a space has at most 256 commands");
+        if (space.commands.size >= 256) refuse("a space has at most 256 commands");
         space.commands.set(command, (handlers = new Set()));
       }
       handlers.add(connection);
       space.toSpace({ spaceRegistersCommand: { command } });
-      return OK;
     },
   },
 
@@ -180,13 +160,11 @@ export const EFFECTS: Record<string, ActionDef> = {
     event: "`playerSendsCommand` to the command's registrants (or targetId, one of them)",
     does: "Sends a registered command (its text after the word is the argument).",
     handle(space, connection, { command, targetId }) {
-      const problem = badString(command, LIMITS.notification, "command");
-      if (problem !== undefined) return fail(problem);
+      checkString(command, LIMITS.notification, "command");
       const handlers = space.commands.get(command.split(" ")[0]!);
-      if (handlers === undefined || handlers.size === 0) return fail(`no command '${command.split(" ")[0]!.slice(0, LIMITS.id)}' is registered`);
+      if (handlers === undefined || handlers.size === 0) refuse(`no command '${command.split(" ")[0]!.slice(0, LIMITS.id)}' is registered`);
       const event = { playerSendsCommand: { encId: connection.player.encId, command } };
       for (const handler of handlers) if (targetId === "" || handler.player.id === targetId) handler.push(event);
-      return OK;
     },
   },
 
@@ -195,13 +173,9 @@ export const EFFECTS: Record<string, ActionDef> = {
     event: "`playerUpdatesSession` to the map",
     does: "Records which panels of a speaker session (roomId) you have open (room, chat, Q&A, approvals).",
     handle(space, connection, args) {
-      const problem = badString(args.roomId, LIMITS.id, "roomId");
-      if (problem !== undefined) return fail(problem);
+      checkString(args.roomId, LIMITS.id, "roomId");
       const { roomChecked, chatChecked, qaChecked, approveQuestionsChecked, roomId } = args;
-      const fields = { roomChecked, chatChecked, qaChecked, approveQuestionsChecked, roomId };
-      connection.player.state.set("playerUpdatesSession", fields);
-      space.toPlayersMap(connection.player, { playerUpdatesSession: { encId: connection.player.encId, ...fields } });
-      return OK;
+      remember(space, connection.player, "playerUpdatesSession", { roomChecked, chatChecked, qaChecked, approveQuestionsChecked, roomId });
     },
   },
 
@@ -211,11 +185,10 @@ export const EFFECTS: Record<string, ActionDef> = {
     does: "Sets a speaker session's switches (room customising, chat, Q&A, approvals, mass mute).",
     handle(space, _connection, args) {
       const problem = badString(args.sessionId, LIMITS.id, "sessionId");
-      if (problem !== undefined || args.sessionId === "") return fail(problem ?? "sessionId is required");
-      if (!space.sessions.has(args.sessionId) && space.sessions.size >= 64) return fail("a space has at most 64 sessions");
+      if (problem !== undefined || args.sessionId === "") refuse(problem ?? "sessionId is required");
+      if (!space.sessions.has(args.sessionId) && space.sessions.size >= 64) refuse("a space has at most 64 sessions");
       space.sessions.set(args.sessionId, { ...args });
       space.toSpace({ speakerUpdatesSession: { ...args } });
-      return OK;
     },
   },
 
@@ -224,16 +197,11 @@ export const EFFECTS: Record<string, ActionDef> = {
     event: "`playerStartsRecording` and `mapSetNooks` (its recordingInfo) to the map",
     does: "Starts recording a nook of your map (initializing: still starting).",
     handle(space, connection, { nookId, initializing }) {
-      const off = onMap(connection) ?? forSelf(connection, "");
-      if (off !== undefined) return off;
-      const map = space.maps.get(connection.player.mapId!)!;
-      const nook = map.nooks.get(nookId);
-      if (nook === undefined) return fail(`no nook '${String(nookId).slice(0, LIMITS.id)}' on your map`);
+      const map = myMap(space, connection);
+      const nook = nookOn(map, nookId, "your map");
       nook.recording = { active: true, initiatingPlayer: connection.player.id };
-      connection.player.state.set("playerStartsRecording", { nookId, initializing: initializing === true });
-      space.toMap(map.id, { playerStartsRecording: { encId: connection.player.encId, nookId, initializing: initializing === true } });
-      space.toMap(map.id, { mapSetNooks: { mapId: map.id, nooks: { [nookId]: nook.wire() }, overwrite: false } });
-      return OK;
+      remember(space, connection.player, "playerStartsRecording", { nookId, initializing: initializing === true });
+      tellNook(space, map, nook);
     },
   },
 };

@@ -4,10 +4,10 @@
  *
  * @module
  */
-import type { Player } from "../space-connection.js";
+import type { Player, SpaceConnection } from "../space-connection.js";
 import type { MapObject } from "../space-map.js";
-import { fail, inventoryEvent, OK, type ActionResult, type Space } from "../space.js";
-import { badString, badUrl, forSelf, inRange, isConnection, LIMITS, onMap, playerNamed, type ActionDef } from "./define.js";
+import { inventoryEvent, type Space } from "../space.js";
+import { badString, badUrl, checkString, forSelf, inRange, LIMITS, myMap, objectOn, playerNamed, refuse, type ActionDef } from "./define.js";
 
 /** Most of one item a player may hold. */
 const MAX_COUNT = 1_000_000;
@@ -39,17 +39,14 @@ function changeInventory(space: Space, player: Player, itemId: string, delta: nu
   space.toPlayersMap(player, { playerUpdatesInventory: inventoryEvent(player) });
 }
 
-/** The object `id` on the player's map within reach, or a failure. */
-function objectInReach(space: Space, player: Player, id: unknown): MapObject | ActionResult {
-  if (player.mapId === undefined) return fail("not in a map: enter first");
-  const object = space.maps.get(player.mapId)!.objects.get(id as string);
-  if (object === undefined) return fail(`no object '${String(id).slice(0, LIMITS.id)}' on your map`);
+/** The object `id` on the sender's map within reach, or a refusal. */
+function objectInReach(space: Space, connection: SpaceConnection, id: unknown): MapObject {
+  const object = objectOn(myMap(space, connection), id, "your map");
+  const player = connection.player;
   const dx = Math.max(object.x - player.x, 0, player.x - (object.x + object.width - 1));
   const dy = Math.max(object.y - player.y, 0, player.y - (object.y + object.height - 1));
-  return Math.max(dx, dy) <= REACH ? object : fail(`'${object.id}' is out of reach: walk within ${REACH} tiles`);
+  return Math.max(dx, dy) <= REACH ? object : refuse(`'${object.id}' is out of reach: walk within ${REACH} tiles`);
 }
-
-const isObject = (value: MapObject | ActionResult): value is MapObject => !("ok" in value);
 
 export const ITEMS: Record<string, ActionDef> = {
   updateSpaceItems: {
@@ -58,17 +55,16 @@ export const ITEMS: Record<string, ActionDef> = {
     does: `Defines item kinds (id → name, preview, meta, abilities; meta.recipe "a:2,b:1" makes it craftable); ${MAX_ITEMS} per space.`,
     handle(space, _connection, { items }) {
       const entries = Object.entries((items ?? {}) as Record<string, Record<string, any>>);
-      if (entries.length === 0) return fail("items: at least one");
+      if (entries.length === 0) refuse("items: at least one");
       for (const [id, item] of entries) {
         const problem = badString(id, LIMITS.id, "item id") ?? badString(item.name, LIMITS.text, "name") ?? badUrl(item.previewUrl, "previewUrl") ?? badString(item.description, LIMITS.long, "description");
-        if (problem !== undefined) return fail(`${id.slice(0, LIMITS.id)}: ${problem}`);
-        if (item.name.trim() === "") return fail(`${id}: name must not be empty`);
-        if (item.meta?.recipe !== undefined && parseRecipe(item.meta.recipe) === undefined) return fail(`${id}: meta.recipe must be "item:count,…"`);
+        if (problem !== undefined) refuse(`${id.slice(0, LIMITS.id)}: ${problem}`);
+        if (item.name.trim() === "") refuse(`${id}: name must not be empty`);
+        if (item.meta?.recipe !== undefined && parseRecipe(item.meta.recipe) === undefined) refuse(`${id}: meta.recipe must be "item:count,…"`);
       }
-      if (new Set([...space.items.keys(), ...entries.map(([id]) => id)]).size > MAX_ITEMS) return fail(`a space has at most ${MAX_ITEMS} item kinds`);
+      if (new Set([...space.items.keys(), ...entries.map(([id]) => id)]).size > MAX_ITEMS) refuse(`a space has at most ${MAX_ITEMS} item kinds`);
       for (const [id, item] of entries) space.items.set(id, item);
       space.toSpace({ spaceUpdatesItems: { items: Object.fromEntries(entries) } });
-      return OK;
     },
   },
 
@@ -78,11 +74,9 @@ export const ITEMS: Record<string, ActionDef> = {
     does: "Gives delta of an item kind to a player (targetId; \"\" = you).",
     handle(space, connection, { itemId, delta, targetId }) {
       const target = targetId === "" ? connection : playerNamed(space, connection, targetId, "targetId");
-      if (!isConnection(target)) return target;
-      if (!space.items.has(itemId)) return fail(`no item kind '${String(itemId).slice(0, LIMITS.id)}' (updateSpaceItems)`);
-      if (!inRange(delta, 1, MAX_COUNT) || (target.player.inventory.get(itemId) ?? 0) + delta > MAX_COUNT) return fail(`delta must be 1.. and the count at most ${MAX_COUNT}`);
+      if (!space.items.has(itemId)) refuse(`no item kind '${String(itemId).slice(0, LIMITS.id)}' (updateSpaceItems)`);
+      if (!inRange(delta, 1, MAX_COUNT) || (target.player.inventory.get(itemId) ?? 0) + delta > MAX_COUNT) refuse(`delta must be 1.. and the count at most ${MAX_COUNT}`);
       changeInventory(space, target.player, itemId, delta);
-      return OK;
     },
   },
 
@@ -91,12 +85,10 @@ export const ITEMS: Record<string, ActionDef> = {
     event: "`playerUpdatesInventory` to your map",
     does: "Drops delta of an item you hold.",
     handle(space, connection, { itemId, delta, targetId }) {
-      const problem = forSelf(connection, targetId);
-      if (problem !== undefined) return problem;
+      forSelf(connection, targetId);
       const have = connection.player.inventory.get(itemId) ?? 0;
-      if (!inRange(delta, 1, have)) return fail(`you hold ${have} of '${String(itemId).slice(0, LIMITS.id)}'`);
+      if (!inRange(delta, 1, have)) refuse(`you hold ${have} of '${String(itemId).slice(0, LIMITS.id)}'`);
       changeInventory(space, connection.player, itemId, -delta);
-      return OK;
     },
   },
 
@@ -105,12 +97,10 @@ export const ITEMS: Record<string, ActionDef> = {
     event: "`playerTriggersInventoryItem` to the map",
     does: "Uses an ability (abilityId) of an item you hold.",
     handle(space, connection, { itemId, abilityId }) {
-      const off = onMap(connection);
-      if (off !== undefined) return off;
-      if (!connection.player.inventory.has(itemId)) return fail(`you hold no '${String(itemId).slice(0, LIMITS.id)}'`);
-      if (!Object.hasOwn(space.items.get(itemId)?.abilities ?? {}, abilityId)) return fail(`'${itemId}' has no ability '${String(abilityId).slice(0, LIMITS.id)}'`);
-      space.toMap(connection.player.mapId!, { playerTriggersInventoryItem: { encId: connection.player.encId, itemId, abilityId } });
-      return OK;
+      const map = myMap(space, connection);
+      if (!connection.player.inventory.has(itemId)) refuse(`you hold no '${String(itemId).slice(0, LIMITS.id)}'`);
+      if (!Object.hasOwn(space.items.get(itemId)?.abilities ?? {}, abilityId)) refuse(`'${itemId}' has no ability '${String(abilityId).slice(0, LIMITS.id)}'`);
+      space.toMap(map.id, { playerTriggersInventoryItem: { encId: connection.player.encId, itemId, abilityId } });
     },
   },
 
@@ -121,14 +111,13 @@ export const ITEMS: Record<string, ActionDef> = {
     handle(space, connection, { inputs }) {
       const wanted = (inputs ?? {}) as Record<string, number>;
       const player = connection.player;
-      for (const [id, count] of Object.entries(wanted)) if (!(count >= 1 && (player.inventory.get(id) ?? 0) >= count)) return fail(`you hold fewer than ${count} of '${id.slice(0, LIMITS.id)}'`);
+      for (const [id, count] of Object.entries(wanted)) if (!(count >= 1 && (player.inventory.get(id) ?? 0) >= count)) refuse(`you hold fewer than ${count} of '${id.slice(0, LIMITS.id)}'`);
       const output = [...space.items].find(([, item]) => item.meta?.recipe !== undefined && sameInputs(parseRecipe(item.meta.recipe)!, wanted))?.[0];
-      if (output === undefined) return fail("no item is crafted from these inputs");
+      if (output === undefined) refuse("no item is crafted from these inputs");
       for (const [id, count] of Object.entries(wanted)) player.inventory.set(id, player.inventory.get(id)! - count);
       for (const [id, count] of player.inventory) if (count <= 0) player.inventory.delete(id);
       space.toPlayersMap(player, { playerCrafts: { encId: player.encId, inputs: wanted, output } });
       changeInventory(space, player, output, 1);
-      return OK;
     },
   },
 
@@ -137,12 +126,9 @@ export const ITEMS: Record<string, ActionDef> = {
     event: "`playerTriggersItem` to the map",
     does: "Triggers the object you stand by (closestObject: its id; within 2 tiles).",
     handle(space, connection, { closestObject, targetId, closestObjectTemplate }) {
-      const problem = forSelf(connection, targetId);
-      if (problem !== undefined) return problem;
-      const object = objectInReach(space, connection.player, closestObject);
-      if (!isObject(object)) return object;
+      forSelf(connection, targetId);
+      const object = objectInReach(space, connection, closestObject);
       space.toMap(connection.player.mapId!, { playerTriggersItem: { encId: connection.player.encId, closestObject, closestObjectTemplate: closestObjectTemplate || object.templateId || "" } });
-      return OK;
     },
   },
 
@@ -151,20 +137,17 @@ export const ITEMS: Record<string, ActionDef> = {
     event: "`playerInteracts` to the map (and the object's new customState reaches newcomers)",
     does: "Interacts with an object within 2 tiles; dataJson (JSON) becomes its customState.",
     handle(space, connection, { objId, dataJson }) {
-      const object = objectInReach(space, connection.player, objId);
-      if (!isObject(object)) return object;
-      const bad = badString(dataJson, LIMITS.payload, "dataJson");
-      if (bad !== undefined) return fail(bad);
+      const object = objectInReach(space, connection, objId);
+      checkString(dataJson, LIMITS.payload, "dataJson");
       if (dataJson !== "") {
         try {
           JSON.parse(dataJson);
         } catch {
-          return fail("dataJson must be JSON");
+          refuse("dataJson must be JSON");
         }
         space.maps.get(connection.player.mapId!)!.putObject({ ...object, customState: dataJson });
       }
       space.toMap(connection.player.mapId!, { playerInteracts: { encId: connection.player.encId, objId, dataJson } });
-      return OK;
     },
   },
 };

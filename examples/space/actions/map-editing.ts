@@ -7,9 +7,9 @@
  * @module
  */
 import { MAX_MAP_SIDE, SpaceMap } from "../space-map.js";
-import { fail, MAX_MAPS, OK } from "../space.js";
+import { MAX_MAPS } from "../space.js";
 import { CHAT_KINDS } from "./chat.js";
-import { badString, badUrl, isMap, LIMITS, mapOf, type ActionDef, type Args } from "./define.js";
+import { badString, badUrl, LIMITS, mapOf, refuse, type ActionDef, type Args } from "./define.js";
 import { MAP_OBJECTS } from "./map-objects.js";
 
 interface SettingSpec {
@@ -32,11 +32,10 @@ function setting(name: string, spec: SettingSpec): ActionDef {
     does: spec.does,
     handle(space, connection, args: Args) {
       const map = mapOf(space, connection, args.mapId);
-      if (!isMap(map)) return map;
       const value = args[spec.field];
       const deleted = args.delete === true;
       const problem = spec.check?.(value, map);
-      if (problem !== undefined) return fail(problem);
+      if (problem !== undefined) refuse(problem);
       const fields = { mapId: map.id, [spec.field]: value, ...(deleted ? { delete: true } : {}) };
       if (spec.keyed) {
         const kept = { ...((map.state.get(name)?.[spec.field] as Record<string, unknown> | undefined) ?? {}) };
@@ -44,7 +43,7 @@ function setting(name: string, spec: SettingSpec): ActionDef {
           if (deleted) delete kept[key];
           else kept[key] = value[key];
         }
-        if (Object.keys(kept).length > spec.keyed) return fail(`a map has at most ${spec.keyed} ${spec.field}`);
+        if (Object.keys(kept).length > spec.keyed) refuse(`a map has at most ${spec.keyed} ${spec.field}`);
         map.state.set(name, { mapId: map.id, [spec.field]: kept });
       } else if (deleted) {
         map.state.delete(name);
@@ -54,7 +53,6 @@ function setting(name: string, spec: SettingSpec): ActionDef {
       spec.apply?.(map, value, deleted);
       space.toMap(map.id, { [name]: fields });
       if (spec.apply !== undefined) space.respawnStranded(map.id);
-      return OK;
     },
   };
 }
@@ -82,18 +80,17 @@ export const MAP_EDITING: Record<string, ActionDef> = {
     event: "`mapSetDimensions` to the map; players left outside get `playerMoves` to a spawn",
     does: `Resizes a map (1..${MAX_MAP_SIDE} a side), or creates a new one (${MAX_MAPS} per space).`,
     handle(space, connection, { mapId, width, height }) {
-      if (badString(mapId, LIMITS.id, "mapId") || mapId === "") return fail("mapId must be 1..64 characters");
-      if (!(width >= 1 && width <= MAX_MAP_SIDE && height >= 1 && height <= MAX_MAP_SIDE)) return fail(`width and height must be 1..${MAX_MAP_SIDE}`);
+      if (badString(mapId, LIMITS.id, "mapId") || mapId === "") refuse("mapId must be 1..64 characters");
+      if (!(width >= 1 && width <= MAX_MAP_SIDE && height >= 1 && height <= MAX_MAP_SIDE)) refuse(`width and height must be 1..${MAX_MAP_SIDE}`);
       let map = space.maps.get(mapId);
       if (map === undefined) {
-        if (space.maps.size >= MAX_MAPS) return fail(`a space has at most ${MAX_MAPS} maps`);
+        if (space.maps.size >= MAX_MAPS) refuse(`a space has at most ${MAX_MAPS} maps`);
         space.maps.set(mapId, (map = new SpaceMap(mapId, width, height)));
       } else {
         map.setDimensions(width, height);
       }
       space.toMap(mapId, { mapSetDimensions: { mapId, width, height } });
       space.respawnStranded(mapId);
-      return OK;
     },
   },
 
@@ -103,13 +100,11 @@ export const MAP_EDITING: Record<string, ActionDef> = {
     does: "Sets which tiles of a rectangle are blocked (mask: w·h bytes, non-zero = blocked); players now in a wall respawn.",
     handle(space, connection, { mapId, x, y, w, h, mask }) {
       const map = mapOf(space, connection, mapId);
-      if (!isMap(map)) return map;
       const problem = collisionRect(map, x, y, w, h) ?? (mask instanceof Uint8Array && mask.length === w * h ? undefined : `mask must have w*h = ${w * h} bytes`);
-      if (problem !== undefined) return fail(problem);
+      if (problem !== undefined) refuse(problem);
       map.setCollisions(x, y, w, h, mask);
       space.toMap(map.id, { mapSetCollisions: { mapId: map.id, x, y, w, h, mask } });
       space.respawnStranded(map.id);
-      return OK;
     },
   },
 
@@ -119,12 +114,10 @@ export const MAP_EDITING: Record<string, ActionDef> = {
     does: "Blocks or frees one tile.",
     handle(space, connection, { mapId, x, y, impassable }) {
       const map = mapOf(space, connection, mapId);
-      if (!isMap(map)) return map;
-      if (!map.contains(x, y)) return fail("off the map");
+      if (!map.contains(x, y)) refuse("off the map");
       map.setImpassable(x, y, impassable === true);
       space.toMap(map.id, { mapSetCollisions: { mapId: map.id, x, y, w: 1, h: 1, mask: new Uint8Array([impassable ? 1 : 0]) } });
       space.respawnStranded(map.id);
-      return OK;
     },
   },
 
@@ -134,12 +127,10 @@ export const MAP_EDITING: Record<string, ActionDef> = {
     does: "Replaces the map's spawn points (spawnId names one for spawn/enter).",
     handle(space, connection, { mapId, spawns }) {
       const map = mapOf(space, connection, mapId);
-      if (!isMap(map)) return map;
       const problem = inside("spawn")(spawns, map) ?? spawns.map((s: { spawnId: string }) => badString(s.spawnId, LIMITS.id, "spawnId")).find(Boolean);
-      if (problem !== undefined) return fail(problem);
+      if (problem !== undefined) refuse(problem);
       map.spawns.splice(0, map.spawns.length, ...spawns.map((s: { x: number; y: number; spawnId: string }) => ({ x: s.x, y: s.y, spawnId: s.spawnId })));
       space.toMap(map.id, { mapSetSpawns: { mapId: map.id, spawns: map.spawns } });
-      return OK;
     },
   },
 
@@ -149,19 +140,17 @@ export const MAP_EDITING: Record<string, ActionDef> = {
     does: "Adds one spawn point (delete: removes it).",
     handle(space, connection, args) {
       const map = mapOf(space, connection, args.mapId);
-      if (!isMap(map)) return map;
       const spawn = args.spawn ?? { x: -1, y: -1 };
-      if (!map.contains(spawn.x, spawn.y)) return fail("spawn must be on the map");
+      if (!map.contains(spawn.x, spawn.y)) refuse("spawn must be on the map");
       const at = map.spawns.findIndex((s) => s.x === spawn.x && s.y === spawn.y);
       if (args.delete === true) {
-        if (at < 0) return fail("no spawn point there");
+        if (at < 0) refuse("no spawn point there");
         map.spawns.splice(at, 1);
       } else if (at < 0) {
-        if (map.spawns.length >= 1024) return fail("a map has at most 1024 spawn points");
+        if (map.spawns.length >= 1024) refuse("a map has at most 1024 spawn points");
         map.spawns.push({ x: spawn.x, y: spawn.y, spawnId: "" });
       }
       space.toMap(map.id, { mapSetSpawn: { mapId: map.id, spawn: { x: spawn.x, y: spawn.y }, delete: args.delete === true } });
-      return OK;
     },
   },
 

@@ -7,8 +7,8 @@
 import { randomUUID } from "node:crypto";
 
 import { MAX_OBJECTS, type MapObject, type SpaceMap } from "../space-map.js";
-import { fail, OK } from "../space.js";
-import { badString, badUrl, inRange, isMap, LIMITS, mapOf, type ActionDef } from "./define.js";
+
+import { badString, badUrl, inRange, LIMITS, mapOf, objectOn, refuse, type ActionDef } from "./define.js";
 
 /** A checked object for `map` from its wire form, or a problem. */
 function objectFrom(input: Record<string, any> | null | undefined, map: SpaceMap, old?: MapObject): MapObject | string {
@@ -47,13 +47,11 @@ export const MAP_OBJECTS: Record<string, ActionDef> = {
     does: `Adds an object (or replaces the one with its id); ${MAX_OBJECTS} per map.`,
     handle(space, connection, { mapId, object }) {
       const map = mapOf(space, connection, mapId);
-      if (!isMap(map)) return map;
       const checked = objectFrom(object, map);
-      if (typeof checked === "string") return fail(checked);
-      if (!map.objects.has(checked.id) && map.objects.size >= MAX_OBJECTS) return fail(`a map has at most ${MAX_OBJECTS} objects`);
+      if (typeof checked === "string") refuse(checked);
+      if (!map.objects.has(checked.id) && map.objects.size >= MAX_OBJECTS) refuse(`a map has at most ${MAX_OBJECTS} objects`);
       const stored = map.putObject(checked);
       space.toMap(map.id, { mapAddObject: { mapId: map.id, object: stored } });
-      return OK;
     },
   },
 
@@ -63,20 +61,18 @@ export const MAP_OBJECTS: Record<string, ActionDef> = {
     does: "Adds or updates objects by key (updatesAreOverwrites: replace them whole, else merge the fields given).",
     handle(space, connection, { mapId, objects, updatesAreOverwrites }) {
       const map = mapOf(space, connection, mapId);
-      if (!isMap(map)) return map;
       const checked: MapObject[] = [];
       for (const [key, input] of Object.entries((objects ?? {}) as Record<string, Record<string, any>>)) {
         const oldId = map.keys.get(Number(key));
         const old = oldId === undefined || updatesAreOverwrites === true ? undefined : map.objects.get(oldId);
         const object = objectFrom({ ...input, id: input.id || oldId || "", key: Number(key) }, map, old);
-        if (typeof object === "string") return fail(`objects[${key}]: ${object}`);
+        if (typeof object === "string") refuse(`objects[${key}]: ${object}`);
         checked.push(object);
       }
       const added = checked.filter((o) => !map.objects.has(o.id)).length;
-      if (map.objects.size + added > MAX_OBJECTS) return fail(`a map has at most ${MAX_OBJECTS} objects`);
+      if (map.objects.size + added > MAX_OBJECTS) refuse(`a map has at most ${MAX_OBJECTS} objects`);
       const stored = checked.map((object) => map.putObject(object));
       space.toMap(map.id, { mapSetObjects: { mapId: map.id, objects: Object.fromEntries(stored.map((o) => [o.key, o])), updatesAreOverwrites: updatesAreOverwrites === true } });
-      return OK;
     },
   },
 
@@ -86,12 +82,10 @@ export const MAP_OBJECTS: Record<string, ActionDef> = {
     does: "Deletes the object with that key.",
     handle(space, connection, { mapId, key }) {
       const map = mapOf(space, connection, mapId);
-      if (!isMap(map)) return map;
       const id = map.keys.get(key);
-      if (id === undefined) return fail(`no object with key ${key} on map '${map.id}'`);
+      if (id === undefined) refuse(`no object with key ${key} on map '${map.id}'`);
       map.deleteObject(id);
       space.toMap(map.id, { mapDeleteObject: { mapId: map.id, key, id } });
-      return OK;
     },
   },
 
@@ -101,11 +95,9 @@ export const MAP_OBJECTS: Record<string, ActionDef> = {
     does: "Deletes the object with that id.",
     handle(space, connection, { mapId, id }) {
       const map = mapOf(space, connection, mapId);
-      if (!isMap(map)) return map;
       const object = map.deleteObject(id);
-      if (object === undefined) return fail(`no object '${String(id).slice(0, LIMITS.id)}' on map '${map.id}'`);
+      if (object === undefined) refuse(`no object '${String(id).slice(0, LIMITS.id)}' on map '${map.id}'`);
       space.toMap(map.id, { mapDeleteObject: { mapId: map.id, key: object.key, id } });
-      return OK;
     },
   },
 
@@ -115,14 +107,12 @@ export const MAP_OBJECTS: Record<string, ActionDef> = {
     does: "Moves an object to (targetX, targetY) over duration ms (≤ 10 000) with an easing (a solid one takes its collisions along); the page animates it; newcomers see it there.",
     handle(space, connection, { mapId, objectId, targetX, targetY, targetXOffset, targetYOffset, duration, easing }) {
       const map = mapOf(space, connection, mapId);
-      if (!isMap(map)) return map;
-      const object = map.objects.get(objectId);
-      if (object === undefined) return fail(`no object '${String(objectId).slice(0, LIMITS.id)}' on map '${map.id}'`);
+      const object = objectOn(map, objectId);
       const x = Math.round(targetX);
       const y = Math.round(targetY);
-      if (!(map.contains(x, y) && x + object.width <= map.width && y + object.height <= map.height)) return fail("the target is not inside the map");
-      if (!inRange(duration, 0, 10_000)) return fail("duration must be 0..10000 ms");
-      if (!["", "linear", "easeIn", "easeOut", "easeInOut"].includes(easing)) return fail("easing is linear, easeIn, easeOut or easeInOut");
+      if (!(map.contains(x, y) && x + object.width <= map.width && y + object.height <= map.height)) refuse("the target is not inside the map");
+      if (!inRange(duration, 0, 10_000)) refuse("duration must be 0..10000 ms");
+      if (!["", "linear", "easeIn", "easeOut", "easeInOut"].includes(easing)) refuse("easing is linear, easeIn, easeOut or easeInOut");
       map.putObject({ ...object, x, y, offsetX: targetXOffset, offsetY: targetYOffset });
       space.toMap(map.id, { mapMoveObject: { mapId: map.id, objectId, targetX: x, targetY: y, targetXOffset, targetYOffset, duration, easing } });
       // A solid object (every tile under it blocked, as the first map's tables) takes its walls along.
@@ -135,7 +125,6 @@ export const MAP_OBJECTS: Record<string, ActionDef> = {
         }
         space.respawnStranded(map.id);
       }
-      return OK;
     },
   },
 };

@@ -6,8 +6,8 @@
  */
 import type { SpaceConnection } from "../space-connection.js";
 import type { SpaceMap } from "../space-map.js";
-import { fail, moveEvent, OK, type ActionResult, type Space } from "../space.js";
-import { badString, badUrl, forSelf, isConnection, LIMITS, onMap, playerNamed, type ActionDef } from "./define.js";
+import { moveEvent, type Space } from "../space.js";
+import { badString, badUrl, checkString, forSelf, LIMITS, myMap, otherOnMyMap, refuse, remember, type ActionDef } from "./define.js";
 import { property } from "./presence.js";
 
 const STEP: Record<number, [number, number]> = { 0: [-1, 0], 1: [1, 0], 2: [0, -1], 3: [0, 1] };
@@ -28,8 +28,7 @@ export function unfollow(space: Space, connection: SpaceConnection): void {
   const leaderId = player.state.get("playerSetsFollowTarget")?.followTarget as string | undefined;
   if (leaderId === undefined) return;
   space.byId(leaderId)?.player.followers.delete(player.id);
-  player.state.delete("playerSetsFollowTarget");
-  space.toPlayersMap(player, { playerSetsFollowTarget: { encId: player.encId, followTarget: "" } });
+  remember(space, player, "playerSetsFollowTarget", { followTarget: "" }, false);
 }
 
 /** After the leader stepped from (fromX, fromY): its followers on the same map step into the tile it left. */
@@ -44,15 +43,14 @@ function lead(space: Space, leader: SpaceConnection, fromX: number, fromY: numbe
   }
 }
 
-function teleportTo(space: Space, connection: SpaceConnection, mapId: string, x: number, y: number): ActionResult {
+function teleportTo(space: Space, connection: SpaceConnection, mapId: string, x: number, y: number): void {
   const map = space.maps.get(mapId);
-  if (map === undefined) return fail(`no map '${mapId}'`);
+  if (map === undefined) refuse(`no map '${mapId}'`);
   const problem = closed(map, connection, x, y);
-  if (problem !== undefined) return fail(problem);
+  if (problem !== undefined) refuse(problem);
   const { x: fromX, y: fromY, mapId: fromMap } = connection.player;
   space.place(connection, mapId, x, y);
   if (fromMap === mapId) lead(space, connection, fromX, fromY);
-  return OK;
 }
 
 export const MOVEMENT: Record<string, ActionDef> = {
@@ -61,23 +59,22 @@ export const MOVEMENT: Record<string, ActionDef> = {
     event: "`playerMoves` to the map",
     does: "Steps one tile (dir Left 0, Right 1, Up 2, Down 3; Dance 4), or turns (stopped); walls, restricted nooks and edges refuse; followers step after you; stops your own following.",
     handle(space, connection, { dir, stopped, inputId, targetId }) {
-      const problem = forSelf(connection, targetId) ?? onMap(connection);
-      if (problem !== undefined) return problem;
-      if (!Number.isInteger(dir) || dir < 0 || dir > 4) return fail(`dir must be 0..4 (Left, Right, Up, Down, Dance), got ${dir}`);
+      forSelf(connection, targetId);
+      const map = myMap(space, connection);
+      if (!Number.isInteger(dir) || dir < 0 || dir > 4) refuse(`dir must be 0..4 (Left, Right, Up, Down, Dance), got ${dir}`);
       const player = connection.player;
       const step = STEP[dir];
       const { x: fromX, y: fromY } = player;
       if (step !== undefined && stopped !== true) {
-        const why = closed(space.maps.get(player.mapId!)!, connection, player.x + step[0], player.y + step[1]);
-        if (why !== undefined) return fail(why);
+        const why = closed(map, connection, player.x + step[0], player.y + step[1]);
+        if (why !== undefined) refuse(why);
         player.x += step[0];
         player.y += step[1];
         if (player.state.has("playerSetsFollowTarget")) unfollow(space, connection);
       }
       player.direction = dir;
-      space.toMap(player.mapId!, { playerMoves: { ...moveEvent(player), lastInputId: inputId } });
+      space.toMap(map.id, { playerMoves: { ...moveEvent(player), lastInputId: inputId } });
       if (player.followers.size > 0 && (player.x !== fromX || player.y !== fromY)) lead(space, connection, fromX, fromY);
-      return OK;
     },
   },
 
@@ -86,8 +83,8 @@ export const MOVEMENT: Record<string, ActionDef> = {
     event: "`playerMoves`; to another map: `playerExits` there, `playerJoins` + the map's snapshot here",
     does: "Jumps to (x, y) on a map (\"\" = yours); a wall, a restricted nook or the edge refuses.",
     handle(space, connection, { mapId, x, y, targetId, direction }) {
-      const problem = forSelf(connection, targetId) ?? badString(mapId, LIMITS.id, "mapId");
-      if (problem !== undefined) return typeof problem === "string" ? fail(problem) : problem;
+      forSelf(connection, targetId);
+      checkString(mapId, LIMITS.id, "mapId");
       if (Number.isInteger(direction) && direction >= 0 && direction <= 4) connection.player.direction = direction;
       return teleportTo(space, connection, mapId === "" ? (connection.player.mapId ?? space.defaultMapId) : mapId, x, y);
     },
@@ -98,11 +95,9 @@ export const MOVEMENT: Record<string, ActionDef> = {
     event: "`playerExits` to the map",
     does: "Leaves the map (you stay connected, on no map, until enter).",
     handle(space, connection) {
-      const off = onMap(connection);
-      if (off !== undefined) return off;
+      myMap(space, connection);
       unfollow(space, connection);
       space.remove(connection);
-      return OK;
     },
   },
 
@@ -111,16 +106,15 @@ export const MOVEMENT: Record<string, ActionDef> = {
     event: "`playerJoins` (and your info's events) to the map; you get its snapshot",
     does: "Enters a map after exit: info.map (\"\" = the first map) at info.x/y if free, else at spawnToken's spawn point or any; info's name and statuses apply.",
     handle(space, connection, { info, spawnToken, targetId }) {
-      const problem = forSelf(connection, targetId);
-      if (problem !== undefined) return problem;
-      if (connection.player.mapId !== undefined) return fail("already in a map: exit or teleport");
+      forSelf(connection, targetId);
+      if (connection.player.mapId !== undefined) refuse("already in a map: exit or teleport");
       const wanted = info ?? {};
       const bad = badString(wanted.map ?? "", LIMITS.id, "info.map") ?? badString(wanted.name ?? "", LIMITS.name, "info.name") ?? badString(wanted.textStatus ?? "", LIMITS.text, "info.textStatus") ?? badString(wanted.emojiStatus ?? "", LIMITS.emoji, "info.emojiStatus");
-      if (bad !== undefined) return fail(bad);
+      if (bad !== undefined) refuse(bad);
       const map = space.maps.get(wanted.map || space.defaultMapId);
-      if (map === undefined) return fail(`no map '${wanted.map}'`);
+      if (map === undefined) refuse(`no map '${wanted.map}'`);
       const spot = (wanted.x || wanted.y) && closed(map, connection, wanted.x, wanted.y) === undefined ? { x: wanted.x, y: wanted.y } : map.spawnPoint(Math.random, spawnToken ?? "");
-      if (spot === undefined) return fail(spawnToken ? `no free spawn point '${spawnToken}'` : "the map has no free tile");
+      if (spot === undefined) refuse(spawnToken ? `no free spawn point '${spawnToken}'` : "the map has no free tile");
       const player = connection.player;
       if (wanted.name) player.name = wanted.name;
       if (wanted.textStatus) player.textStatus = wanted.textStatus;
@@ -128,7 +122,6 @@ export const MOVEMENT: Record<string, ActionDef> = {
       if (wanted.affiliation) player.state.set("playerSetsAffiliation", { affiliation: String(wanted.affiliation).slice(0, LIMITS.text) });
       if (wanted.busy) player.state.set("playerSetsStatus", { busy: true });
       space.place(connection, map.id, spot.x, spot.y);
-      return OK;
     },
   },
 
@@ -137,11 +130,10 @@ export const MOVEMENT: Record<string, ActionDef> = {
     event: "`playerMoves` to the map",
     does: "Goes back to a spawn point of your map.",
     handle(space, connection) {
-      const off = onMap(connection);
-      if (off !== undefined) return off;
-      const spawn = space.maps.get(connection.player.mapId!)!.spawnPoint();
-      if (spawn === undefined) return fail("the map has no free tile");
-      return teleportTo(space, connection, connection.player.mapId!, spawn.x, spawn.y);
+      const map = myMap(space, connection);
+      const spawn = map.spawnPoint();
+      if (spawn === undefined) refuse("the map has no free tile");
+      return teleportTo(space, connection, map.id, spawn.x, spawn.y);
     },
   },
 
@@ -150,11 +142,11 @@ export const MOVEMENT: Record<string, ActionDef> = {
     event: "`playerMoves` to the map",
     does: "Goes to the spawn point named spawnToken (its spawnId) on your map; \"\" = any.",
     handle(space, connection, { spawnToken }) {
-      const problem = onMap(connection) ?? (badString(spawnToken, LIMITS.id, "spawnToken") === undefined ? undefined : fail("bad spawnToken"));
-      if (problem !== undefined) return problem;
-      const spawn = space.maps.get(connection.player.mapId!)!.spawnPoint(Math.random, spawnToken);
-      if (spawn === undefined) return fail(`no free spawn point '${spawnToken}' on this map`);
-      return teleportTo(space, connection, connection.player.mapId!, spawn.x, spawn.y);
+      const map = myMap(space, connection);
+      if (badString(spawnToken, LIMITS.id, "spawnToken") !== undefined) refuse("bad spawnToken");
+      const spawn = map.spawnPoint(Math.random, spawnToken);
+      if (spawn === undefined) refuse(`no free spawn point '${spawnToken}' on this map`);
+      return teleportTo(space, connection, map.id, spawn.x, spawn.y);
     },
   },
 
@@ -163,14 +155,12 @@ export const MOVEMENT: Record<string, ActionDef> = {
     event: "`playerGhosts` to the map",
     does: "Ghost mode (1): walk through walls and nooks, drawn faded; 0 ends it (and sends you out of any wall).",
     handle(space, connection, { ghost, targetId }) {
-      const problem = forSelf(connection, targetId);
-      if (problem !== undefined) return problem;
-      if (ghost !== 0 && ghost !== 1) return fail("ghost must be 0 or 1");
+      forSelf(connection, targetId);
+      if (ghost !== 0 && ghost !== 1) refuse("ghost must be 0 or 1");
       const player = connection.player;
       player.ghost = ghost;
       space.toPlayersMap(player, { playerGhosts: { encId: player.encId, ghost } });
       if (ghost === 0 && player.mapId !== undefined) space.respawnStranded(player.mapId);
-      return OK;
     },
   },
 
@@ -179,17 +169,15 @@ export const MOVEMENT: Record<string, ActionDef> = {
     event: "`playerMoves` or `playerExits`/`playerJoins` (a map portal); `playerEntersPortal` to you (a URL portal)",
     does: "Takes the portal you stand on (mapSetPortals): to its map and tile, or tells your client to open its URL; without one, opens targetUrl.",
     handle(space, connection, { targetUrl, bypassPrompt, targetId }) {
-      const problem = forSelf(connection, targetId) ?? onMap(connection);
-      if (problem !== undefined) return problem;
+      forSelf(connection, targetId);
       const player = connection.player;
-      const portal = space.maps.get(player.mapId!)!.portalAt(player.x, player.y);
+      const portal = myMap(space, connection).portalAt(player.x, player.y);
       if (portal !== undefined && portal.targetMap !== "") return teleportTo(space, connection, portal.targetMap, portal.targetX, portal.targetY);
       const url = portal?.targetUrl || targetUrl;
       const bad = badUrl(url ?? "", "targetUrl");
-      if (bad !== undefined) return fail(bad);
-      if (!url) return fail("no portal here, and no targetUrl");
+      if (bad !== undefined) refuse(bad);
+      if (!url) refuse("no portal here, and no targetUrl");
       connection.push({ playerEntersPortal: { targetUrl: url, bypassPrompt: bypassPrompt === true, encId: player.encId } });
-      return OK;
     },
   },
 
@@ -198,18 +186,13 @@ export const MOVEMENT: Record<string, ActionDef> = {
     event: "`playerSetsFollowTarget` to the map",
     does: "Follows a player on your map (you step into each tile they leave; moving yourself stops it); \"\" stops.",
     handle(space, connection, { followTarget, targetId }) {
-      const problem = forSelf(connection, targetId) ?? onMap(connection);
-      if (problem !== undefined) return problem;
+      forSelf(connection, targetId);
+      myMap(space, connection);
       unfollow(space, connection);
-      if (followTarget === "") return OK;
-      const leader = playerNamed(space, connection, followTarget, "followTarget");
-      if (!isConnection(leader)) return leader;
-      if (leader === connection) return fail("you cannot follow yourself");
-      if (leader.player.mapId !== connection.player.mapId) return fail("followTarget is on another map");
+      if (followTarget === "") return;
+      const leader = otherOnMyMap(space, connection, followTarget, "followTarget", "follow", "followTarget is on another map");
       leader.player.followers.add(connection.player.id);
-      connection.player.state.set("playerSetsFollowTarget", { followTarget });
-      space.toPlayersMap(connection.player, { playerSetsFollowTarget: { encId: connection.player.encId, followTarget } });
-      return OK;
+      remember(space, connection.player, "playerSetsFollowTarget", { followTarget });
     },
   },
 
@@ -218,15 +201,13 @@ export const MOVEMENT: Record<string, ActionDef> = {
     event: "`playerSetsVehicleId` to the map",
     does: "Gets into a vehicle (action \"enter\") or out of it (\"exit\", or vehicleId \"\"); the event names the previous one.",
     handle(space, connection, { vehicleId, targetId, action }) {
-      const problem = forSelf(connection, targetId) ?? (badString(vehicleId, LIMITS.id, "vehicleId") ?? badString(action, LIMITS.id, "action"));
-      if (problem !== undefined) return typeof problem === "string" ? fail(problem) : problem;
+      forSelf(connection, targetId);
+      checkString(vehicleId, LIMITS.id, "vehicleId");
+      checkString(action, LIMITS.id, "action");
       const player = connection.player;
       const previousVehicleId = (player.state.get("playerSetsVehicleId")?.vehicleId as string | undefined) ?? "";
       const now = action === "exit" ? "" : vehicleId;
-      if (now === "") player.state.delete("playerSetsVehicleId");
-      else player.state.set("playerSetsVehicleId", { vehicleId: now, action, previousVehicleId });
-      space.toPlayersMap(player, { playerSetsVehicleId: { encId: player.encId, vehicleId: now, action, previousVehicleId } });
-      return OK;
+      remember(space, player, "playerSetsVehicleId", { vehicleId: now, action, previousVehicleId }, now !== "");
     },
   },
 
@@ -251,11 +232,10 @@ export const MOVEMENT: Record<string, ActionDef> = {
     handle(space, connection, { enterLocation, spawnToken }) {
       const where = enterLocation ?? { map: "", x: 0, y: 0 };
       const map = space.maps.get(where.map || space.defaultMapId);
-      if (map === undefined) return fail(`no map '${String(where.map).slice(0, LIMITS.id)}'`);
+      if (map === undefined) refuse(`no map '${String(where.map).slice(0, LIMITS.id)}'`);
       const spot = where.x || where.y ? map.nearestWalkable(where.x, where.y) : map.spawnPoint(Math.random, spawnToken ?? "");
-      if (spot === undefined) return fail("no free tile there");
+      if (spot === undefined) refuse("no free tile there");
       connection.push({ precomputedEnterLocation: { enterLocation: { map: map.id, x: spot.x, y: spot.y } } });
-      return OK;
     },
   },
 };

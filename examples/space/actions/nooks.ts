@@ -5,13 +5,18 @@
  *
  * @module
  */
-import { nookFrom } from "../space-map.js";
+import { nookFrom, type Nook, type SpaceMap } from "../space-map.js";
 import { allows } from "../roles.js";
-import { fail, OK } from "../space.js";
-import { badString, isMap, LIMITS, mapOf, type ActionDef } from "./define.js";
+import type { Space } from "../space.js";
+import { badString, checkString, LIMITS, mapOf, nookOn, refuse, type ActionDef } from "./define.js";
 
 /** Nooks per map. */
 const MAX_NOOKS = 64;
+
+/** Tells the map that one of its nooks changed (who may enter, who asks, a recording). */
+export function tellNook(space: Space, map: SpaceMap, nook: Nook): void {
+  space.toMap(map.id, { mapSetNooks: { mapId: map.id, nooks: { [nook.id]: nook.wire() }, overwrite: false } });
+}
 
 export const NOOKS: Record<string, ActionDef> = {
   mapSetNooks: {
@@ -20,20 +25,18 @@ export const NOOKS: Record<string, ActionDef> = {
     does: `Adds or changes nooks (id → tiles, name, restricted, allowed users; overwrite: replace them all); ${MAX_NOOKS} per map.`,
     handle(space, connection, { mapId, nooks, overwrite }) {
       const map = mapOf(space, connection, mapId);
-      if (!isMap(map)) return map;
       const entries = Object.entries((nooks ?? {}) as Record<string, Record<string, any>>);
       for (const [id, diff] of entries) {
         const problem = badString(id, LIMITS.id, "nook id") ?? badString(diff.name ?? "", LIMITS.text, "name");
-        if (problem !== undefined) return fail(problem);
+        if (problem !== undefined) refuse(problem);
         const tiles = diff.nookCoords?.coords ?? [];
-        if (!tiles.every((t: { x: number; y: number }) => map.contains(t.x, t.y))) return fail(`nook '${id}': every tile must be on the map`);
+        if (!tiles.every((t: { x: number; y: number }) => map.contains(t.x, t.y))) refuse(`nook '${id}': every tile must be on the map`);
       }
       if (overwrite === true) map.nooks.clear();
-      if (new Set([...map.nooks.keys(), ...entries.map(([id]) => id)]).size > MAX_NOOKS) return fail(`a map has at most ${MAX_NOOKS} nooks`);
+      if (new Set([...map.nooks.keys(), ...entries.map(([id]) => id)]).size > MAX_NOOKS) refuse(`a map has at most ${MAX_NOOKS} nooks`);
       for (const [id, diff] of entries) map.nooks.set(id, nookFrom(id, diff, map.nooks.get(id)));
       const wire = Object.fromEntries(entries.map(([id]) => [id, map.nooks.get(id)!.wire()]));
       space.toMap(map.id, { mapSetNooks: { mapId: map.id, nooks: wire, overwrite: overwrite === true } });
-      return OK;
     },
   },
 
@@ -43,16 +46,12 @@ export const NOOKS: Record<string, ActionDef> = {
     does: "Asks to enter a restricted nook (name: how you ask).",
     handle(space, connection, { nookId, mapId, name }) {
       const map = mapOf(space, connection, mapId);
-      if (!isMap(map)) return map;
-      const nook = map.nooks.get(nookId);
-      if (nook === undefined) return fail(`no nook '${String(nookId).slice(0, LIMITS.id)}' on map '${map.id}'`);
-      const problem = badString(name, LIMITS.name, "name");
-      if (problem !== undefined) return fail(problem);
-      if (!nook.restricted || nook.allowed.has(connection.player.id)) return fail("you may already enter that nook");
-      if (!nook.requested.has(connection.player.id) && nook.requested.size >= 100) return fail("that nook has 100 requests waiting");
+      const nook = nookOn(map, nookId);
+      checkString(name, LIMITS.name, "name");
+      if (!nook.restricted || nook.allowed.has(connection.player.id)) refuse("you may already enter that nook");
+      if (!nook.requested.has(connection.player.id) && nook.requested.size >= 100) refuse("that nook has 100 requests waiting");
       nook.requested.set(connection.player.id, name || connection.player.name);
-      space.toMap(map.id, { mapSetNooks: { mapId: map.id, nooks: { [nookId]: nook.wire() }, overwrite: false } });
-      return OK;
+      tellNook(space, map, nook);
     },
   },
 
@@ -62,18 +61,15 @@ export const NOOKS: Record<string, ActionDef> = {
     does: "Lets a player into a nook of your map, or out (granted: false); you must be allowed in it yourself, or a builder.",
     handle(space, connection, { playerId, nookId, granted }) {
       const map = mapOf(space, connection, "");
-      if (!isMap(map)) return map;
-      const nook = map.nooks.get(nookId);
-      if (nook === undefined) return fail(`no nook '${String(nookId).slice(0, LIMITS.id)}' on your map`);
-      if (!nook.allowed.has(connection.player.id) && !allows(connection.player.role, "builder")) return fail("only players allowed in the nook (or builders) may let others in");
+      const nook = nookOn(map, nookId, "your map");
+      if (!nook.allowed.has(connection.player.id) && !allows(connection.player.role, "builder")) refuse("only players allowed in the nook (or builders) may let others in");
       const problem = badString(playerId, LIMITS.id, "playerId");
-      if (problem !== undefined || playerId === "") return fail(problem ?? "playerId is required");
-      if (granted === true && !nook.allowed.has(playerId) && nook.allowed.size >= 1000) return fail("a nook lets in at most 1000 players");
+      if (problem !== undefined || playerId === "") refuse(problem ?? "playerId is required");
+      if (granted === true && !nook.allowed.has(playerId) && nook.allowed.size >= 1000) refuse("a nook lets in at most 1000 players");
       nook.requested.delete(playerId);
       if (granted === true) nook.allowed.add(playerId);
       else nook.allowed.delete(playerId);
-      space.toMap(map.id, { mapSetNooks: { mapId: map.id, nooks: { [nookId]: nook.wire() }, overwrite: false } });
-      return OK;
+      tellNook(space, map, nook);
     },
   },
 };

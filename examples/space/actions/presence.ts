@@ -6,8 +6,8 @@
  * @module
  */
 import type { SpaceConnection } from "../space-connection.js";
-import { fail, OK, type Space } from "../space.js";
-import { badString, badUrl, forSelf, inRange, LIMITS, type ActionDef, type Args } from "./define.js";
+import type { Space } from "../space.js";
+import { badString, badUrl, forSelf, inRange, LIMITS, refuse, remember, type ActionDef, type Args } from "./define.js";
 
 type Kind = "string" | "boolean" | "number" | "object";
 
@@ -36,18 +36,17 @@ export function property(spec: PropertySpec): ActionDef {
     event: `\`${spec.event}\` to the map`,
     does: spec.does,
     handle(space, connection, args) {
-      const notSelf = forSelf(connection, args.targetId);
-      if (notSelf !== undefined) return notSelf;
+      forSelf(connection, args.targetId);
       const value = args[spec.field];
-      if (spec.kind === "object" ? value === null || typeof value !== "object" : typeof value !== spec.kind) return fail(`${spec.field} must be a ${spec.kind}`);
+      if (spec.kind === "object" ? value === null || typeof value !== "object" : typeof value !== spec.kind) refuse(`${spec.field} must be a ${spec.kind}`);
       const problem = (spec.kind === "string" ? badString(value, spec.limit ?? LIMITS.text, spec.field) : undefined) ?? spec.check?.(value, args, space, connection);
-      if (problem !== undefined) return fail(problem);
+      if (problem !== undefined) refuse(problem);
       const player = connection.player;
-      if (JOIN_FIELDS.has(eventField)) (player as unknown as Record<string, unknown>)[eventField] = value;
-      else if (value === "" || value === false) player.state.delete(spec.event);
-      else player.state.set(spec.event, { [eventField]: value });
-      space.toPlayersMap(player, { [spec.event]: { encId: player.encId, [eventField]: value } });
-      return OK;
+      if (!JOIN_FIELDS.has(eventField)) remember(space, player, spec.event, { [eventField]: value }, value !== "" && value !== false);
+      else {
+        (player as unknown as Record<string, unknown>)[eventField] = value;
+        space.toPlayersMap(player, { [spec.event]: { encId: player.encId, [eventField]: value } });
+      }
     },
   };
 }

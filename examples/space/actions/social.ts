@@ -7,8 +7,8 @@
 import { randomUUID } from "node:crypto";
 
 import type { SpaceConnection } from "../space-connection.js";
-import { fail, OK, type Space } from "../space.js";
-import { badString, forSelf, inRange, isConnection, LIMITS, onMap, playerNamed, type ActionDef } from "./define.js";
+import type { Space } from "../space.js";
+import { checkString, forSelf, inRange, LIMITS, myMap, objectOn, otherOnMyMap, playerById, playerNamed, refuse, remember, type ActionDef } from "./define.js";
 import { CHAT } from "./chat.js";
 
 /** Hides a and b from each other while either blocks the other, and moves them off or onto the shared batch. */
@@ -59,14 +59,9 @@ export const SOCIAL: Record<string, ActionDef> = {
     event: "`playerWaves` to the map",
     does: "Waves (at user, if given; isReply: waving back).",
     handle(space, connection, { user, isReply }) {
-      const off = onMap(connection);
-      if (off !== undefined) return off;
-      if (user !== "") {
-        const other = playerNamed(space, connection, user, "user");
-        if (!isConnection(other)) return other;
-      }
-      space.toMap(connection.player.mapId!, { playerWaves: { encId: connection.player.encId, targetId: user, isReply } });
-      return OK;
+      const map = myMap(space, connection);
+      if (user !== "") playerNamed(space, connection, user, "user");
+      space.toMap(map.id, { playerWaves: { encId: connection.player.encId, targetId: user, isReply } });
     },
   },
 
@@ -75,10 +70,8 @@ export const SOCIAL: Record<string, ActionDef> = {
     event: "`playerShootsConfetti` to the map",
     does: "Shoots confetti from your avatar.",
     handle(space, connection, { targetId }) {
-      const problem = forSelf(connection, targetId) ?? onMap(connection);
-      if (problem !== undefined) return problem;
-      space.toMap(connection.player.mapId!, { playerShootsConfetti: { encId: connection.player.encId } });
-      return OK;
+      forSelf(connection, targetId);
+      space.toMap(myMap(space, connection).id, { playerShootsConfetti: { encId: connection.player.encId } });
     },
   },
 
@@ -87,16 +80,10 @@ export const SOCIAL: Record<string, ActionDef> = {
     event: "`playerSetsEmoteV2` to the map",
     does: "Shows an emote over you (count: how many; \"\" clears it).",
     handle(space, connection, { emote, targetId, count }) {
-      const problem = forSelf(connection, targetId) ?? onMap(connection);
-      if (problem !== undefined) return problem;
-      const bad = badString(emote, LIMITS.emoji, "emote");
-      if (bad !== undefined) return fail(bad);
-      const player = connection.player;
-      const fields = { emote, count: Math.min(count, 100) };
-      if (emote === "") player.state.delete("playerSetsEmoteV2");
-      else player.state.set("playerSetsEmoteV2", fields);
-      space.toMap(player.mapId!, { playerSetsEmoteV2: { encId: player.encId, ...fields } });
-      return OK;
+      forSelf(connection, targetId);
+      myMap(space, connection);
+      checkString(emote, LIMITS.emoji, "emote");
+      remember(space, connection.player, "playerSetsEmoteV2", { emote, count: Math.min(count, 100) }, emote !== "");
     },
   },
 
@@ -105,11 +92,8 @@ export const SOCIAL: Record<string, ActionDef> = {
     event: "`playerRings` to the player rung (any map)",
     does: "Rings a player to get their attention (the page shows a bell and a pulse).",
     handle(space, connection, { user }) {
-      const other = playerNamed(space, connection, user, "user");
-      if (!isConnection(other)) return other;
       const me = connection.player;
-      other.push({ playerRings: { encId: me.encId, id: me.id, name: me.name } });
-      return OK;
+      playerNamed(space, connection, user, "user").push({ playerRings: { encId: me.encId, id: me.id, name: me.name } });
     },
   },
 
@@ -119,12 +103,10 @@ export const SOCIAL: Record<string, ActionDef> = {
     does: "Spotlights a player (everyone in the space hears them; the page draws a halo) or ends it.",
     handle(space, connection, { spotlightedUser, isSpotlighted }) {
       const other = playerNamed(space, connection, spotlightedUser, "spotlightedUser");
-      if (!isConnection(other)) return other;
       const fields = { spotlightedBy: connection.player.encId, spotlighted: isSpotlighted === true };
       if (fields.spotlighted) other.player.state.set("playerSpotlights", fields);
       else other.player.state.delete("playerSpotlights");
       space.toSpace({ playerSpotlights: { encId: other.player.encId, ...fields } });
-      return OK;
     },
   },
 
@@ -133,17 +115,11 @@ export const SOCIAL: Record<string, ActionDef> = {
     event: "`playerHighFives` to the map",
     does: "High-fives a player on your map, within 3 tiles (emote: the hand shown).",
     handle(space, connection, { targetId, emote }) {
-      const other = playerNamed(space, connection, targetId, "targetId");
-      if (!isConnection(other)) return other;
+      const them = otherOnMyMap(space, connection, targetId, "targetId", "high-five", "high-fives need both players on one map").player;
       const me = connection.player;
-      const them = other.player;
-      if (other === connection) return fail("you cannot high-five yourself");
-      if (me.mapId === undefined || them.mapId !== me.mapId) return fail("high-fives need both players on one map");
-      if (Math.abs(me.x - them.x) > 3 || Math.abs(me.y - them.y) > 3) return fail("too far for a high-five: walk within 3 tiles");
-      const bad = badString(emote, LIMITS.emoji, "emote");
-      if (bad !== undefined) return fail(bad);
-      space.toMap(me.mapId, { playerHighFives: { encId: me.encId, encIdTarget: them.encId, emote: emote || "✋" } });
-      return OK;
+      if (Math.abs(me.x - them.x) > 3 || Math.abs(me.y - them.y) > 3) refuse("too far for a high-five: walk within 3 tiles");
+      checkString(emote, LIMITS.emoji, "emote");
+      space.toMap(me.mapId!, { playerHighFives: { encId: me.encId, encIdTarget: them.encId, emote: emote || "✋" } });
     },
   },
 
@@ -152,12 +128,9 @@ export const SOCIAL: Record<string, ActionDef> = {
     event: "`hipToBeSquare` to the map",
     does: "Starts the map's dance (data: which one; the page spins everyone there).",
     handle(space, connection, { data }) {
-      const problem = onMap(connection);
-      if (problem !== undefined) return problem;
-      const bad = badString(data, LIMITS.notification, "data");
-      if (bad !== undefined) return fail(bad);
-      space.toMap(connection.player.mapId!, { hipToBeSquare: { data, encId: connection.player.encId } });
-      return OK;
+      const map = myMap(space, connection);
+      checkString(data, LIMITS.notification, "data");
+      space.toMap(map.id, { hipToBeSquare: { data, encId: connection.player.encId } });
     },
   },
 
@@ -166,18 +139,14 @@ export const SOCIAL: Record<string, ActionDef> = {
     event: "`playerEntersWhisperV2` to the map",
     does: "Starts a whisper with a player on your map: the two of you hear only each other.",
     handle(space, connection, { recipientId }) {
-      const other = playerNamed(space, connection, recipientId, "recipientId");
-      if (!isConnection(other)) return other;
-      if (other === connection) return fail("you cannot whisper to yourself");
+      const other = otherOnMyMap(space, connection, recipientId, "recipientId", "whisper to", "whispers need both players on one map");
       const me = connection.player;
-      if (me.mapId === undefined || other.player.mapId !== me.mapId) return fail("whispers need both players on one map");
       leaveWhisper(space, connection);
       leaveWhisper(space, other);
       const whisperId = randomUUID();
       me.state.set("playerEntersWhisperV2", { encIdTarget: other.player.encId, whisperId });
       other.player.state.set("playerEntersWhisperV2", { encIdTarget: me.encId, whisperId });
-      space.toMap(me.mapId, { playerEntersWhisperV2: { encId: me.encId, encIdTarget: other.player.encId, whisperId } });
-      return OK;
+      space.toMap(me.mapId!, { playerEntersWhisperV2: { encId: me.encId, encIdTarget: other.player.encId, whisperId } });
     },
   },
 
@@ -186,7 +155,7 @@ export const SOCIAL: Record<string, ActionDef> = {
     event: "`playerLeavesWhisper` to the map, for both ends",
     does: "Ends your whisper.",
     handle(space, connection) {
-      return leaveWhisper(space, connection) ? OK : fail("not in a whisper");
+      if (!leaveWhisper(space, connection)) refuse("not in a whisper");
     },
   },
 
@@ -195,10 +164,7 @@ export const SOCIAL: Record<string, ActionDef> = {
     event: "`gotRequestMute` to that player",
     does: "Asks a player to mute their microphone (video: their camera).",
     handle(space, connection, { target, video }) {
-      const other = playerNamed(space, connection, target, "target");
-      if (!isConnection(other)) return other;
-      other.push({ gotRequestMute: { muterId: connection.player.id, video: video === true } });
-      return OK;
+      playerNamed(space, connection, target, "target").push({ gotRequestMute: { muterId: connection.player.id, video: video === true } });
     },
   },
 
@@ -208,11 +174,8 @@ export const SOCIAL: Record<string, ActionDef> = {
     does: "Asks a player to follow you (snapshot: what you show them).",
     handle(space, connection, { target, snapshot }) {
       const other = playerNamed(space, connection, target, "target");
-      if (!isConnection(other)) return other;
-      const bad = badString(snapshot, LIMITS.long, "snapshot");
-      if (bad !== undefined) return fail(bad);
+      checkString(snapshot, LIMITS.long, "snapshot");
       other.push({ playerRequestsToLead: { encId: connection.player.encId, snapshot } });
-      return OK;
     },
   },
 
@@ -222,14 +185,9 @@ export const SOCIAL: Record<string, ActionDef> = {
     does: "Points at (x, y) (0..1) on the screen player screenId shares, when they allow it.",
     handle(space, connection, { screenId, x, y }) {
       const owner = playerNamed(space, connection, screenId, "screenId");
-      if (!isConnection(owner)) return owner;
-      if (owner.player.state.get("playerSetsAllowScreenPointer")?.allowScreenPointer !== true) return fail("that player does not allow screen pointers");
-      if (!inRange(x, 0, 1) || !inRange(y, 0, 1)) return fail("x and y must be 0..1");
-      const me = connection.player;
-      const fields = { screenId, x, y, color: colorOf(me.id) };
-      me.state.set("setScreenPointerServer", fields);
-      space.toPlayersMap(me, { setScreenPointerServer: { encId: me.encId, ...fields } });
-      return OK;
+      if (owner.player.state.get("playerSetsAllowScreenPointer")?.allowScreenPointer !== true) refuse("that player does not allow screen pointers");
+      if (!inRange(x, 0, 1) || !inRange(y, 0, 1)) refuse("x and y must be 0..1");
+      remember(space, connection.player, "setScreenPointerServer", { screenId, x, y, color: colorOf(connection.player.id) });
     },
   },
 
@@ -238,14 +196,9 @@ export const SOCIAL: Record<string, ActionDef> = {
     event: "`playerSetsImagePointer` to the map",
     does: "Points at (x, y) (0..1) on an object of your map (a poster, an image).",
     handle(space, connection, { objectId, x, y }) {
-      const off = onMap(connection);
-      if (off !== undefined) return off;
-      if (!space.maps.get(connection.player.mapId!)!.objects.has(objectId)) return fail(`no object '${String(objectId).slice(0, LIMITS.id)}' on your map`);
-      if (!inRange(x, 0, 1) || !inRange(y, 0, 1)) return fail("x and y must be 0..1");
-      const me = connection.player;
-      me.state.set("playerSetsImagePointer", { objectId, x, y });
-      space.toMap(me.mapId!, { playerSetsImagePointer: { encId: me.encId, objectId, x, y } });
-      return OK;
+      objectOn(myMap(space, connection), objectId, "your map");
+      if (!inRange(x, 0, 1) || !inRange(y, 0, 1)) refuse("x and y must be 0..1");
+      remember(space, connection.player, "playerSetsImagePointer", { objectId, x, y });
     },
   },
 
@@ -254,14 +207,12 @@ export const SOCIAL: Record<string, ActionDef> = {
     event: "`playerBlocks` to both players; from then on neither gets the other's events",
     does: "Blocks (or unblocks) a player: each stops seeing the other, and direct actions between you are refused.",
     handle(space, connection, { blockedUserId, blocked }) {
-      const other = typeof blockedUserId === "string" ? space.byId(blockedUserId) : undefined;
-      if (other === undefined) return fail(`no player '${String(blockedUserId).slice(0, LIMITS.id)}' here`);
-      if (other === connection) return fail("you cannot block yourself");
+      const other = playerById(space, blockedUserId);
+      if (other === connection) refuse("you cannot block yourself");
       const event = { playerBlocks: { blockedBy: connection.player.id, blocked: blocked === true, blockedUserId } };
       connection.push(event);
       other.push(event);
       setBlock(space, connection, other, blocked === true);
-      return OK;
     },
   },
 
@@ -270,13 +221,11 @@ export const SOCIAL: Record<string, ActionDef> = {
     event: "`error {403}` and close 4001 to that player; `playerExits` to its map",
     does: "Sends a player out of the space (it may come back).",
     handle(space, connection, { user }) {
-      const other = typeof user === "string" ? space.byId(user) : undefined;
-      if (other === undefined) return fail(`no player '${String(user).slice(0, LIMITS.id)}' here`);
-      if (other === connection) return fail("you cannot kick yourself");
+      const other = playerById(space, user);
+      if (other === connection) refuse("you cannot kick yourself");
       other.push({ error: { message: `kicked by ${connection.player.name}`, code: 403 } });
       other.flush();
       void other.ws.close(4001, "kicked").catch(() => {});
-      return OK;
     },
   },
 
@@ -285,22 +234,20 @@ export const SOCIAL: Record<string, ActionDef> = {
     event: "`spaceBansPlayer` to the space; close 4403 to the banned key's players",
     does: "Bans the key of player user from this space until lifted (lift: true, with the same id); owners cannot be banned.",
     handle(space, connection, { user, lift }) {
-      if (typeof user !== "string" || user === "" || user.length > LIMITS.id) return fail("user: a player id is required");
+      if (typeof user !== "string" || user === "" || user.length > LIMITS.id) refuse("user: a player id is required");
       if (lift === true) {
         const ban = space.bans.get(user);
-        if (ban === undefined) return fail(`no ban on '${user}'`);
+        if (ban === undefined) refuse(`no ban on '${user}'`);
         space.bans.delete(user);
         space.toSpace({ spaceBansPlayer: { id: user, name: ban.name, banned: false } });
-        return OK;
+        return;
       }
-      const other = space.byId(user);
-      if (other === undefined) return fail(`no player '${user}' here`);
-      if (other.player.role === "owner") return fail("owners cannot be banned");
-      if (space.bans.size >= 1000) return fail("a space has at most 1000 bans: lift some");
+      const other = playerById(space, user);
+      if (other.player.role === "owner") refuse("owners cannot be banned");
+      if (space.bans.size >= 1000) refuse("a space has at most 1000 bans: lift some");
       space.bans.set(user, { key: other.player.key, name: other.player.name });
       space.toSpace({ spaceBansPlayer: { id: user, name: other.player.name, banned: true } });
       removeKey(space, other.player.key, `banned from this space by ${connection.player.name}`, 4403);
-      return OK;
     },
   },
 };
