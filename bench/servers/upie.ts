@@ -95,7 +95,9 @@ class FastWebSockets extends AsyncMethods {
   override async ws_echo(ws: WebSocket) {
     await ws.accept();
     const fast = ws as unknown as FastPath;
-    await fast.onMessage((message) => (typeof message === "string" ? ws.sendText(message) : ws.sendBytes(message)));
+    // Not awaited: the method returns and no suspended frame is kept per socket, the
+    // cheapest idle form (docs/websockets.md, "Messages as calls").
+    void fast.onMessage((message) => (typeof message === "string" ? ws.sendText(message) : ws.sendBytes(message)));
   }
 }
 
