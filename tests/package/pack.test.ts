@@ -142,6 +142,13 @@ describe("the packed package", () => {
     assert.doesNotMatch(installLog, /upie@[\d.]+ \(prepare/);
   });
 
+  it("ships docs/, so the README's links resolve in the installed package", async () => {
+    const readme = await readFile(join(appDir, "node_modules", "upie", "README.md"), "utf8");
+    const linked = [...readme.matchAll(/\]\((docs\/[\w-]+\.md)/g)].map((match) => match[1]!);
+    assert.ok(linked.length > 0, "the README links into docs/");
+    for (const page of new Set(linked)) await readFile(join(appDir, "node_modules", "upie", page), "utf8");
+  });
+
   it("serves a README example in plain JS", { timeout: 60_000 }, async () => {
     await writeFile(join(appDir, "js-app.js"), JS_APP);
     const js = await run(process.execPath, ["js-app.js"], { cwd: appDir, timeout: 30_000 });
