@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { createServer, type Server as HttpServer } from "node:http";
 import net from "node:net";
 
-import { WebSocketServer, type WebSocket as WsSocket } from "ws";
+import WsWebSocket, { WebSocketServer, type WebSocket as WsSocket } from "ws";
 
 import { App, type Server, type WebSocket } from "../../lib/index.js";
 import type { ClientLogger } from "../../lib/ws-client/index.js";
@@ -193,4 +193,39 @@ export async function silentServer(): Promise<{ port: number; connections: () =>
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * A standard (browser-shaped) WebSocket built on `ws`, for the client's browser
+ * path: no ping, no write callbacks, no pause, and, like a browser, it refuses to send close codes other than 1000 and 3000–4999.
+ */
+export class StandardWebSocket {
+  readonly #ws: WsWebSocket;
+  binaryType = "arraybuffer";
+
+  constructor(url: string, protocols?: string | string[]) {
+    this.#ws = new WsWebSocket(url, protocols);
+    this.#ws.binaryType = "arraybuffer";
+  }
+
+  get readyState(): number {
+    return this.#ws.readyState;
+  }
+
+  get bufferedAmount(): number {
+    return this.#ws.bufferedAmount;
+  }
+
+  send(data: string | ArrayBufferView): void {
+    this.#ws.send(data);
+  }
+
+  close(code?: number, reason?: string): void {
+    if (code !== undefined && code !== 1000 && (code < 3000 || code > 4999)) throw new DOMException("bad close code", "InvalidAccessError");
+    this.#ws.close(code, reason);
+  }
+
+  addEventListener(type: "open" | "message" | "close" | "error", listener: (event: never) => void): void {
+    this.#ws.addEventListener(type, listener as never);
+  }
 }

@@ -8,11 +8,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import WsWebSocket from "ws";
 
 import { App, ConnectionClosed, type WebSocket } from "../../lib/index.js";
 import { WSClient } from "../../lib/ws-client/index.js";
-import { listen, quietLogger, sleep, until } from "./helpers.js";
+import { listen, quietLogger, sleep, StandardWebSocket, until } from "./helpers.js";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -182,40 +181,6 @@ describe("WSClient inbound limits", { timeout: 90_000 }, () => {
   });
 });
 
-/**
- * A standard (browser-shaped) WebSocket built on `ws`: no ping, no pause,
- * and, like a browser, it refuses to send close codes other than 1000 and 3000–4999.
- */
-class StandardWebSocket {
-  readonly #ws: WsWebSocket;
-  binaryType = "arraybuffer";
-
-  constructor(url: string, protocols?: string | string[]) {
-    this.#ws = new WsWebSocket(url, protocols);
-    this.#ws.binaryType = "arraybuffer";
-  }
-
-  get readyState(): number {
-    return this.#ws.readyState;
-  }
-
-  get bufferedAmount(): number {
-    return this.#ws.bufferedAmount;
-  }
-
-  send(data: string | ArrayBufferView): void {
-    this.#ws.send(data);
-  }
-
-  close(code?: number, reason?: string): void {
-    if (code !== undefined && code !== 1000 && (code < 3000 || code > 4999)) throw new DOMException("bad close code", "InvalidAccessError");
-    this.#ws.close(code, reason);
-  }
-
-  addEventListener(type: "open" | "message" | "close" | "error", listener: (event: never) => void): void {
-    this.#ws.addEventListener(type, listener as never);
-  }
-}
 
 /** The runtime's own standard WebSocket where it has one (Node ≥ 22: undici's), else the browser-shaped wrapper. */
 const Standard = (globalThis as { WebSocket?: unknown }).WebSocket ?? StandardWebSocket;

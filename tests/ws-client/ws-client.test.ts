@@ -8,7 +8,7 @@ import { describe, it } from "node:test";
 import WsWebSocket from "ws";
 
 import { ClientTimeoutError, ConnectionClosed, QueueFullError, WSClient } from "../../lib/ws-client/index.js";
-import { EchoApp, KillableServer, freePort, listen, quietLogger, sleep, until } from "./helpers.js";
+import { EchoApp, KillableServer, freePort, listen, quietLogger, sleep, StandardWebSocket, until } from "./helpers.js";
 
 describe("WSClient", { timeout: 60_000 }, () => {
   it("sends objects as JSON text, strings as text and bytes as binary, and hands echoes to handle in order", async () => {
@@ -231,36 +231,6 @@ describe("WSClient", { timeout: 60_000 }, () => {
   });
 });
 
-/** A standard (browser-shaped) WebSocket built on `ws`: no ping, no write callbacks, no pause. */
-class StandardWebSocket {
-  readonly #ws: WsWebSocket;
-  binaryType = "arraybuffer";
-
-  constructor(url: string, protocols?: string | string[]) {
-    this.#ws = new WsWebSocket(url, protocols);
-    this.#ws.binaryType = "arraybuffer";
-  }
-
-  get readyState(): number {
-    return this.#ws.readyState;
-  }
-
-  get bufferedAmount(): number {
-    return this.#ws.bufferedAmount;
-  }
-
-  send(data: string | ArrayBufferView): void {
-    this.#ws.send(data);
-  }
-
-  close(code?: number, reason?: string): void {
-    this.#ws.close(code, reason);
-  }
-
-  addEventListener(type: "open" | "message" | "close" | "error", listener: (event: never) => void): void {
-    this.#ws.addEventListener(type, listener as never);
-  }
-}
 
 describe("WSClient on a standard WebSocket (the browser path)", { timeout: 60_000 }, () => {
   it("sends, receives text and binary, and keeps order across a restart", async () => {
