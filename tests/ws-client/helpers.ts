@@ -38,16 +38,7 @@ export function quietLogger(): ClientLogger & { errors: string[]; warnings: stri
 }
 
 /** A port that was free a moment ago (for servers that must come back on the same port). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from "../server/helpers.js";
 
 /** The upie app the tests talk to: `/echo` echoes, `/collect` records and answers "ok:<n>". */
 export class EchoApp extends App {
