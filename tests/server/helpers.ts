@@ -113,3 +113,36 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** Sends `request` in one write and collects everything the server sends until it closes or `ms` pass. */
+export function exchange(port: number, request: string, ms = 1500): Promise<string> {
+  return talk(port, request, ms).then((reply) => reply.data);
+}
+
+/** As {@link exchange}, and whether the server closed the connection. */
+export function talk(port: number, request: string, ms = 1500): Promise<{ data: string; closed: boolean }> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, "127.0.0.1");
+    let data = "";
+    let closed = false;
+    const timer = setTimeout(() => finish(), ms);
+    function finish() {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ data, closed });
+    }
+    socket.on("data", (chunk) => (data += chunk.toString("latin1")));
+    socket.on("error", () => {});
+    socket.on("end", () => (closed = true));
+    socket.on("close", () => {
+      closed = true;
+      finish();
+    });
+    socket.write(request);
+  });
+}
+
+/** The status codes of every response in `response`, in order. */
+export function statuses(response: string): number[] {
+  return [...response.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) => Number(match[1]));
+}

@@ -216,21 +216,7 @@ describe("WSClient", { timeout: 60_000 }, () => {
     assert.deepEqual(events, ["connect 1", "disconnect 1000", "close"]);
   });
 
-  it("sends the heartbeat message while connected", async () => {
-    const port = await freePort();
-    const server = new KillableServer(port);
-    await server.start();
-    const client = new WSClient(`ws://127.0.0.1:${port}/`, { heartbeat: { intervalMs: 50, message: () => ({ type: "heartbeat", body: {} }) }, logger: quietLogger() });
-    try {
-      await client.connect();
-      await until("two heartbeats", () => server.received.filter((m) => m === '{"type":"heartbeat","body":{}}').length >= 2);
-    } finally {
-      await client.close();
-      await server.kill();
-    }
-  });
 });
-
 
 describe("WSClient on a standard WebSocket (the browser path)", { timeout: 60_000 }, () => {
   it("sends, receives text and binary, and keeps order across a restart", async () => {

@@ -3,11 +3,11 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, it } from "node:test";
-import { App, ERRORS, UwsUnavailableError } from "../../lib/index.js";
-import { firstNativeBuild, loadUws } from "../../lib/server/uws/uws-loader.js";
+import { App, ERRORS, UwsUnavailableError } from "../../../lib/index.js";
+import { firstNativeBuild, loadUws } from "../../../lib/server/uws/uws-loader.js";
 
 const run = promisify(execFile);
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
 class Site extends App {
   async index() { return "up"; }

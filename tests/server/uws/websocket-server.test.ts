@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 import { after, before, describe, it } from "node:test";
-import { setImmediate as tick } from "node:timers/promises";
-import { App, ConnectionClosed, WebSocketMiddleware, type Server, type WebSocket } from "../../lib/index.js";
-import { newSessionId } from "../../lib/session/session-id.js";
-import { recordingLogger, type RecordingLogger } from "../core/helpers.js";
-import { connect, refusedStatus, until, WsClient } from "./ws-client.js";
+import { App, ConnectionClosed, WebSocketMiddleware, type Server, type WebSocket } from "../../../lib/index.js";
+import { newSessionId } from "../../../lib/session/session-id.js";
+import { recordingLogger, type RecordingLogger } from "../../core/helpers.js";
+import { connect, refusedStatus, until, WsClient } from "../ws-client.js";
 
 const MAX_PAYLOAD = 1024;
 const SLOW_COUNT = 400;
@@ -13,7 +12,6 @@ const SLOW_SIZE = 64 * 1024;
 
 class Live extends App {
   errors: unknown[] = [];
-  finished = 0;
   entered = 0;
   sent = 0;
   gate: Promise<void> = Promise.resolve();
@@ -97,16 +95,6 @@ class Live extends App {
     }
   }
 
-  async ws_sub(ws: WebSocket, topic: string) {
-    await ws.accept();
-    await ws.subscribe(topic);
-    await ws.sendText("ready");
-    try {
-      for await (const _ of ws);
-    } finally {
-      this.finished++;
-    }
-  }
 }
 
 class Counter extends WebSocketMiddleware {
@@ -295,55 +283,6 @@ describe("WebSockets on uWS", () => {
     for (const c of clients) c.close();
     await Promise.all(clients.map((c) => c.closed));
     assert.ok(Date.now() - started < 20_000, `took ${Date.now() - started} ms`);
-  });
-});
-
-describe("pub/sub on uWS", () => {
-  let live: Running;
-  before(async () => {
-    live = await start();
-  });
-  after(() => live.server.close());
-
-  it("fans a publish out to every subscriber of the topic only", async () => {
-    const [a, b, c] = await Promise.all([connect(live.url("/sub/news")), connect(live.url("/sub/news")), connect(live.url("/sub/other"))]);
-    for (const client of [a!, b!, c!]) assert.equal(await client.nextText(), "ready");
-    await live.app.publish("news", "headline");
-    await live.app.publish("news", new Uint8Array([7]));
-    assert.equal(await a!.nextText(), "headline");
-    assert.equal(await b!.nextText(), "headline");
-    assert.deepEqual([...(await a!.next() as Buffer)], [7]);
-    await live.app.publish("other", "elsewhere");
-    assert.equal(await c!.nextText(), "elsewhere");
-    assert.equal(c!.messages.length, 2);
-    for (const client of [a!, b!, c!]) client.close();
-  });
-
-  it("closes a subscriber too slow for publish with 1013 after a gap-free prefix, while others get everything", async () => {
-    const fast = await connect(live.url("/sub/firehose"));
-    const slow = await connect(live.url("/sub/firehose"));
-    assert.equal(await fast.nextText(), "ready");
-    assert.equal(await slow.nextText(), "ready");
-    const finishedBefore = live.app.finished;
-    const socket = (slow.socket as unknown as { _socket: net.Socket })._socket;
-    socket.pause();
-    const total = 1000;
-    const padding = "y".repeat(16 * 1024);
-    for (let i = 0; i < total; i++) {
-      await live.app.publish("firehose", `${String(i).padStart(6, "0")}:${padding}`);
-      if (i % 20 === 19) await tick();
-    }
-    await until(() => live.app.finished === finishedBefore + 1, 10_000);
-    socket.resume();
-    const closed = await slow.closed;
-    assert.equal(closed.code, 1013);
-    assert.match(closed.reason, /too slow/i);
-    const got = slow.messages.slice(1) as string[];
-    assert.ok(got.length < total, `the slow subscriber got all ${got.length}`);
-    got.forEach((message, i) => assert.equal(message.slice(0, 6), String(i).padStart(6, "0")));
-    await until(() => fast.messages.length === total + 1, 20_000);
-    (fast.messages.slice(1) as string[]).forEach((message, i) => assert.equal(message.slice(0, 6), String(i).padStart(6, "0")));
-    fast.close();
   });
 });
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import net from "node:net";
-import { App, ERRORS, InvalidOptionError, ListenError, type Server } from "../../lib/index.js";
-import { freePort, recordingLogger } from "./helpers.js";
+import { App, ERRORS, InvalidOptionError, ListenError, type Server } from "../../../lib/index.js";
+import { freePort, recordingLogger } from "../helpers.js";
 
 class Site extends App {
   async index() { return "up"; }

@@ -3,8 +3,8 @@ import http from "node:http";
 import { ReadableStream } from "node:stream/web";
 import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, describe, it } from "node:test";
-import { App, type Server } from "../../lib/index.js";
-import { eventually, recordingLogger } from "./helpers.js";
+import { App, type Server } from "../../../lib/index.js";
+import { eventually, recordingLogger } from "../helpers.js";
 
 const CHUNK = 64 * 1024;
 const CHUNKS = 512; // 32 MiB: more than loopback socket buffers can hold
