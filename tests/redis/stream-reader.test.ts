@@ -11,7 +11,6 @@ import { Redis, type RedisOptions } from "ioredis";
 import { App, InvalidOptionError } from "../../lib/index.js";
 import type { BrokerSink, PublishedMessage } from "../../lib/pubsub/broker.js";
 import { MessageTooLargeError, RedisBroker, type RedisBrokerOptions } from "../../lib/redis/index.js";
-import { readBatch } from "../../lib/redis/read-batch.js";
 import { RedisServer } from "./redis-server.js";
 
 class RecordingSink implements BrokerSink {
@@ -276,36 +275,6 @@ describe("RedisBroker reading the stream", { timeout: 180_000 }, () => {
     assert.deepEqual(got, Array.from({ length: 40 }, (_, i) => i));
     assert.ok(Math.max(...replies) <= 4 * MiB, `largest read ${Math.max(...replies)} bytes`);
     assert.ok(replies.length >= 10, `${replies.length} reads`);
-  });
-});
-
-describe("readBatch", { timeout: 60_000 }, () => {
-  let redis: RedisServer;
-  let connection: Redis;
-  before(async () => {
-    redis = await RedisServer.start();
-    connection = redis.client();
-  });
-  after(async () => {
-    connection.disconnect();
-    await redis.stop();
-  });
-
-  it("stops at the byte budget, always takes one entry, and hands back only the id of one over the cap", async () => {
-    const key = "batch";
-    const ids: string[] = [];
-    for (const size of [400, 400, 400, 5000, 400]) ids.push((await connection.xadd(key, "*", "d", "x".repeat(size)))!);
-    const first = await readBatch(connection, key, "0-0", { count: 100, budget: 1000, largestEntry: 2000 });
-    assert.deepEqual(first.map(([id]) => id), ids.slice(0, 2), "two entries of 401 bytes fit 1000");
-    const second = await readBatch(connection, key, ids[1]!, { count: 100, budget: 1000, largestEntry: 2000 });
-    assert.deepEqual(second.map(([id, fields]) => [id, fields === undefined]), [[ids[2], false], [ids[3], true]], "stops at the oversized one");
-    const third = await readBatch(connection, key, ids[3]!, { count: 100, budget: 1000, largestEntry: 2000 });
-    assert.deepEqual(third.map(([id]) => id), [ids[4]]);
-    const skipped = await readBatch(connection, key, ids[2]!, { count: 100, budget: 1000, largestEntry: 2000 });
-    assert.deepEqual(skipped.map(([id, fields]) => [id, fields === undefined]), [[ids[3], true]], "an oversized entry first");
-    const one = await readBatch(connection, key, "0-0", { count: 1, budget: 1000, largestEntry: 2000 });
-    assert.equal(one.length, 1);
-    assert.deepEqual(await readBatch(connection, key, ids[4]!, { count: 100, budget: 1000, largestEntry: 2000 }), []);
   });
 });
 

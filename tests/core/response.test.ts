@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { ReadableStream } from "node:stream/web";
 import { describe, it } from "node:test";
-import { App, HttpError, TestClient, redirect } from "../../lib/index.js";
+import { App, ERRORS, HttpError, TestClient, html, redirect } from "../../lib/index.js";
+import { errorResponse, toResponse, validateHeaders } from "../../lib/core/response.js";
 import { recordingLogger } from "./helpers.js";
 
 let generatorFinished = 0;
@@ -202,5 +203,66 @@ describe("responses", () => {
     assert.equal(res.status, 200);
     assert.equal(res.headers["content-type"], "application/json; charset=utf-8");
     assert.equal(res.body.byteLength, 0);
+  });
+});
+
+describe("toResponse", () => {
+  it("reads only a well-formed [status, body, headers?] as a tuple; any other array is JSON", () => {
+    assert.equal(toResponse([201, "made"]).status, 201);
+    for (const notATuple of [[600, "x"], [99, "x"], [200.5, "x"], ["200", "x"], [200, "x", "headers"], [200, "x", ["a"]], [200, "x", null], [200, "x", {}, 1], [200]]) {
+      const response = toResponse(notATuple);
+      assert.deepEqual([response.status, response.body], [200, JSON.stringify(notATuple)], JSON.stringify(notATuple));
+    }
+  });
+
+  it("answers 204 for nothing with status 200, but keeps another status", () => {
+    assert.equal(toResponse(undefined).status, 204);
+    assert.equal(toResponse(null).status, 204);
+    assert.deepEqual(toResponse([404, null]), { status: 404, body: null, headers: {} });
+  });
+
+  it("types Html as HTML, bytes and ArrayBuffers as octets, and lower-cases tuple headers, skipping empty ones", () => {
+    assert.deepEqual(toResponse(html`<b>${"<i>"}</b>`), { status: 200, body: "<b>&lt;i&gt;</b>", headers: { "content-type": "text/html; charset=utf-8" } });
+    const fromBuffer = toResponse(new Uint8Array([1, 2]).buffer);
+    assert.deepEqual([fromBuffer.body, fromBuffer.headers["content-type"]], [new Uint8Array([1, 2]), "application/octet-stream"]);
+    const headers = toResponse([200, "x", { "X-Count": 3 as unknown as string, "Set-Cookie": ["a=1", "b=2"], "X-None": undefined as unknown as string }]).headers;
+    assert.deepEqual(headers, { "content-type": "text/html; charset=utf-8", "x-count": "3", "set-cookie": ["a=1", "b=2"] });
+  });
+});
+
+describe("errorResponse", () => {
+  it("answers an HttpError as it is, with its headers, and anything else as a generic 500", () => {
+    assert.deepEqual(errorResponse(new HttpError(429, "slow", { headers: { "Retry-After": "3" } })), {
+      status: 429, body: "slow", headers: { "content-type": "text/plain; charset=utf-8", "retry-after": "3" },
+    });
+    assert.deepEqual(errorResponse(new Error("secret detail")), { status: 500, body: "Internal Server Error", headers: { "content-type": "text/plain; charset=utf-8" } });
+    assert.equal(errorResponse("thrown string").status, 500);
+  });
+});
+
+describe("validateHeaders", () => {
+  const refused = (headers: Record<string, string | string[]>) => {
+    try {
+      validateHeaders(headers);
+      return "accepted";
+    } catch (error) {
+      assert.ok(error instanceof HttpError && error.code === ERRORS.INVALID_HEADER.code && error.status === 500);
+      return error.message;
+    }
+  };
+
+  it("accepts token names and values with HTAB, spaces and obs-text", () => {
+    assert.equal(refused({ "x-a": "a\tb c", "x-b": "caf\u00e9", "x-!#$%&'*+.^_`|~": "" }), "accepted");
+  });
+
+  it("names the header it refuses: a name that is no token, a control character in any value", () => {
+    assert.equal(refused({ "x y": "v" }), 'Invalid response header name "x y"');
+    assert.equal(refused({ "x-a": "v\r\nInjected: 1" }), 'Invalid value for response header "x-a"');
+    assert.equal(refused({ "set-cookie": ["a=1", "b=\u007f"] }), 'Invalid value for response header "set-cookie"');
+  });
+
+  it("checks a content-type of the app's own, letting upie's defaults through unchecked", () => {
+    assert.equal(refused({ "content-type": "text/html; charset=utf-8" }), "accepted");
+    assert.equal(refused({ "content-type": "text/plain\u0000" }), 'Invalid value for response header "content-type"');
   });
 });

@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { App, InMemorySessionBackend, SessionBackend, TestClient, type SessionData } from "../../lib/index.js";
-import { recordingLogger } from "./helpers.js";
+/**
+ * The SessionManager loads a request's session before the handler and
+ * commits it after: first on its own (a request is any object with the
+ * fields it reads), then through an app and the TestClient.
+ */
+import { App, InMemorySessionBackend, InvalidOptionError, SessionBackend, TestClient, type SessionData } from "../../lib/index.js";
+import { ERRORS } from "../../lib/protocol/errors.js";
+import { DEFAULT_SESSION_TTL_SECONDS } from "../../lib/session/session-cookie.js";
+import { resolveSessionSettings, SessionManager, type SessionRequest } from "../../lib/session/session-manager.js";
+import { recordingLogger } from "../core/helpers.js";
 
 /** A backend that records every call, to see what the core asks of it. */
 class SpyBackend extends SessionBackend {
@@ -57,6 +65,88 @@ function setup(options: { backend?: SessionBackend; ttl?: number } = {}) {
   const app = new Sessions({ sessionBackend: backend, sessionTtl: options.ttl, logger: recordingLogger() });
   return { backend, client: new TestClient(app) };
 }
+
+/** The fields the manager reads of a request, as a plain object. */
+function sessionRequest(sessionId?: string, session: SessionData = {}, used = false): SessionRequest & { hasSession: boolean; sessionRegenerated: boolean } {
+  return {
+    headers: sessionId === undefined ? {} : { cookie: `session_id=${sessionId}` },
+    cookies: sessionId === undefined ? {} : { session_id: sessionId },
+    session,
+    hasSession: used,
+    sessionRegenerated: false,
+    sessionState: undefined,
+    outgoingCookies: [],
+  };
+}
+
+describe("resolveSessionSettings", () => {
+  it("defaults to an in-memory backend and a cookie living DEFAULT_SESSION_TTL_SECONDS", () => {
+    const settings = resolveSessionSettings({}, undefined);
+    assert.ok(Object.isFrozen(settings));
+    assert.ok(settings.backend instanceof InMemorySessionBackend);
+    assert.match(settings.cookie.issue("abc"), new RegExp(`Max-Age=${DEFAULT_SESSION_TTL_SECONDS}`));
+    assert.doesNotMatch(settings.cookie.issue("abc"), /Secure/);
+    assert.match(resolveSessionSettings({ sessionTtl: 60, secureCookies: true }, undefined).cookie.issue("abc"), /Max-Age=60.*Secure|Secure.*Max-Age=60/);
+  });
+
+  it("refuses a backend without load and save, and a ttl that is not a positive whole number of seconds", () => {
+    const invalid = (error: unknown) => error instanceof InvalidOptionError && error.code === ERRORS.INVALID_OPTION.code;
+    assert.throws(() => resolveSessionSettings({ sessionBackend: { load() {} } as never }, undefined), invalid);
+    for (const sessionTtl of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, "60"]) {
+      assert.throws(() => resolveSessionSettings({ sessionTtl } as never, undefined), invalid, String(sessionTtl));
+    }
+  });
+});
+
+describe("SessionManager", () => {
+  it("loads nothing, and returns no promise, for a request without a session cookie", () => {
+    const backend = new SpyBackend();
+    const manager = new SessionManager(resolveSessionSettings({ sessionBackend: backend }, undefined));
+    assert.equal(manager.load(sessionRequest()), undefined);
+    const otherCookie = { ...sessionRequest(), headers: { cookie: "theme=dark" }, cookies: { theme: "dark" } };
+    assert.equal(manager.load(otherCookie), undefined);
+    assert.deepEqual(backend.loads, []);
+  });
+
+  it("commits nothing, and returns no promise, for a session never used or left empty", () => {
+    const backend = new SpyBackend();
+    const manager = new SessionManager(resolveSessionSettings({ sessionBackend: backend }, undefined));
+    assert.equal(manager.commit(sessionRequest(undefined, { user: "al" }, false)), undefined, "not read nor assigned");
+    assert.equal(manager.commit(sessionRequest(undefined, {}, true)), undefined, "read, but nothing stored");
+    assert.deepEqual(backend.saves, []);
+  });
+
+  it("saves a new session, queues its cookie, and loads it back from that cookie", async () => {
+    const backend = new SpyBackend();
+    const manager = new SessionManager(resolveSessionSettings({ sessionBackend: backend, sessionTtl: 60 }, undefined));
+    const first = sessionRequest(undefined, { user: "al" }, true);
+    await manager.commit(first);
+    assert.equal(first.outgoingCookies.length, 1);
+    const id = sessionIdOf(first.outgoingCookies)!;
+    assert.deepEqual(backend.saves, [{ id, data: { user: "al" }, ttl: 60 }]);
+    const second = sessionRequest(id);
+    await manager.load(second);
+    assert.deepEqual(second.session, { user: "al" });
+    assert.ok(second.sessionState !== undefined);
+  });
+
+  it("moves a regenerated session to a new id and deletes the old one", async () => {
+    const backend = new SpyBackend();
+    const manager = new SessionManager(resolveSessionSettings({ sessionBackend: backend }, undefined));
+    const first = sessionRequest(undefined, { user: "al" }, true);
+    await manager.commit(first);
+    const oldId = sessionIdOf(first.outgoingCookies)!;
+    const again = sessionRequest(oldId);
+    await manager.load(again);
+    again.hasSession = true;
+    again.sessionRegenerated = true;
+    await manager.commit(again);
+    const newId = sessionIdOf(again.outgoingCookies)!;
+    assert.notEqual(newId, oldId);
+    assert.equal(backend.store.has(oldId), false);
+    assert.deepEqual(backend.store.get(newId), { user: "al" });
+  });
+});
 
 describe("sessions", () => {
   it("counts visits across requests with the session cookie", async () => {

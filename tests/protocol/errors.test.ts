@@ -2,8 +2,10 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import {
-  App, ArgumentRangeError, ConnectionClosed, ERRORS, HttpError, InvalidArgumentError, InvalidOptionError, InvalidStateError, NoServerAdapterError, WebSocketStateError,
+  App, ArgumentRangeError, ConnectionClosed, ERRORS, HttpError, InvalidArgumentError, InvalidMessageError, InvalidOptionError, InvalidStateError, ListenError,
+  NoServerAdapterError, UnboundRouteParameterError, UwsUnavailableError, WebSocketStateError,
 } from "../../lib/index.js";
+import { STATUS_TEXT } from "../../lib/protocol/errors.js";
 import { ProtocolViolationError } from "../../lib/adapter.js";
 import { TimedOutError } from "../../lib/testing/index.js";
 import { ConnectFailedError, NoWebSocketError } from "../../lib/ws-client/index.js";
@@ -87,6 +89,50 @@ describe("error classes", () => {
     assert.equal(closed.code, 1001);
     assert.equal(closed.reason, "bye");
     assert.equal(closed.errorCode, ERRORS.WS_CLOSED.code);
+  });
+
+  it("gives an HttpError the reason phrase of its status, \"Error\" when there is none, and the headers given", () => {
+    for (const [status, text] of Object.entries(STATUS_TEXT)) {
+      if (Number(status) >= 400) assert.equal(new HttpError(Number(status)).message, text);
+    }
+    assert.equal(new HttpError(418).message, "Error");
+    const error = new HttpError(405, undefined, { code: ERRORS.METHOD_NOT_ALLOWED.code, headers: { allow: "GET" } });
+    assert.deepEqual([error.code, error.message, error.headers], ["UPIE_ERR_METHOD_NOT_ALLOWED", "Method Not Allowed", { allow: "GET" }]);
+    assert.deepEqual(HttpError.of(ERRORS.RATE_LIMITED, "slow down", { "retry-after": "3" }).headers, { "retry-after": "3" });
+    assert.deepEqual(new HttpError(404).headers, {});
+  });
+
+  it("closes ConnectionClosed with 1006 and names code and reason in its message", () => {
+    assert.equal(new ConnectionClosed().code, 1006);
+    assert.equal(new ConnectionClosed().message, "WebSocket closed (1006)");
+    assert.equal(new ConnectionClosed(4000, "kicked").message, "WebSocket closed (4000: kicked)");
+  });
+
+  it("lists an InvalidMessageError's issues with their paths, and closes with 1007", () => {
+    const error = new InvalidMessageError([{ message: "not JSON", path: [] }, { message: "required", path: ["items", 0, "name"] }]);
+    assert.equal(error.code, ERRORS.WS_INVALID_MESSAGE.code);
+    assert.equal(error.closeCode, 1007);
+    assert.equal(error.message, "Invalid message: not JSON; items.0.name: required");
+    assert.equal(error.issues.length, 2);
+  });
+
+  it("makes UnboundRouteParameterError an InvalidOptionError with its own code", () => {
+    const error = new UnboundRouteParameterError("no :id");
+    assert.ok(error instanceof InvalidOptionError);
+    assert.ok(error instanceof TypeError);
+    assert.equal(error.code, ERRORS.ROUTE_PARAMETER_UNBOUND.code);
+    assert.equal(new UwsUnavailableError("none").code, ERRORS.UWS_UNAVAILABLE.code);
+  });
+
+  it("gives ListenError the system's code, the catalogue's errorCode, and the address", () => {
+    const inUse = new ListenError("127.0.0.1", 8000, "EADDRINUSE");
+    assert.deepEqual([inUse.code, inUse.errorCode, inUse.host, inUse.port], ["EADDRINUSE", ERRORS.ADDRESS_IN_USE.code, "127.0.0.1", 8000]);
+    assert.match(inUse.message, /127\.0\.0\.1:8000.*already in use.*reusePort/);
+    const denied = new ListenError("0.0.0.0", 80, "EACCES");
+    assert.deepEqual([denied.code, denied.errorCode], ["EACCES", ERRORS.LISTEN_FAILED.code]);
+    assert.equal(denied.message, "upie could not listen on 0.0.0.0:80 (EACCES)");
+    const unknown = new ListenError("::1", 1, undefined);
+    assert.deepEqual([unknown.code, unknown.errorCode, unknown.message], [ERRORS.LISTEN_FAILED.code, ERRORS.LISTEN_FAILED.code, "upie could not listen on ::1:1"]);
   });
 });
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { App, TestClient, route } from "../../lib/index.js";
+import { App, ERRORS, HttpError, TestClient, route } from "../../lib/index.js";
+import { RouteTable } from "../../lib/core/route-table.js";
 
 class Site extends App {
   async index() { return "Welcome"; }
@@ -148,5 +149,59 @@ describe("explicit routes", () => {
   it("matches a pattern in time linear in the path, whatever the input", async () => {
     const res = await client.get(`/users/${"a/".repeat(200)}posts`);
     assert.equal(res.status, 404);
+  });
+});
+
+describe("RouteTable", () => {
+  class Base {
+    shared() {}
+  }
+  class Routes extends Base {
+    index() {}
+    page(a: string) { return a; }
+    ws_() {}
+    ws_room(_ws: unknown, name: string) { return name; }
+    override toString() { return "never a route"; }
+  }
+  const explicit = [
+    { pattern: "/page/:id", fn: function read(id: string) { return id; }, methods: ["GET"] },
+    { pattern: "/page/:id", fn: function write(id: string) { return id; }, methods: ["PUT", "DELETE"] },
+    { pattern: "/live/:id", fn: function live(_ws: unknown, id: string) { return id; }, websocket: true },
+  ];
+  const http = new RouteTable(new Routes(), Base.prototype, explicit, false);
+  const ws = new RouteTable(new Routes(), Base.prototype, explicit, true);
+  const status = (fn: () => unknown) => {
+    try {
+      fn();
+      return 200;
+    } catch (error) {
+      return error instanceof HttpError ? `${error.status} ${error.code} ${error.headers.allow ?? ""}`.trim() : "thrown";
+    }
+  };
+
+  it("tries explicit patterns before method names, and lists every pattern's methods in Allow (GET brings HEAD)", () => {
+    assert.equal(http.match("PUT", ["page", "7"]).handler.name, "write");
+    assert.deepEqual({ ...http.match("GET", ["page", "7"]).named }, { id: "7" });
+    assert.equal(status(() => http.match("POST", ["page", "7"])), `405 ${ERRORS.METHOD_NOT_ALLOWED.code} DELETE, GET, HEAD, PUT`);
+    assert.deepEqual(http.match("POST", ["page"]).positional, [], "the name route still serves /page");
+  });
+
+  it("keeps base classes' and Object's names out", () => {
+    assert.equal(status(() => http.match("GET", ["shared"])), `404 ${ERRORS.NOT_FOUND.code}`);
+    assert.equal(status(() => http.match("GET", ["toString"])), `404 ${ERRORS.NOT_FOUND.code}`);
+  });
+
+  it("builds the WebSocket table from ws_ methods alone, ws_ itself at /, with the socket not a path parameter", () => {
+    assert.equal(ws.match("GET", []).handler.name, "ws_");
+    const room = ws.match("GET", ["room", "lobby"]);
+    assert.deepEqual([room.handler.name, room.handler.firstBound, room.handler.capacity, room.positional], ["ws_room", 1, 1, ["lobby"]]);
+    assert.equal(ws.match("GET", ["live", "3"]).handler.name, "live");
+    assert.equal(status(() => ws.match("GET", ["page"])), `404 ${ERRORS.NOT_FOUND.code}`);
+    assert.equal(status(() => http.match("GET", ["room"])), `404 ${ERRORS.NOT_FOUND.code}`);
+    assert.equal(status(() => http.match("GET", ["live", "3"])), `404 ${ERRORS.NOT_FOUND.code}`);
+  });
+
+  it("hands back one shared match for /, the hottest route", () => {
+    assert.equal(http.match("GET", []), http.match("HEAD", []));
   });
 });
