@@ -53,6 +53,34 @@ if (args.includes("--serve")) {
   await main();
 }
 
+/** The platform's HTTP API and WebSocket login on `port`, as the bench's accounts and the attacks use them. */
+function platform(port: number) {
+  /** POSTs JSON, with a bearer token when given; an error status throws. */
+  const post = async (path: string, body: unknown, token?: string) => {
+    const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: "POST", headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as any;
+  };
+  return {
+    post,
+    /** Signs `username` up with `role`, then in: the sign-in's answer (`access_token`, `id`). */
+    account: async (username: string, role: string) => {
+      await post("/api/sign_up", { username, password: "bench password", role });
+      return post("/api/sign_in", { username, password: "bench password" });
+    },
+    /** Opens /ws and logs in: as the service when `login` has a `service_id`, else as a user. */
+    open: (login: { access_token: string; service_id?: string }) =>
+      new Promise<WebSocket>((resolve, reject) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+        ws.once("open", () => {
+          ws.send(JSON.stringify({ type: login.service_id === undefined ? "user_login" : "service_login", request_id: "login", ...login }));
+          resolve(ws);
+        });
+        ws.once("error", reject);
+      }),
+  };
+}
+
 /** The platform's resident memory in MiB, from /proc (Linux). */
 function rssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
@@ -65,25 +93,10 @@ async function attack(kind: string): Promise<void> {
   const frames = option("frames", kind === "history" ? 150 : 1000);
   const server = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--serve"], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, NODE_ENV: "production" } });
   const port: number = await new Promise((resolve) => createInterface({ input: server.stdout! }).once("line", (line: string) => resolve(Number(/^READY (\d+)/.exec(line)?.[1]))));
-  const base = `http://127.0.0.1:${port}`;
-  const post = async (path: string, body: unknown, token?: string) => {
-    const res = await fetch(base + path, { method: "POST", headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as any;
-  };
-  const login = async (username: string, role: string) => {
-    await post("/api/sign_up", { username, password: "attack password", role });
-    return post("/api/sign_in", { username, password: "attack password" });
-  };
-  const open = (frame: object) =>
-    new Promise<WebSocket>((resolve, reject) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`);
-      ws.once("open", () => (ws.send(JSON.stringify(frame)), resolve(ws)));
-      ws.once("error", reject);
-    });
+  const { post, account, open } = platform(port);
   let acknowledged = 0; // copies of the message_downs
-  const service = await login("attacker", "service");
-  const serviceWs = await open({ type: "service_login", request_id: "l", access_token: service.access_token, service_id: service.id });
+  const service = await account("attacker", "service");
+  const serviceWs = await open({ access_token: service.access_token, service_id: service.id });
   serviceWs.on("message", (data) => {
     const frame = JSON.parse(String(data));
     if (frame.type === "copy" && frame.body.origin_type === "message_down") acknowledged++;
@@ -95,8 +108,8 @@ async function attack(kind: string): Promise<void> {
   const recipients: string[] = [];
   if (kind === "slow-reader") {
     for (let i = 0; i < 4; i++) {
-      const user = await login(`paused${i}`, "user");
-      const ws = await open({ type: "user_login", request_id: "l", access_token: user.access_token });
+      const user = await account(`paused${i}`, "user");
+      const ws = await open({ access_token: user.access_token });
       ws.send(JSON.stringify({ type: "action", request_id: "j", body: { subtype: "join_channel", channel_id: channelIds[0] } }));
       recipients.push(user.id);
       readers.push(ws);
@@ -138,26 +151,7 @@ async function main(): Promise<void> {
   const durationS = option("duration", 10);
   const warmupS = option("warmup", 2);
   const server = await ServerProcess.start("channels", scriptCommand(import.meta.url), null);
-  const port = server.port;
-  const base = `http://127.0.0.1:${port}`;
-  const post = async (path: string, body: unknown, token?: string) => {
-    const res = await fetch(base + path, { method: "POST", headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as any;
-  };
-  const account = async (username: string, role: string) => {
-    await post("/api/sign_up", { username, password: "bench password", role });
-    return post("/api/sign_in", { username, password: "bench password" });
-  };
-  const open = (login: object) =>
-    new Promise<WebSocket>((resolve, reject) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`);
-      ws.once("open", () => {
-        ws.send(JSON.stringify({ type: login.hasOwnProperty("service_id") ? "service_login" : "user_login", request_id: "login", ...login }));
-        resolve(ws);
-      });
-      ws.once("error", reject);
-    });
+  const { post, account, open } = platform(server.port);
 
   const service = await account("bench_service", "service");
   const channel = await post("/api/channels/create", { channel_name: "bench", channel_desc: "" }, service.access_token);

@@ -97,19 +97,20 @@ function startServer(unlimited: boolean, pin: boolean): Promise<ServerProcess> {
 
 const PONG = maskedFrame(Buffer.alloc(0), 0xa);
 
-/** What the run counts; reset after the warm-up. */
-class Meter {
+/** What one measured window counts. */
+class Counts {
   delivered = 0;
   errors = 0;
   lost = 0;
-  latencies: number[] = [];
-  recording = false;
+  readonly latencies: number[] = [];
+}
 
-  reset(): void {
-    this.delivered = 0;
-    this.errors = 0;
-    this.lost = 0;
-    this.latencies = [];
+/** Shared by the users: they count into the window being measured, and nowhere during the warm-up or between windows. */
+class Meter {
+  window: Counts | undefined;
+
+  error(): void {
+    if (this.window) this.window.errors++;
   }
 }
 
@@ -142,9 +143,9 @@ class User {
       const socket = net.connect({ host: HOST, port, noDelay: true });
       this.#socket = socket;
       let open = false;
-      socket.once("error", (error) => (open ? (this.#meter.errors++, undefined) : reject(error)));
+      socket.once("error", (error) => (open ? this.#meter.error() : reject(error)));
       socket.on("close", () => {
-        if (open && this.#meter.recording) this.#meter.errors++;
+        if (open) this.#meter.error();
       });
       socket.on("connect", () => {
         const key = randomBytes(16).toString("base64");
@@ -210,7 +211,7 @@ class User {
       buffer = buffer.subarray(offset + length);
       if (opcode === 0x1) this.#packet(payload.toString("latin1"));
       else if (opcode === 0x9) this.#socket.write(PONG);
-      else if (opcode === 0x8 && this.#meter.recording) this.#meter.errors++;
+      else if (opcode === 0x8) this.#meter.error();
     }
     this.#buffer = buffer.length === 0 ? Buffer.alloc(0) : buffer;
   }
@@ -218,7 +219,7 @@ class User {
   /** A packet for this user: the partner's message (count it) or our own echo (ignore it). */
   #packet(text: string): void {
     if (!text.startsWith('{"type":"new-message"')) {
-      if (text.includes('"type":"error"') && this.#meter.recording) this.#meter.errors++;
+      if (text.includes('"type":"error"')) this.#meter.error();
       return;
     }
     const senderAt = text.indexOf('"sender_name":"') + 15;
@@ -227,12 +228,12 @@ class User {
     const colon = text.indexOf(":", start);
     const seq = Number(text.slice(start, colon));
     const sentAt = Number(text.slice(colon + 1, text.indexOf('"', colon)));
-    const meter = this.#meter;
-    if (seq !== this.#expected && meter.recording) meter.lost += Math.max(0, seq - this.#expected);
+    const counts = this.#meter.window;
+    if (seq !== this.#expected && counts) counts.lost += Math.max(0, seq - this.#expected);
     this.#expected = seq + 1;
-    if (meter.recording) {
-      meter.delivered++;
-      meter.latencies.push(performance.now() - sentAt);
+    if (counts) {
+      counts.delivered++;
+      counts.latencies.push(performance.now() - sentAt);
     }
     const sender = this.partner;
     sender.inFlight--;
@@ -273,23 +274,23 @@ interface Window {
 
 /** Counts deliveries for `durationS` seconds while the load keeps running. */
 async function measure(server: ServerProcess, meter: Meter, durationS: number): Promise<Window> {
-  meter.reset();
-  meter.recording = true;
+  const counts = new Counts();
+  meter.window = counts;
   await server.ask("mark");
   const started = performance.now();
   const generatorStart = process.cpuUsage();
   await sleep(durationS * 1000);
-  meter.recording = false;
+  meter.window = undefined;
   const seconds = (performance.now() - started) / 1000;
   const generatorCpu = process.cpuUsage(generatorStart);
   const stats = await server.askJson<{ cpu: number; rssMiB: number }>("stats");
-  const sorted = meter.latencies.sort((a, b) => a - b);
+  const sorted = counts.latencies.sort((a, b) => a - b);
   return {
-    delivered: meter.delivered / seconds,
+    delivered: counts.delivered / seconds,
     p50Ms: percentileOfSorted(sorted, 50) ?? Number.NaN,
     p99Ms: percentileOfSorted(sorted, 99) ?? Number.NaN,
-    errors: meter.errors,
-    lost: meter.lost,
+    errors: counts.errors,
+    lost: counts.lost,
     serverCpu: stats.cpu,
     generatorCpu: (generatorCpu.user + generatorCpu.system) / 1e6 / seconds,
     rssMiB: stats.rssMiB,

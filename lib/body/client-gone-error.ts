@@ -5,7 +5,7 @@
  * @module
  */
 
-import { ERRORS } from "../protocol/errors.js";
+import { catalogueError, ERRORS } from "../protocol/errors.js";
 
 /**
  * Thrown when an `http.disconnect` event arrives while a body is being read,
@@ -13,13 +13,10 @@ import { ERRORS } from "../protocol/errors.js";
  *
  * Nothing is sent for it (there is nobody left to answer): it exists so the
  * code reading the body can stop, clean up (temp files, half-parsed state)
- * and let the request end quietly instead of logging a 500.
+ * and let the request end quietly instead of logging a 500. No response is
+ * ever written for its code (499 is nginx's "client closed request").
  */
-export class ClientGoneError extends Error {
-  override name = "ClientGoneError";
-  /** Stable code; no response is ever written for it (499 is nginx's "client closed request"). */
-  readonly code: string = ERRORS.CLIENT_GONE.code;
-
+export class ClientGoneError extends catalogueError(Error, "ClientGoneError", ERRORS.CLIENT_GONE) {
   constructor(message: string = ERRORS.CLIENT_GONE.message) {
     super(message);
   }

@@ -12,25 +12,28 @@
 /** The type of files whose extension is unknown: downloaded, never rendered. */
 export const DEFAULT_CONTENT_TYPE = "application/octet-stream";
 
-const UTF8 = "; charset=utf-8";
+/** Text types by extension; each is sent with `charset=utf-8`, so browsers never guess. */
+const TEXT_TYPES: Readonly<Record<string, string>> = {
+  html: "text/html",
+  htm: "text/html",
+  css: "text/css",
+  js: "text/javascript",
+  mjs: "text/javascript",
+  cjs: "text/javascript",
+  json: "application/json",
+  map: "application/json",
+  webmanifest: "application/manifest+json",
+  txt: "text/plain",
+  md: "text/markdown",
+  csv: "text/csv",
+  xml: "application/xml",
+  ics: "text/calendar",
+  vtt: "text/vtt",
+};
 
 /** Extension (lower-case, without the dot) → content type. */
 export const CONTENT_TYPES: Readonly<Record<string, string>> = Object.freeze({
-  html: `text/html${UTF8}`,
-  htm: `text/html${UTF8}`,
-  css: `text/css${UTF8}`,
-  js: `text/javascript${UTF8}`,
-  mjs: `text/javascript${UTF8}`,
-  cjs: `text/javascript${UTF8}`,
-  json: `application/json${UTF8}`,
-  map: `application/json${UTF8}`,
-  webmanifest: `application/manifest+json${UTF8}`,
-  txt: `text/plain${UTF8}`,
-  md: `text/markdown${UTF8}`,
-  csv: `text/csv${UTF8}`,
-  xml: `application/xml${UTF8}`,
-  ics: `text/calendar${UTF8}`,
-  vtt: `text/vtt${UTF8}`,
+  ...Object.fromEntries(Object.entries(TEXT_TYPES).map(([ext, type]) => [ext, `${type}; charset=utf-8`])),
   svg: "image/svg+xml",
   png: "image/png",
   jpg: "image/jpeg",

@@ -82,6 +82,33 @@ export const STATUS_TEXT: Readonly<Record<number, string>> = {
   503: "Service Unavailable", 504: "Gateway Timeout",
 };
 
+/** A class an error of the catalogue can extend: `Error` or one of its subclasses. */
+// A mixin's base must be typed `new (...args: any[])`; the class built on it still takes
+// the base's own constructor arguments (TypeScript intersects the two signatures).
+type ErrorClass = new (...args: any[]) => Error;
+
+/**
+ * The base of an error class that carries one catalogue entry: it extends
+ * `Base` (so `instanceof TypeError` and the like still hold), sets `name`,
+ * and carries `spec.code`. Every such class of upie is built on it; a class
+ * with more to say adds its own constructor and fields.
+ *
+ * @param Base - the standard error (or upie error) the class extends.
+ * @param errorName - the class' own name, written out: bundlers may rename classes.
+ * @param spec - the catalogue entry whose `code` it carries.
+ * @example
+ * ```ts
+ * export class InvalidStateError extends catalogueError(Error, "InvalidStateError", ERRORS.INVALID_STATE) {}
+ * ```
+ */
+export function catalogueError<B extends ErrorClass>(Base: B, errorName: string, spec: ErrorSpec) {
+  return class extends Base {
+    override name = errorName;
+    /** Stable catalogue code (`UPIE_ERR_…`). */
+    readonly code: string = spec.code;
+  };
+}
+
 /**
  * An error that becomes an HTTP response: throw it from a handler or a
  * middleware and the client gets `status` with `message` as the body.
@@ -143,9 +170,7 @@ export class ConnectionClosed extends Error {
  * escape closes the connection with 1007 (RFC 6455 §7.4.1: data inconsistent
  * with the message's type), which is not logged: the client sent it.
  */
-export class InvalidMessageError extends Error {
-  override name = "InvalidMessageError";
-  readonly code: string = ERRORS.WS_INVALID_MESSAGE.code;
+export class InvalidMessageError extends catalogueError(Error, "InvalidMessageError", ERRORS.WS_INVALID_MESSAGE) {
   /** The close code used when the handler does not catch it. */
   readonly closeCode: number = ERRORS.WS_INVALID_MESSAGE.status;
   /** What was wrong: each issue's message and path (`["items", 0, "name"]`; `[]` for the whole message). */
@@ -158,34 +183,22 @@ export class InvalidMessageError extends Error {
 }
 
 /** A WebSocket method used in the wrong state (e.g. `sendText` before `accept`). */
-export class WebSocketStateError extends Error {
-  override name = "WebSocketStateError";
-  readonly code: string = ERRORS.WS_NOT_ACCEPTED.code;
-}
+export class WebSocketStateError extends catalogueError(Error, "WebSocketStateError", ERRORS.WS_NOT_ACCEPTED) {}
 
 /** A bad option passed to upie (checked in JS: uWS would terminate the process). */
-export class InvalidOptionError extends TypeError {
-  override name = "InvalidOptionError";
-  readonly code: string = ERRORS.INVALID_OPTION.code;
-}
+export class InvalidOptionError extends catalogueError(TypeError, "InvalidOptionError", ERRORS.INVALID_OPTION) {}
 
 /**
  * A route pattern's `:name` (or `*name`) that no parameter of its handler is
  * called: every request would be a 400, so the route fails where it is declared.
  */
-export class UnboundRouteParameterError extends InvalidOptionError {
-  override name = "UnboundRouteParameterError";
-  override readonly code: string = ERRORS.ROUTE_PARAMETER_UNBOUND.code;
-}
+export class UnboundRouteParameterError extends catalogueError(InvalidOptionError, "UnboundRouteParameterError", ERRORS.ROUTE_PARAMETER_UNBOUND) {}
 
 /**
  * `listen()` found no uWebSockets.js build that loads natively on this Node.js
  * and platform. The message names the runtime, each build's reason and the fix.
  */
-export class UwsUnavailableError extends Error {
-  override name = "UwsUnavailableError";
-  readonly code: string = ERRORS.UWS_UNAVAILABLE.code;
-}
+export class UwsUnavailableError extends catalogueError(Error, "UwsUnavailableError", ERRORS.UWS_UNAVAILABLE) {}
 
 /**
  * `listen()` could not bind its address. `code` is the system's reason, as
@@ -233,47 +246,26 @@ export class ListenError extends Error {
  * An argument of the wrong kind passed to an upie function or method (a
  * programmer error, e.g. `sendText(42)`): thrown at once, never sent.
  */
-export class InvalidArgumentError extends TypeError {
-  override name = "InvalidArgumentError";
-  readonly code: string = ERRORS.INVALID_ARGUMENT.code;
-}
+export class InvalidArgumentError extends catalogueError(TypeError, "InvalidArgumentError", ERRORS.INVALID_ARGUMENT) {}
 
 /** An argument of the right kind but outside what is allowed (e.g. close code 999). */
-export class ArgumentRangeError extends RangeError {
-  override name = "ArgumentRangeError";
-  readonly code: string = ERRORS.ARGUMENT_OUT_OF_RANGE.code;
-}
+export class ArgumentRangeError extends catalogueError(RangeError, "ArgumentRangeError", ERRORS.ARGUMENT_OUT_OF_RANGE) {}
 
 /**
  * Something used when its state does not allow it: a closed broker or spool,
  * a disposed upload, `this.request` outside a request, a send on a socket
  * that is not open.
  */
-export class InvalidStateError extends Error {
-  override name = "InvalidStateError";
-  readonly code: string = ERRORS.INVALID_STATE.code;
-}
+export class InvalidStateError extends catalogueError(Error, "InvalidStateError", ERRORS.INVALID_STATE) {}
 
 /** A server adapter and the core disagree about the protocol: an event the channel cannot take now. */
-export class ProtocolViolationError extends TypeError {
-  override name = "ProtocolViolationError";
-  readonly code: string = ERRORS.PROTOCOL_VIOLATION.code;
-}
+export class ProtocolViolationError extends catalogueError(TypeError, "ProtocolViolationError", ERRORS.PROTOCOL_VIOLATION) {}
 
 /** `listen()` found no server adapter: the app was imported without `upie`'s entry point. */
-export class NoServerAdapterError extends Error {
-  override name = "NoServerAdapterError";
-  readonly code: string = ERRORS.NO_SERVER_ADAPTER.code;
-}
+export class NoServerAdapterError extends catalogueError(Error, "NoServerAdapterError", ERRORS.NO_SERVER_ADAPTER) {}
 
 /** `WSClient` found no WebSocket to use (in Node before 22 without the `ws` package). */
-export class NoWebSocketError extends TypeError {
-  override name = "NoWebSocketError";
-  readonly code: string = ERRORS.NO_WEBSOCKET.code;
-}
+export class NoWebSocketError extends catalogueError(TypeError, "NoWebSocketError", ERRORS.NO_WEBSOCKET) {}
 
 /** A contract suite or test harness waited longer than it allows (the test fails). */
-export class TimedOutError extends Error {
-  override name = "TimedOutError";
-  readonly code: string = ERRORS.TIMED_OUT.code;
-}
+export class TimedOutError extends catalogueError(Error, "TimedOutError", ERRORS.TIMED_OUT) {}

@@ -14,7 +14,7 @@ import { resolve } from "node:path";
 
 import type { Environment } from "nunjucks";
 
-import { ERRORS, InvalidOptionError } from "../protocol/errors.js";
+import { catalogueError, ERRORS, InvalidOptionError } from "../protocol/errors.js";
 
 /** The package `renderTemplate` needs. */
 export const TEMPLATE_ENGINE = "nunjucks";
@@ -33,11 +33,7 @@ export const TEMPLATE_ENGINE = "nunjucks";
  * }
  * ```
  */
-export class TemplateEngineMissingError extends Error {
-  override name = "TemplateEngineMissingError";
-  /** Stable code, like the errors of upie's catalogue. */
-  readonly code: string = ERRORS.TEMPLATE_ENGINE_MISSING.code;
-
+export class TemplateEngineMissingError extends catalogueError(Error, "TemplateEngineMissingError", ERRORS.TEMPLATE_ENGINE_MISSING) {
   /** @param packageName - the package that failed to load. */
   constructor(packageName: string, options?: { cause?: unknown }) {
     super(`renderTemplate() needs the optional package "${packageName}": run \`npm install ${packageName}\``, options);

@@ -165,6 +165,16 @@ async function until(check: () => boolean, ms = 10_000): Promise<void> {
   }
 }
 
+/** Serves `app`, echoes once on a socket, then stops the server while the socket is open: it must close with 1001. */
+async function stopWithOpenSocket(adapter: AdapterUnderTest, app: ContractApp): Promise<void> {
+  const served = await adapter.serve(app);
+  const ws = await served.websocket("/echo");
+  ws.sendText("hi");
+  assert.equal(await ws.next(), "hi");
+  await served.close();
+  assert.equal((await ws.closed).code, 1001);
+}
+
 function numbered(message: string | Uint8Array): number {
   assert.equal(typeof message, "string");
   return Number((message as string).slice(0, 6));
@@ -443,12 +453,7 @@ export function runAdapterContract(adapter: AdapterUnderTest): void {
 
       it("closes open sockets with 1001 when the server stops, and waits for their handlers", async () => {
         const localApp = newApp();
-        const local = await adapter.serve(localApp);
-        const ws = await local.websocket("/echo");
-        ws.sendText("hi");
-        assert.equal(await ws.next(), "hi");
-        await local.close();
-        assert.equal((await ws.closed).code, 1001);
+        await stopWithOpenSocket(adapter, localApp);
         assert.equal(localApp.finished, 1);
       });
     });
@@ -479,12 +484,7 @@ export function runAdapterContract(adapter: AdapterUnderTest): void {
           throw new Error("cannot flush");
         });
         localApp.shutdownHandlers.push(() => void log.push(`second, after ${localApp.finished} handler(s)`));
-        const local = await adapter.serve(localApp);
-        const ws = await local.websocket("/echo");
-        ws.sendText("hi");
-        assert.equal(await ws.next(), "hi");
-        await local.close();
-        assert.equal((await ws.closed).code, 1001);
+        await stopWithOpenSocket(adapter, localApp);
         assert.deepEqual(log, ["second, after 1 handler(s)"]);
         assert.deepEqual(errors, ["shutdown handler failed"]);
       });

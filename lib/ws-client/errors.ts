@@ -6,15 +6,12 @@
  *
  * @module
  */
-import { ConnectionClosed, ERRORS } from "../protocol/errors.js";
+import { catalogueError, ConnectionClosed, ERRORS } from "../protocol/errors.js";
 
 export { ConnectionClosed };
 
 /** `send()` found `maxQueue` sends already waiting; this one is not queued and never goes out. */
-export class QueueFullError extends Error {
-  override name = "QueueFullError";
-  readonly code: string = ERRORS.WS_CLIENT_QUEUE_FULL.code;
-
+export class QueueFullError extends catalogueError(Error, "QueueFullError", ERRORS.WS_CLIENT_QUEUE_FULL) {
   constructor(maxQueue: number) {
     super(`WSClient send queue is full (${maxQueue} sends waiting); this message was not queued`);
   }
@@ -25,17 +22,11 @@ export class QueueFullError extends Error {
  * with acknowledgements on, without being acknowledged: it may then have
  * arrived).
  */
-export class ClientTimeoutError extends Error {
-  override name = "ClientTimeoutError";
-  readonly code: string = ERRORS.WS_CLIENT_TIMEOUT.code;
-}
+export class ClientTimeoutError extends catalogueError(Error, "ClientTimeoutError", ERRORS.WS_CLIENT_TIMEOUT) {}
 
 /**
  * One attempt to open the WebSocket failed: the handshake was refused (its
  * HTTP status is in the message), or the connection closed or failed before
  * it opened. `WSClient` reconnects after it, as its `reconnect` option says.
  */
-export class ConnectFailedError extends Error {
-  override name = "ConnectFailedError";
-  readonly code: string = ERRORS.WS_CLIENT_CONNECT_FAILED.code;
-}
+export class ConnectFailedError extends catalogueError(Error, "ConnectFailedError", ERRORS.WS_CLIENT_CONNECT_FAILED) {}

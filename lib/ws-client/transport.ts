@@ -146,12 +146,44 @@ export async function openTransport(url: string, options: TransportOptions, even
   return isNodeSocket(socket) ? openNode(socket, options, events) : openBrowser(socket as BrowserSocket, options, events);
 }
 
-/** Rejects after `timeoutMs` unless settled; `abort` drops the socket. */
-function handshakeTimer(timeoutMs: number, reject: (error: Error) => void, abort: () => void): ReturnType<typeof setTimeout> {
-  return setTimeout(() => {
-    abort();
-    reject(new ClientTimeoutError(`WebSocket handshake took longer than ${timeoutMs} ms`));
-  }, timeoutMs);
+/**
+ * What an opener tracks, the same for both kinds of socket: whether the
+ * socket opened, whether it ended, why we closed it, and the handshake's
+ * deadline. `end` reports the close to the owner once, and only after open.
+ */
+class Opening {
+  opened = false;
+  ended = false;
+  /**
+   * Why we closed, when it says more than the code the socket reports: `ws`
+   * reports 1006 after refusing a frame, and a standard socket sends 1000
+   * for a code it may not send.
+   */
+  cause: { code: number; reason: string } | undefined;
+  /** Rejects the handshake after `timeoutMs` unless cleared first. */
+  readonly timer: ReturnType<typeof setTimeout>;
+  readonly #events: TransportEvents;
+
+  /** @param abort - drops the socket when the handshake times out. */
+  constructor(events: TransportEvents, timeoutMs: number, reject: (error: Error) => void, abort: () => void) {
+    this.#events = events;
+    this.timer = setTimeout(() => {
+      this.ended = true;
+      abort();
+      reject(new ClientTimeoutError(`WebSocket handshake took longer than ${timeoutMs} ms`));
+    }, timeoutMs);
+  }
+
+  readonly end = (code: number, reason: string): void => {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.opened) this.#events.close(this.cause?.code ?? code, this.cause?.reason ?? reason);
+  };
+}
+
+/** True while a transport may write: its opener has not ended it and the socket is open. */
+function writable(socket: { readonly readyState: number }, opening: Opening): boolean {
+  return !opening.ended && socket.readyState === OPEN;
 }
 
 /** What the client reports when a message was over `maxMessageBytes` (RFC 6455 §7.4.1: "message too big"). */
@@ -159,46 +191,34 @@ const TOO_BIG = { code: 1009, reason: "message too big" } as const;
 
 function openNode(socket: NodeSocket, options: TransportOptions, events: TransportEvents): Promise<Transport> {
   return new Promise((resolve, reject) => {
-    let opened = false;
-    let ended = false;
-    /** Why we closed, when it says more than the code the socket reports (ws reports 1006 after refusing a frame). */
-    let cause: { code: number; reason: string } | undefined;
-    const end = (code: number, reason: string) => {
-      if (ended) return;
-      ended = true;
-      if (opened) events.close(cause?.code ?? code, cause?.reason ?? reason);
-    };
-    const timer = handshakeTimer(options.timeoutMs, reject, () => {
-      ended = true;
-      socket.terminate();
-    });
+    const opening = new Opening(events, options.timeoutMs, reject, () => socket.terminate());
     // `ws` emits 'error' before 'close'; without a listener it would throw.
     socket.on("error", (error: Error & { code?: string }) => {
-      if (!opened) {
-        clearTimeout(timer);
+      if (!opening.opened) {
+        clearTimeout(opening.timer);
         reject(error);
       } else if (error.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") {
-        cause = TOO_BIG; // ws has sent the peer a 1009 close already
+        opening.cause = TOO_BIG; // ws has sent the peer a 1009 close already
       }
     });
     socket.on("unexpected-response", (_request: unknown, response: { statusCode?: number; resume(): void }) => {
       response.resume();
-      clearTimeout(timer);
-      ended = true;
+      clearTimeout(opening.timer);
+      opening.ended = true;
       socket.terminate();
       reject(new ConnectFailedError(`WebSocket handshake refused: HTTP ${response.statusCode}`));
     });
     socket.on("close", (code: number, reason: { toString(): string }) => {
-      clearTimeout(timer);
-      if (!opened) reject(new ConnectFailedError(`WebSocket closed during the handshake (${code})`));
-      end(code, reason.toString());
+      clearTimeout(opening.timer);
+      if (!opening.opened) reject(new ConnectFailedError(`WebSocket closed during the handshake (${code})`));
+      opening.end(code, reason.toString());
     });
     socket.on("message", (data: Uint8Array & { toString(encoding?: string): string }, isBinary: boolean) => {
-      if (ended || cause !== undefined) return;
+      if (opening.ended || opening.cause !== undefined) return;
       events.alive();
       // `maxPayload` refuses it first; this catches an injected constructor that ignores the option.
       if (data.byteLength > options.maxMessageBytes) {
-        cause = TOO_BIG;
+        opening.cause = TOO_BIG;
         socket.close(TOO_BIG.code, TOO_BIG.reason);
         return;
       }
@@ -206,36 +226,63 @@ function openNode(socket: NodeSocket, options: TransportOptions, events: Transpo
     });
     socket.on("pong", () => events.alive());
     socket.on("open", () => {
-      clearTimeout(timer);
-      opened = true;
-      resolve(nodeTransport(socket, () => ended, end));
+      clearTimeout(opening.timer);
+      opening.opened = true;
+      resolve(nodeTransport(socket, opening));
     });
   });
 }
 
-/** The open `ws` socket as a {@link Transport}; `isEnded` and `end` are its opener's state. */
-function nodeTransport(socket: NodeSocket, isEnded: () => boolean, end: (code: number, reason: string) => void): Transport {
-  return {
+/** The open `ws` socket as a {@link Transport}; `opening` is its opener's state. */
+function nodeTransport(socket: NodeSocket, opening: Opening): Transport {
+  return openedTransport(socket, opening, {
     canPing: true,
     canPause: true,
+    write: (data, done) => socket.send(data, { binary: typeof data !== "string" }, (error) => done(error ?? undefined)),
+    ping: () => socket.ping(),
+    pause: () => socket.pause(),
+    resume: () => socket.resume(),
+    close(code, reason) {
+      if (!opening.ended) socket.close(code, reason);
+    },
+    drop: () => socket.terminate(),
+  });
+}
+
+/** How one kind of open socket writes, pings, pauses, closes and drops; {@link openedTransport} adds the rest. */
+interface SocketActions extends Pick<Transport, "canPing" | "canPause" | "ping" | "pause" | "resume" | "close"> {
+  /** Writes a frame to the open socket; `done` as for {@link Transport.send}. */
+  write(data: Frame, done: (error?: Error) => void): void;
+  /** Drops the connection without a closing handshake. */
+  drop(): void;
+}
+
+/**
+ * An open socket of either kind as a {@link Transport}: it sends and pings
+ * only while the socket is open and its opener has not ended it, and reports
+ * the close (1006) as soon as it is dropped.
+ */
+function openedTransport(socket: { readonly readyState: number; readonly bufferedAmount: number }, opening: Opening, actions: SocketActions): Transport {
+  return {
+    canPing: actions.canPing,
+    canPause: actions.canPause,
     get bufferedAmount() {
       return socket.bufferedAmount;
     },
     send(data, done) {
-      if (isEnded() || socket.readyState !== OPEN) return done(new InvalidStateError("WebSocket is not open"));
-      socket.send(data, { binary: typeof data !== "string" }, (error) => done(error ?? undefined));
+      // A browser socket that is closing drops frames without a word: check first.
+      if (!writable(socket, opening)) return done(new InvalidStateError("WebSocket is not open"));
+      actions.write(data, done);
     },
     ping() {
-      if (!isEnded() && socket.readyState === OPEN) socket.ping();
+      if (writable(socket, opening)) actions.ping();
     },
-    pause: () => socket.pause(),
-    resume: () => socket.resume(),
-    close(code, reason) {
-      if (!isEnded()) socket.close(code, reason);
-    },
+    pause: () => actions.pause(),
+    resume: () => actions.resume(),
+    close: (code, reason) => actions.close(code, reason),
     terminate() {
-      socket.terminate();
-      end(1006, "terminated");
+      actions.drop();
+      opening.end(1006, "terminated");
     },
   };
 }
@@ -268,34 +315,22 @@ function sendableCode(code: number): boolean {
 function openBrowser(socket: BrowserSocket, options: TransportOptions, events: TransportEvents): Promise<Transport> {
   socket.binaryType = "arraybuffer";
   return new Promise((resolve, reject) => {
-    let opened = false;
-    let ended = false;
-    /** The code we closed with, when the standard socket could not send it (it sent 1000). */
-    let cause: { code: number; reason: string } | undefined;
-    const end = (code: number, reason: string) => {
-      if (ended) return;
-      ended = true;
-      if (opened) events.close(cause?.code ?? code, cause?.reason ?? reason);
-    };
+    const opening = new Opening(events, options.timeoutMs, reject, () => socket.close());
     const close = (code: number, reason: string) => {
-      if (ended) return;
-      if (!sendableCode(code)) cause = { code, reason };
+      if (opening.ended) return;
+      if (!sendableCode(code)) opening.cause = { code, reason };
       socket.close(sendableCode(code) ? code : 1000, reason);
     };
-    const timer = handshakeTimer(options.timeoutMs, reject, () => {
-      ended = true;
-      socket.close();
-    });
     socket.addEventListener("error", () => {
       // Browsers say nothing more (on purpose); the 'close' event follows.
     });
     socket.addEventListener("close", (event: { code: number; reason: string }) => {
-      clearTimeout(timer);
-      if (!opened) reject(new ConnectFailedError(`WebSocket connection failed (${event.code})`));
-      end(event.code, event.reason);
+      clearTimeout(opening.timer);
+      if (!opening.opened) reject(new ConnectFailedError(`WebSocket connection failed (${event.code})`));
+      opening.end(event.code, event.reason);
     });
     socket.addEventListener("message", (event: { data: unknown }) => {
-      if (ended || cause !== undefined) return;
+      if (opening.ended || opening.cause !== undefined) return;
       events.alive();
       const { data } = event;
       // The standard socket has already buffered the whole message: it can only be refused now.
@@ -305,30 +340,20 @@ function openBrowser(socket: BrowserSocket, options: TransportOptions, events: T
       else if (data instanceof ArrayBuffer) events.message(new Uint8Array(data), bytes);
     });
     socket.addEventListener("open", () => {
-      clearTimeout(timer);
-      if (ended) return;
-      opened = true;
-      resolve(browserTransport(socket, () => ended, close, end));
+      clearTimeout(opening.timer);
+      if (opening.ended) return;
+      opening.opened = true;
+      resolve(browserTransport(socket, opening, close));
     });
   });
 }
 
-/** The open standard socket as a {@link Transport}; `isEnded`, `close` and `end` are its opener's. */
-function browserTransport(
-  socket: BrowserSocket,
-  isEnded: () => boolean,
-  close: (code: number, reason: string) => void,
-  end: (code: number, reason: string) => void,
-): Transport {
-  return {
+/** The open standard socket as a {@link Transport}; `opening` and `close` are its opener's. */
+function browserTransport(socket: BrowserSocket, opening: Opening, close: (code: number, reason: string) => void): Transport {
+  return openedTransport(socket, opening, {
     canPing: false,
     canPause: false,
-    get bufferedAmount() {
-      return socket.bufferedAmount;
-    },
-    send(data, done) {
-      // A browser socket that is closing drops frames without a word: check first.
-      if (isEnded() || socket.readyState !== OPEN) return done(new InvalidStateError("WebSocket is not open"));
+    write(data, done) {
       try {
         socket.send(data);
       } catch (error) {
@@ -340,14 +365,13 @@ function browserTransport(
     pause() {},
     resume() {},
     close,
-    terminate() {
+    drop() {
       // Browsers cannot drop a socket; close it and stop listening, now.
       try {
         socket.close();
       } catch {
         // Already closing.
       }
-      end(1006, "terminated");
     },
-  };
+  });
 }

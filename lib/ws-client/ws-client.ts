@@ -12,10 +12,10 @@ import { Backoff } from "./backoff.js";
 import { ClientEvents, type ClientEventMap, type ClientListener } from "./client-events.js";
 import { checkClientOptions, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_UNHANDLED_BYTES, DEFAULT_MAX_UNHANDLED_MESSAGES, type ClientLogger, type ClientOptions } from "./client-options.js";
 import { encode, type SendValue } from "./encode.js";
-import { ClientTimeoutError, ConnectionClosed } from "./errors.js";
+import { ConnectionClosed } from "./errors.js";
 import { Inbox } from "./inbox.js";
 import { effectiveReceiveTimeout, startLiveness } from "./liveness.js";
-import { SendQueue, type Outgoing } from "./send-queue.js";
+import { Outbox } from "./outbox.js";
 import { openTransport, type Frame, type Transport } from "./transport.js";
 
 export type { AckOptions, ClientLogger } from "./client-options.js";
@@ -24,10 +24,6 @@ export type { AckOptions, ClientLogger } from "./client-options.js";
 export type WSClientOptions = ClientOptions<WSClient>;
 export type { HeartbeatOptions } from "./liveness.js";
 export type { SendValue };
-
-/** Frames written before waiting for the transport to confirm some; and the bytes buffered. */
-const MAX_INFLIGHT = 65_536;
-const HIGH_WATER_BYTES = 1 << 20;
 
 /**
  * A WebSocket client that reconnects by itself and never loses or reorders
@@ -49,11 +45,10 @@ export class WSClient {
   readonly url: string;
   readonly #options: WSClientOptions;
   readonly #timeoutMs: number;
-  readonly #sendTimeoutMs: number;
   readonly #healthyAfterMs: number;
   readonly #logger: ClientLogger;
   readonly #backoff: Backoff;
-  readonly #queue: SendQueue;
+  readonly #outbox: Outbox;
   readonly #events: ClientEvents;
   readonly #inbox: Inbox | undefined;
   readonly #maxMessageBytes: number;
@@ -65,13 +60,7 @@ export class WSClient {
   #connection = 0;
   #connected = false;
   #inOnConnect = false;
-  #pumping = false;
-  #drainTimer: ReturnType<typeof setTimeout> | undefined;
-  #onWritten: (error?: Error) => void = () => {};
   #lastAlive = 0;
-  #ackSeq = 0;
-  readonly #ackPrefix = Math.random().toString(36).slice(2, 10);
-  #expiryTimer: ReturnType<typeof setTimeout> | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #wakeRetry: (() => void) | undefined;
   #endConnection: (() => void) | undefined;
@@ -86,12 +75,31 @@ export class WSClient {
     this.url = url;
     this.#options = options;
     this.#timeoutMs = options.timeoutMs ?? 16_000;
-    this.#sendTimeoutMs = options.sendTimeoutMs ?? this.#timeoutMs;
     this.#healthyAfterMs = options.reconnect?.healthyAfterMs ?? 5_000;
     this.#logger = options.logger ?? console;
     const initial = options.reconnect?.initialDelayMs ?? 100;
     this.#backoff = new Backoff(initial, Math.max(initial, options.reconnect?.maxDelayMs ?? 30_000));
-    this.#queue = new SendQueue(options.maxQueue ?? 10_000);
+    const client = this;
+    this.#outbox = new Outbox(
+      { maxQueue: options.maxQueue ?? 10_000, sendTimeoutMs: options.sendTimeoutMs ?? this.#timeoutMs, acks: options.acks, logger: this.#logger },
+      {
+        get transport() {
+          return client.#transport;
+        },
+        get connection() {
+          return client.#connection;
+        },
+        get connected() {
+          return client.#connected;
+        },
+        get inOnConnect() {
+          return client.#inOnConnect;
+        },
+        get closed() {
+          return client.#closed;
+        },
+      },
+    );
     this.#events = new ClientEvents((error) => this.#logger.error("WSClient: an event listener threw", error));
     const handle = options.handle;
     this.#maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
@@ -106,7 +114,7 @@ export class WSClient {
 
   /** Sends not yet settled: waiting to be written, or written and not yet confirmed. */
   get queued(): number {
-    return this.#queue.waiting + this.#queue.inflight;
+    return this.#outbox.queued;
   }
 
   /** Inbound messages waiting for `handle`, and their bytes (bounded by `maxUnhandledMessages` and `maxUnhandledBytes`, give or take what the socket held when it stopped). */
@@ -151,36 +159,7 @@ export class WSClient {
    */
   send(value: SendValue): Promise<void> {
     if (this.#closed) return Promise.reject(new ConnectionClosed(1000, "client closed"));
-    let data: Frame;
-    let id: string | undefined;
-    try {
-      if (this.#options.acks !== undefined) {
-        id = `${this.#ackPrefix}-${++this.#ackSeq}`;
-        value = this.#options.acks.stamp(value, id) as SendValue;
-      }
-      data = encode(value);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return new Promise<void>((resolve, reject) => {
-      const entry: Outgoing = {
-        data,
-        id,
-        first: this.#inOnConnect,
-        deadline: Date.now() + this.#sendTimeoutMs,
-        state: "waiting",
-        connection: 0,
-        resolve,
-        reject,
-      };
-      try {
-        this.#queue.push(entry);
-      } catch (error) {
-        return reject(error);
-      }
-      this.#pump();
-      if (entry.state === "waiting" || this.#options.acks !== undefined) this.#armExpiry();
-    });
+    return this.#outbox.send(value);
   }
 
   /**
@@ -192,8 +171,8 @@ export class WSClient {
     this.#closed = true;
     const closedError = new ConnectionClosed(code, reason || "client closed");
     for (const waiter of this.#connectWaiters.splice(0)) waiter.reject(closedError);
-    this.#queue.rejectAll(closedError, this.#options.acks !== undefined);
-    clearTimeout(this.#expiryTimer);
+    this.#outbox.rejectAll(closedError, this.#options.acks !== undefined);
+    this.#outbox.stopExpiry();
     clearTimeout(this.#retryTimer);
     this.#wakeRetry?.();
     const transport = this.#transport;
@@ -211,7 +190,7 @@ export class WSClient {
         await ended;
         clearTimeout(timer);
       }
-      this.#queue.rejectAll(closedError, true);
+      this.#outbox.rejectAll(closedError, true);
       this.#events.emit("close", { code, reason });
     })();
     return this.#closeDone;
@@ -260,7 +239,7 @@ export class WSClient {
   /** One open connection, from `onConnect` to its end; returns how it ended. */
   async #live(transport: Transport, connection: number, end: Promise<{ code: number; reason: string }>): Promise<{ code: number; reason: string }> {
     this.#transport = transport;
-    this.#onWritten = this.#confirmer(transport);
+    this.#outbox.attach(transport);
     this.#lastAlive = Date.now();
     const stopTimers = this.#watch(transport);
     let connected = false;
@@ -289,7 +268,7 @@ export class WSClient {
     this.#connected = true;
     this.#events.emit("connect", { url: this.url, connection });
     for (const waiter of this.#connectWaiters.splice(0)) waiter.resolve();
-    this.#pump();
+    this.#outbox.pump();
     return ended;
   }
 
@@ -325,11 +304,8 @@ export class WSClient {
     this.#connected = false;
     this.#inOnConnect = false;
     this.#inbox?.attach(undefined);
-    if (this.#closed) this.#queue.rejectAll(new ConnectionClosed(result.code, result.reason || "client closed"), true);
-    else {
-      this.#queue.requeue(new ConnectionClosed(result.code, result.reason || "connection lost"));
-      this.#armExpiry(); // what was written unconfirmed waits again, within its sendTimeoutMs
-    }
+    if (this.#closed) this.#outbox.rejectAll(new ConnectionClosed(result.code, result.reason || "client closed"), true);
+    else this.#outbox.requeue(new ConnectionClosed(result.code, result.reason || "connection lost"));
     if (connected) this.#events.emit("disconnect", { ...result, connection });
     this.#endConnection?.();
     this.#endConnection = undefined;
@@ -346,97 +322,8 @@ export class WSClient {
     });
   }
 
-  /**
-   * Writes what may go now: `onConnect`'s sends, then (once connected) the
-   * queue, until the socket holds `HIGH_WATER_BYTES` unwritten (as a bare
-   * `ws` client would, so bursts become few large writes) or `MAX_INFLIGHT`
-   * frames await confirmation. Confirmations call it again.
-   */
-  #pump(): void {
-    const transport = this.#transport;
-    if (transport === undefined || this.#pumping) return;
-    if (!this.#connected && !this.#inOnConnect) return;
-    const connection = this.#connection;
-    const onWritten = this.#onWritten;
-    // A browser transport confirms inside send(): without this guard, pump → confirm → pump would recurse per frame.
-    this.#pumping = true;
-    try {
-      while (this.#queue.inflight < MAX_INFLIGHT) {
-        if (transport.bufferedAmount > HIGH_WATER_BYTES) {
-          // Browsers never say when their buffer drains; look again shortly (one timer at a time).
-          if (!transport.canPing && this.#drainTimer === undefined) {
-            this.#drainTimer = setTimeout(() => {
-              this.#drainTimer = undefined;
-              this.#pump();
-            }, 20);
-          }
-          return;
-        }
-        const entry = this.#queue.take(connection, !this.#connected);
-        if (entry === undefined) return;
-        transport.send(entry.data, onWritten);
-      }
-    } finally {
-      this.#pumping = false;
-    }
-  }
-
-  /**
-   * The write confirmation of one connection: transports confirm frames in
-   * the order they were written, so each confirmation is the oldest frame's.
-   * One function per connection, not one closure per frame.
-   */
-  #confirmer(transport: Transport): (error?: Error) => void {
-    return (error) => {
-      if (this.#transport !== transport) return; // a late word from a connection already given up
-      if (error !== undefined) {
-        // The socket is dying; its end moves the unconfirmed frames back to the front of the queue.
-        transport.terminate();
-        return;
-      }
-      if (this.#options.acks === undefined) this.#queue.confirmOldest();
-      if (this.#queue.waiting > 0 && transport.bufferedAmount < HIGH_WATER_BYTES / 2) this.#pump();
-    };
-  }
-
-  /** Schedules the check that rejects sends older than `timeoutMs`. */
-  #armExpiry(): void {
-    if (this.#expiryTimer !== undefined || this.#closed) return;
-    const next = this.#queue.expire(Date.now(), this.#options.acks !== undefined, () => this.#timeoutError());
-    if (next === undefined) return;
-    this.#expiryTimer = setTimeout(() => {
-      this.#expiryTimer = undefined;
-      this.#armExpiry();
-    }, Math.max(1, next - Date.now()));
-  }
-
-  #timeoutError(): ClientTimeoutError {
-    return new ClientTimeoutError(
-      this.#options.acks === undefined
-        ? `WSClient: send not written within ${this.#sendTimeoutMs} ms (not connected)`
-        : `WSClient: send not acknowledged within ${this.#sendTimeoutMs} ms (it may have arrived)`,
-    );
-  }
-
   /** An inbound message: an acknowledgement settles its send; anything else goes to `handle`, in order. */
   #receive(data: Frame, bytes: number): void {
-    const acks = this.#options.acks;
-    if (acks !== undefined) {
-      let id: string | undefined;
-      try {
-        id = acks.match(data);
-      } catch (error) {
-        this.#logger.error("WSClient: acks.match threw", error);
-      }
-      if (id !== undefined) {
-        const entry = this.#queue.findInflight(id);
-        if (entry !== undefined) {
-          this.#queue.confirm(entry);
-          this.#pump();
-        }
-        return;
-      }
-    }
-    this.#inbox?.push(data, bytes);
+    if (!this.#outbox.acknowledged(data)) this.#inbox?.push(data, bytes);
   }
 }

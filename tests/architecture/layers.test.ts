@@ -7,12 +7,12 @@
  * runs in browsers on the bottom layer alone.
  */
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { dirname, relative, resolve } from "node:path";
 import { describe, it } from "node:test";
 
-const LIB = fileURLToPath(new URL("../../lib/", import.meta.url));
+import { LIB, libFiles } from "./lib-files.js";
+
 
 /**
  * Layer of each folder of lib/ (index.ts, the composition root, is the top).
@@ -36,12 +36,6 @@ const ONLY: Record<string, readonly string[]> = {
   "ws-client": ["protocol"],
 };
 
-function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? files(join(dir, entry.name)) : entry.name.endsWith(".ts") ? [join(dir, entry.name)] : [],
-  );
-}
-
 function folderOf(path: string): string {
   const parts = relative(LIB, path).split("/");
   return parts.length === 1 ? "." : parts[0]!;
@@ -61,7 +55,7 @@ function importedFolders(path: string): Array<{ spec: string; folder: string; ta
 }
 
 describe("the layers of lib/", () => {
-  const all = files(LIB);
+  const all = libFiles();
 
   it("knows every folder of lib/", () => {
     for (const path of all) assert.ok(folderOf(path) in LAYERS, `${relative(LIB, path)}: add its folder to LAYERS`);
