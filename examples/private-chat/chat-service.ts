@@ -23,12 +23,13 @@ import {
   parsePacket,
   usersChangedPacket,
   type ClientPacket,
+  type ClientType,
 } from "./protocol.js";
 
 /** How long `users-changed` waits after someone leaves, so a wave of departures costs one broadcast. */
 const USERS_CHANGED_DELAY_MS = 200;
 
-type PacketOf<T extends ClientPacket["type"]> = Extract<ClientPacket, { type: T }>;
+type PacketOf<T extends ClientType> = Extract<ClientPacket, { type: T }>;
 
 /** `app.publish`: hands a text frame to every subscriber of `topic`, in every process. */
 export type PublishFunction = (topic: string, text: string) => Promise<void>;
@@ -98,22 +99,9 @@ export class ChatService {
   }
 
   #dispatch(connection: ChatConnection, packet: ClientPacket): Promise<void> {
-    switch (packet.type) {
-      case "new-message":
-        return this.newMessage(connection, packet);
-      case "new-user":
-        return this.newUser(connection, packet);
-      case "online":
-        return this.online(connection, packet);
-      case "offline":
-        return this.offline(connection, packet);
-      case "check-online":
-        return this.checkOnline(connection, packet);
-      case "is-typing":
-        return this.isTyping(connection, packet);
-      case "read_message":
-        return this.readMessage(connection, packet);
-    }
+    // TypeScript cannot pair a union's member with its handler's parameter; HANDLERS' `satisfies` checks that each method takes its packet.
+    const handle = this[HANDLERS[packet.type]] as (connection: ChatConnection, packet: ClientPacket) => Promise<void>;
+    return handle.call(this, connection, packet);
   }
 
   /** Stores the message; both users' sockets get it with its id and time. */
@@ -201,6 +189,12 @@ export class ChatService {
     if ((await this.store.getUser(username)) === undefined) throw new PacketError(type, "unknown user");
   }
 }
+
+/** The names of ChatService's methods whose packet parameter takes a `T` packet. */
+type HandlerOf<T extends ClientType> = { [K in keyof ChatService]: PacketOf<T> extends Parameters<Extract<ChatService[K], (...args: never[]) => unknown>>[1] ? K : never }[keyof ChatService];
+
+/** The method that handles each packet type. */
+const HANDLERS = { "new-message": "newMessage", "new-user": "newUser", online: "online", offline: "offline", "check-online": "checkOnline", "is-typing": "isTyping", read_message: "readMessage" } as const satisfies { [T in ClientType]: HandlerOf<T> };
 
 /** `new-user`, `online`, `offline`, `check-online` may only speak for the socket's own user. */
 function checkOwnName(connection: ChatConnection, packet: { type: string; username: string | undefined }): void {

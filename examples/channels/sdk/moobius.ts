@@ -56,6 +56,18 @@ export interface Frame {
 
 const MIN_RELOGIN_MS = 2_000;
 
+/** The callback for each subtype of an inbound `action`, and (user mode) of an `update`. */
+const ON_ACTION = { join: "onJoin", leave: "onLeave", button_click: "onButtonClick", menu_item_click: "onMenuItemClick", refresh: "onRefresh" } as const;
+const ON_UPDATE = {
+  characters: "onUpdateCharacters",
+  buttons: "onUpdateButtons",
+  menu: "onUpdateMenu",
+  canvas: "onUpdateCanvas",
+  style: "onUpdateStyle",
+  channel_info: "onUpdateChannelInfo",
+  service_status: "onUpdateServiceStatus",
+} as const;
+
 export class Moobius extends MoobiusApi {
   /** Hands this service spells from elsewhere in the process; `listenLoop()` reads them. */
   readonly wand = new Wand();
@@ -188,42 +200,14 @@ export class Moobius extends MoobiusApi {
 
   /** Dispatches an action to `onJoin`, `onLeave`, `onButtonClick`, `onMenuItemClick` or `onRefresh`. */
   async onAction(action: Action): Promise<void> {
-    switch (action.subtype) {
-      case "join":
-        return this.onJoin(action);
-      case "leave":
-        return this.onLeave(action);
-      case "button_click":
-        return this.onButtonClick(action);
-      case "menu_item_click":
-        return this.onMenuItemClick(action);
-      case "refresh":
-        return this.onRefresh(action);
-      default:
-        return this.onUnknownPayload(action);
-    }
+    const callback = callbackFor(ON_ACTION, action.subtype);
+    return callback === undefined ? this.onUnknownPayload(action) : this[callback](action);
   }
 
   /** Dispatches an update (user mode) to the `onUpdate*` callbacks. */
   async onUpdate(update: Update): Promise<void> {
-    switch (update.subtype) {
-      case "characters":
-        return this.onUpdateCharacters(update);
-      case "buttons":
-        return this.onUpdateButtons(update);
-      case "menu":
-        return this.onUpdateMenu(update);
-      case "canvas":
-        return this.onUpdateCanvas(update);
-      case "style":
-        return this.onUpdateStyle(update);
-      case "channel_info":
-        return this.onUpdateChannelInfo(update);
-      case "service_status":
-        return this.onUpdateServiceStatus(update);
-      default:
-        return this.onUnknownPayload(update);
-    }
+    const callback = callbackFor(ON_UPDATE, update.subtype);
+    return callback === undefined ? this.onUnknownPayload(update) : this[callback](update);
   }
 
   async #copy(copy: Copy): Promise<void> {
@@ -387,6 +371,11 @@ export class Moobius extends MoobiusApi {
     this.refreshAuthentication().catch((error) => this._log("moobius: refreshing the token failed", error));
   }
 
+}
+
+/** The callback `table` names for `subtype`; own keys only, so `"constructor"` names none. */
+function callbackFor<T extends Record<string, string>>(table: T, subtype: string): T[keyof T] | undefined {
+  return Object.hasOwn(table, subtype) ? table[subtype as keyof T] : undefined;
 }
 
 function required<T>(value: T | undefined, name: string): T {

@@ -140,6 +140,52 @@ export function remember(space: Space, player: Player, event: string, fields: Re
   space.toPlayersMap(player, { [event]: { encId: player.encId, ...fields } });
 }
 
+/** What the event helpers below share: an optional role (default `guest`) and what the action does. */
+interface EventSpec {
+  /** The least role that may send it; default `guest`. */
+  role?: Role;
+  does: string;
+}
+
+/** An action whose one effect is an event to the sender's map (see {@link mapEvent}). */
+export interface MapEventSpec extends EventSpec {
+  /** Checks the arguments (refusing), makes any other change, and returns the event's fields but `encId`. */
+  handle: (space: Space, connection: SpaceConnection, args: Args) => Record<string, unknown>;
+  /** Given: the event is the player's state (see {@link remember}), kept while this says so. Absent: it happens once. */
+  keep?: (fields: Record<string, unknown>) => boolean;
+  /** What else the README's event column says, in brackets. */
+  note?: string;
+}
+
+/** An action that sends one event to one player (see {@link playerEvent}). */
+export interface PlayerEventSpec extends EventSpec {
+  /** The argument with the player's id. */
+  to: string;
+  /** Checks the other arguments (refusing) and returns the event's fields. */
+  handle: (connection: SpaceConnection, args: Args) => Record<string, unknown>;
+}
+
+/** The action that tells the sender's map `event { encId, ...fields }`; the README's event column says so from the same name. */
+export function mapEvent(event: string, spec: MapEventSpec): ActionDef {
+  return withSpec(spec, `\`${event}\` to the map${spec.note === undefined ? "" : ` (${spec.note})`}`, (space, connection, args) => {
+    const fields = spec.handle(space, connection, args);
+    // A once-event is not kept (false): forgetting what was never kept does nothing.
+    remember(space, connection.player, event, fields, spec.keep?.(fields) ?? false);
+  });
+}
+
+/** The action that sends `event` to the player the argument `spec.to` names, on any map; refused when either blocks the other. */
+export function playerEvent(event: string, spec: PlayerEventSpec): ActionDef {
+  return withSpec(spec, `\`${event}\` to that player`, (space, connection, args) => {
+    const other = playerNamed(space, connection, args[spec.to], spec.to);
+    other.push({ [event]: spec.handle(connection, args) });
+  });
+}
+
+function withSpec(spec: EventSpec, event: string, handle: ActionDef["handle"]): ActionDef {
+  return { role: spec.role ?? "guest", event, does: spec.does, handle };
+}
+
 /** Numbers an action accepts: finite and within [min, max]. */
 export function inRange(value: unknown, min: number, max: number): value is number {
   return typeof value === "number" && Number.isFinite(value) && value >= min && value <= max;

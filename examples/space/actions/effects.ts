@@ -8,7 +8,7 @@
 import { loadSchema } from "../schema.js";
 import type { SpaceConnection } from "../space-connection.js";
 import type { Space } from "../space.js";
-import { badString, badUrl, checkString, inRange, LIMITS, mapOf, myMap, nookOn, objectOn, playerNamed, refuse, remember, type ActionDef } from "./define.js";
+import { badString, badUrl, checkString, inRange, LIMITS, mapEvent, mapOf, myMap, nookOn, objectOn, playerNamed, refuse, type ActionDef } from "./define.js";
 import { tellNook } from "./nooks.js";
 
 /** Events a client cannot turn off: without them it cannot follow the protocol. */
@@ -168,16 +168,14 @@ export const EFFECTS: Record<string, ActionDef> = {
     },
   },
 
-  playerUpdatesSession: {
-    role: "guest",
-    event: "`playerUpdatesSession` to the map",
+  playerUpdatesSession: mapEvent("playerUpdatesSession", {
     does: "Records which panels of a speaker session (roomId) you have open (room, chat, Q&A, approvals).",
-    handle(space, connection, args) {
-      checkString(args.roomId, LIMITS.id, "roomId");
-      const { roomChecked, chatChecked, qaChecked, approveQuestionsChecked, roomId } = args;
-      remember(space, connection.player, "playerUpdatesSession", { roomChecked, chatChecked, qaChecked, approveQuestionsChecked, roomId });
+    handle(_space, _connection, { roomChecked, chatChecked, qaChecked, approveQuestionsChecked, roomId }) {
+      checkString(roomId, LIMITS.id, "roomId");
+      return { roomChecked, chatChecked, qaChecked, approveQuestionsChecked, roomId };
     },
-  },
+    keep: () => true,
+  }),
 
   speakerUpdatesSession: {
     role: "member",
@@ -192,16 +190,17 @@ export const EFFECTS: Record<string, ActionDef> = {
     },
   },
 
-  startRecording: {
+  startRecording: mapEvent("playerStartsRecording", {
     role: "member",
-    event: "`playerStartsRecording` and `mapSetNooks` (its recordingInfo) to the map",
     does: "Starts recording a nook of your map (initializing: still starting).",
+    note: "and `mapSetNooks` with the nook's recordingInfo",
     handle(space, connection, { nookId, initializing }) {
       const map = myMap(space, connection);
       const nook = nookOn(map, nookId, "your map");
       nook.recording = { active: true, initiatingPlayer: connection.player.id };
-      remember(space, connection.player, "playerStartsRecording", { nookId, initializing: initializing === true });
       tellNook(space, map, nook);
+      return { nookId, initializing: initializing === true };
     },
-  },
+    keep: () => true,
+  }),
 };

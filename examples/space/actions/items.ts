@@ -7,7 +7,7 @@
 import type { Player, SpaceConnection } from "../space-connection.js";
 import type { MapObject } from "../space-map.js";
 import { inventoryEvent, type Space } from "../space.js";
-import { badString, badUrl, checkString, forSelf, inRange, LIMITS, myMap, objectOn, playerNamed, refuse, type ActionDef } from "./define.js";
+import { badString, badUrl, checkString, forSelf, inRange, LIMITS, mapEvent, myMap, objectOn, playerNamed, refuse, type ActionDef } from "./define.js";
 
 /** Most of one item a player may hold. */
 const MAX_COUNT = 1_000_000;
@@ -92,17 +92,15 @@ export const ITEMS: Record<string, ActionDef> = {
     },
   },
 
-  triggerInventoryItem: {
-    role: "guest",
-    event: "`playerTriggersInventoryItem` to the map",
+  triggerInventoryItem: mapEvent("playerTriggersInventoryItem", {
     does: "Uses an ability (abilityId) of an item you hold.",
     handle(space, connection, { itemId, abilityId }) {
-      const map = myMap(space, connection);
+      myMap(space, connection);
       if (!connection.player.inventory.has(itemId)) refuse(`you hold no '${String(itemId).slice(0, LIMITS.id)}'`);
       if (!Object.hasOwn(space.items.get(itemId)?.abilities ?? {}, abilityId)) refuse(`'${itemId}' has no ability '${String(abilityId).slice(0, LIMITS.id)}'`);
-      space.toMap(map.id, { playerTriggersInventoryItem: { encId: connection.player.encId, itemId, abilityId } });
+      return { itemId, abilityId };
     },
-  },
+  }),
 
   craft: {
     role: "guest",
@@ -121,21 +119,18 @@ export const ITEMS: Record<string, ActionDef> = {
     },
   },
 
-  triggerItem: {
-    role: "guest",
-    event: "`playerTriggersItem` to the map",
+  triggerItem: mapEvent("playerTriggersItem", {
     does: "Triggers the object you stand by (closestObject: its id; within 2 tiles).",
     handle(space, connection, { closestObject, targetId, closestObjectTemplate }) {
       forSelf(connection, targetId);
       const object = objectInReach(space, connection, closestObject);
-      space.toMap(connection.player.mapId!, { playerTriggersItem: { encId: connection.player.encId, closestObject, closestObjectTemplate: closestObjectTemplate || object.templateId || "" } });
+      return { closestObject, closestObjectTemplate: closestObjectTemplate || object.templateId || "" };
     },
-  },
+  }),
 
-  interact: {
-    role: "guest",
-    event: "`playerInteracts` to the map (and the object's new customState reaches newcomers)",
+  interact: mapEvent("playerInteracts", {
     does: "Interacts with an object within 2 tiles; dataJson (JSON) becomes its customState.",
+    note: "and the object's new customState reaches newcomers",
     handle(space, connection, { objId, dataJson }) {
       const object = objectInReach(space, connection, objId);
       checkString(dataJson, LIMITS.payload, "dataJson");
@@ -145,9 +140,9 @@ export const ITEMS: Record<string, ActionDef> = {
         } catch {
           refuse("dataJson must be JSON");
         }
-        space.maps.get(connection.player.mapId!)!.putObject({ ...object, customState: dataJson });
+        myMap(space, connection).putObject({ ...object, customState: dataJson });
       }
-      space.toMap(connection.player.mapId!, { playerInteracts: { encId: connection.player.encId, objId, dataJson } });
+      return { objId, dataJson };
     },
-  },
+  }),
 };

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 
 import { MAX_OBJECTS, type MapObject, type SpaceMap } from "../space-map.js";
 
-import { badString, badUrl, inRange, LIMITS, mapOf, objectOn, refuse, type ActionDef } from "./define.js";
+import { badString, badUrl, inRange, LIMITS, mapOf, objectOn, refuse, type ActionDef, type Args } from "./define.js";
 
 /** A checked object for `map` from its wire form, or a problem. */
 function objectFrom(input: Record<string, any> | null | undefined, map: SpaceMap, old?: MapObject): MapObject | string {
@@ -38,6 +38,21 @@ function objectFrom(input: Record<string, any> | null | undefined, map: SpaceMap
 function solid(map: SpaceMap, object: MapObject): boolean {
   for (let y = object.y; y < object.y + object.height; y++) for (let x = object.x; x < object.x + object.width; x++) if (map.isWalkable(x, y)) return false;
   return true;
+}
+
+/** The action that deletes the object `find` names (or refuses) from the map the action names. */
+function deleting(does: string, find: (map: SpaceMap, args: Args) => { key: number; id: string }): ActionDef {
+  return {
+    role: "builder",
+    event: "`mapDeleteObject { mapId, key, id }` to the map",
+    does,
+    handle(space, connection, args) {
+      const map = mapOf(space, connection, args.mapId);
+      const { key, id } = find(map, args);
+      map.deleteObject(id);
+      space.toMap(map.id, { mapDeleteObject: { mapId: map.id, key, id } });
+    },
+  };
 }
 
 export const MAP_OBJECTS: Record<string, ActionDef> = {
@@ -76,30 +91,8 @@ export const MAP_OBJECTS: Record<string, ActionDef> = {
     },
   },
 
-  mapDeleteObject: {
-    role: "builder",
-    event: "`mapDeleteObject { mapId, key, id }` to the map",
-    does: "Deletes the object with that key.",
-    handle(space, connection, { mapId, key }) {
-      const map = mapOf(space, connection, mapId);
-      const id = map.keys.get(key);
-      if (id === undefined) refuse(`no object with key ${key} on map '${map.id}'`);
-      map.deleteObject(id);
-      space.toMap(map.id, { mapDeleteObject: { mapId: map.id, key, id } });
-    },
-  },
-
-  mapDeleteObjectById: {
-    role: "builder",
-    event: "`mapDeleteObject { mapId, key, id }` to the map",
-    does: "Deletes the object with that id.",
-    handle(space, connection, { mapId, id }) {
-      const map = mapOf(space, connection, mapId);
-      const object = map.deleteObject(id);
-      if (object === undefined) refuse(`no object '${String(id).slice(0, LIMITS.id)}' on map '${map.id}'`);
-      space.toMap(map.id, { mapDeleteObject: { mapId: map.id, key: object.key, id } });
-    },
-  },
+  mapDeleteObject: deleting("Deletes the object with that key.", (map, { key }) => ({ key, id: map.keys.get(key) ?? refuse(`no object with key ${key} on map '${map.id}'`) })),
+  mapDeleteObjectById: deleting("Deletes the object with that id.", (map, { id }) => objectOn(map, id)),
 
   mapMoveObject: {
     role: "builder",

@@ -7,7 +7,7 @@
 import type { SpaceConnection } from "../space-connection.js";
 import type { SpaceMap } from "../space-map.js";
 import { moveEvent, type Space } from "../space.js";
-import { badString, badUrl, checkString, forSelf, LIMITS, myMap, otherOnMyMap, refuse, remember, type ActionDef } from "./define.js";
+import { badString, badUrl, checkString, forSelf, LIMITS, mapEvent, myMap, otherOnMyMap, refuse, remember, type ActionDef } from "./define.js";
 import { property } from "./presence.js";
 
 const STEP: Record<number, [number, number]> = { 0: [-1, 0], 1: [1, 0], 2: [0, -1], 3: [0, 1] };
@@ -51,6 +51,15 @@ function teleportTo(space: Space, connection: SpaceConnection, mapId: string, x:
   const { x: fromX, y: fromY, mapId: fromMap } = connection.player;
   space.place(connection, mapId, x, y);
   if (fromMap === mapId) lead(space, connection, fromX, fromY);
+}
+
+/** Teleports the sender to a free spawn point of its map: the one named `spawnToken` (its spawnId), or ("") any. */
+function goToSpawn(space: Space, connection: SpaceConnection, spawnToken: unknown): void {
+  const map = myMap(space, connection);
+  if (typeof spawnToken !== "string" || spawnToken.length > LIMITS.id) refuse("bad spawnToken");
+  const spawn = map.spawnPoint(Math.random, spawnToken);
+  if (spawn === undefined) refuse(spawnToken === "" ? "the map has no free tile" : `no free spawn point '${spawnToken}' on this map`);
+  teleportTo(space, connection, map.id, spawn.x, spawn.y);
 }
 
 export const MOVEMENT: Record<string, ActionDef> = {
@@ -129,25 +138,14 @@ export const MOVEMENT: Record<string, ActionDef> = {
     role: "guest",
     event: "`playerMoves` to the map",
     does: "Goes back to a spawn point of your map.",
-    handle(space, connection) {
-      const map = myMap(space, connection);
-      const spawn = map.spawnPoint();
-      if (spawn === undefined) refuse("the map has no free tile");
-      return teleportTo(space, connection, map.id, spawn.x, spawn.y);
-    },
+    handle: (space, connection) => goToSpawn(space, connection, ""),
   },
 
   spawn: {
     role: "guest",
     event: "`playerMoves` to the map",
     does: "Goes to the spawn point named spawnToken (its spawnId) on your map; \"\" = any.",
-    handle(space, connection, { spawnToken }) {
-      const map = myMap(space, connection);
-      if (badString(spawnToken, LIMITS.id, "spawnToken") !== undefined) refuse("bad spawnToken");
-      const spawn = map.spawnPoint(Math.random, spawnToken);
-      if (spawn === undefined) refuse(`no free spawn point '${spawnToken}' on this map`);
-      return teleportTo(space, connection, map.id, spawn.x, spawn.y);
-    },
+    handle: (space, connection, { spawnToken }) => goToSpawn(space, connection, spawnToken),
   },
 
   ghost: {
@@ -196,20 +194,17 @@ export const MOVEMENT: Record<string, ActionDef> = {
     },
   },
 
-  setVehicleId: {
-    role: "guest",
-    event: "`playerSetsVehicleId` to the map",
+  setVehicleId: mapEvent("playerSetsVehicleId", {
     does: "Gets into a vehicle (action \"enter\") or out of it (\"exit\", or vehicleId \"\"); the event names the previous one.",
-    handle(space, connection, { vehicleId, targetId, action }) {
+    handle(_space, connection, { vehicleId, targetId, action }) {
       forSelf(connection, targetId);
       checkString(vehicleId, LIMITS.id, "vehicleId");
       checkString(action, LIMITS.id, "action");
-      const player = connection.player;
-      const previousVehicleId = (player.state.get("playerSetsVehicleId")?.vehicleId as string | undefined) ?? "";
-      const now = action === "exit" ? "" : vehicleId;
-      remember(space, player, "playerSetsVehicleId", { vehicleId: now, action, previousVehicleId }, now !== "");
+      const previousVehicleId = (connection.player.state.get("playerSetsVehicleId")?.vehicleId as string | undefined) ?? "";
+      return { vehicleId: action === "exit" ? "" : vehicleId, action, previousVehicleId };
     },
-  },
+    keep: ({ vehicleId }) => vehicleId !== "",
+  }),
 
   setCurrentArea: property({
     field: "currentArea",

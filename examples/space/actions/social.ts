@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 
 import type { SpaceConnection } from "../space-connection.js";
 import type { Space } from "../space.js";
-import { checkString, forSelf, inRange, LIMITS, myMap, objectOn, otherOnMyMap, playerById, playerNamed, refuse, remember, type ActionDef } from "./define.js";
+import { checkString, forSelf, inRange, LIMITS, mapEvent, myMap, objectOn, otherOnMyMap, playerById, playerEvent, playerNamed, refuse, type ActionDef } from "./define.js";
 import { CHAT } from "./chat.js";
 
 /** Hides a and b from each other while either blocks the other, and moves them off or onto the shared batch. */
@@ -54,48 +54,40 @@ function removeKey(space: Space, key: string, message: string, code: number): vo
 export const SOCIAL: Record<string, ActionDef> = {
   ...CHAT,
 
-  wave: {
-    role: "guest",
-    event: "`playerWaves` to the map",
+  wave: mapEvent("playerWaves", {
     does: "Waves (at user, if given; isReply: waving back).",
     handle(space, connection, { user, isReply }) {
-      const map = myMap(space, connection);
+      myMap(space, connection);
       if (user !== "") playerNamed(space, connection, user, "user");
-      space.toMap(map.id, { playerWaves: { encId: connection.player.encId, targetId: user, isReply } });
+      return { targetId: user, isReply };
     },
-  },
+  }),
 
-  shootConfetti: {
-    role: "guest",
-    event: "`playerShootsConfetti` to the map",
+  shootConfetti: mapEvent("playerShootsConfetti", {
     does: "Shoots confetti from your avatar.",
     handle(space, connection, { targetId }) {
       forSelf(connection, targetId);
-      space.toMap(myMap(space, connection).id, { playerShootsConfetti: { encId: connection.player.encId } });
+      myMap(space, connection);
+      return {};
     },
-  },
+  }),
 
-  setEmoteV2: {
-    role: "guest",
-    event: "`playerSetsEmoteV2` to the map",
+  setEmoteV2: mapEvent("playerSetsEmoteV2", {
     does: "Shows an emote over you (count: how many; \"\" clears it).",
     handle(space, connection, { emote, targetId, count }) {
       forSelf(connection, targetId);
       myMap(space, connection);
       checkString(emote, LIMITS.emoji, "emote");
-      remember(space, connection.player, "playerSetsEmoteV2", { emote, count: Math.min(count, 100) }, emote !== "");
+      return { emote, count: Math.min(count, 100) };
     },
-  },
+    keep: ({ emote }) => emote !== "",
+  }),
 
-  ring: {
-    role: "guest",
-    event: "`playerRings` to the player rung (any map)",
-    does: "Rings a player to get their attention (the page shows a bell and a pulse).",
-    handle(space, connection, { user }) {
-      const me = connection.player;
-      playerNamed(space, connection, user, "user").push({ playerRings: { encId: me.encId, id: me.id, name: me.name } });
-    },
-  },
+  ring: playerEvent("playerRings", {
+    to: "user",
+    does: "Rings a player on any map to get their attention (the page shows a bell and a pulse).",
+    handle: ({ player: me }) => ({ encId: me.encId, id: me.id, name: me.name }),
+  }),
 
   spotlight: {
     role: "member",
@@ -110,29 +102,25 @@ export const SOCIAL: Record<string, ActionDef> = {
     },
   },
 
-  highFive: {
-    role: "guest",
-    event: "`playerHighFives` to the map",
+  highFive: mapEvent("playerHighFives", {
     does: "High-fives a player on your map, within 3 tiles (emote: the hand shown).",
     handle(space, connection, { targetId, emote }) {
       const them = otherOnMyMap(space, connection, targetId, "targetId", "high-five", "high-fives need both players on one map").player;
       const me = connection.player;
       if (Math.abs(me.x - them.x) > 3 || Math.abs(me.y - them.y) > 3) refuse("too far for a high-five: walk within 3 tiles");
       checkString(emote, LIMITS.emoji, "emote");
-      space.toMap(me.mapId!, { playerHighFives: { encId: me.encId, encIdTarget: them.encId, emote: emote || "✋" } });
+      return { encIdTarget: them.encId, emote: emote || "✋" };
     },
-  },
+  }),
 
-  hipToBeSquare: {
-    role: "guest",
-    event: "`hipToBeSquare` to the map",
+  hipToBeSquare: mapEvent("hipToBeSquare", {
     does: "Starts the map's dance (data: which one; the page spins everyone there).",
     handle(space, connection, { data }) {
-      const map = myMap(space, connection);
+      myMap(space, connection);
       checkString(data, LIMITS.notification, "data");
-      space.toMap(map.id, { hipToBeSquare: { data, encId: connection.player.encId } });
+      return { data };
     },
-  },
+  }),
 
   enterWhisper: {
     role: "guest",
@@ -159,48 +147,42 @@ export const SOCIAL: Record<string, ActionDef> = {
     },
   },
 
-  requestMute: {
+  requestMute: playerEvent("gotRequestMute", {
     role: "member",
-    event: "`gotRequestMute` to that player",
+    to: "target",
     does: "Asks a player to mute their microphone (video: their camera).",
-    handle(space, connection, { target, video }) {
-      playerNamed(space, connection, target, "target").push({ gotRequestMute: { muterId: connection.player.id, video: video === true } });
-    },
-  },
+    handle: (connection, { video }) => ({ muterId: connection.player.id, video: video === true }),
+  }),
 
-  requestToLead: {
-    role: "guest",
-    event: "`playerRequestsToLead` to that player",
+  requestToLead: playerEvent("playerRequestsToLead", {
+    to: "target",
     does: "Asks a player to follow you (snapshot: what you show them).",
-    handle(space, connection, { target, snapshot }) {
-      const other = playerNamed(space, connection, target, "target");
+    handle(connection, { snapshot }) {
       checkString(snapshot, LIMITS.long, "snapshot");
-      other.push({ playerRequestsToLead: { encId: connection.player.encId, snapshot } });
+      return { encId: connection.player.encId, snapshot };
     },
-  },
+  }),
 
-  setScreenPointer: {
-    role: "guest",
-    event: "`setScreenPointerServer` to the map",
+  setScreenPointer: mapEvent("setScreenPointerServer", {
     does: "Points at (x, y) (0..1) on the screen player screenId shares, when they allow it.",
     handle(space, connection, { screenId, x, y }) {
       const owner = playerNamed(space, connection, screenId, "screenId");
       if (owner.player.state.get("playerSetsAllowScreenPointer")?.allowScreenPointer !== true) refuse("that player does not allow screen pointers");
       if (!inRange(x, 0, 1) || !inRange(y, 0, 1)) refuse("x and y must be 0..1");
-      remember(space, connection.player, "setScreenPointerServer", { screenId, x, y, color: colorOf(connection.player.id) });
+      return { screenId, x, y, color: colorOf(connection.player.id) };
     },
-  },
+    keep: () => true,
+  }),
 
-  setImagePointer: {
-    role: "guest",
-    event: "`playerSetsImagePointer` to the map",
+  setImagePointer: mapEvent("playerSetsImagePointer", {
     does: "Points at (x, y) (0..1) on an object of your map (a poster, an image).",
     handle(space, connection, { objectId, x, y }) {
       objectOn(myMap(space, connection), objectId, "your map");
       if (!inRange(x, 0, 1) || !inRange(y, 0, 1)) refuse("x and y must be 0..1");
-      remember(space, connection.player, "playerSetsImagePointer", { objectId, x, y });
+      return { objectId, x, y };
     },
-  },
+    keep: () => true,
+  }),
 
   block: {
     role: "guest",
