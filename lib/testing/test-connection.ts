@@ -25,7 +25,9 @@ import { ConnectionClosed, ProtocolViolationError } from "../protocol/errors.js"
 import type { ReceiveEvent, ResponseHeaders, SendEvent, WebSocketChannel, WebSocketEndpoint } from "../protocol/protocol.js";
 import type { PublishedMessage } from "../pubsub/broker.js";
 import type { LocalFanout } from "../pubsub/local-fanout.js";
-import { MessageQueue, quietRejection, type ReadMode } from "../websocket/message-queue.js";
+import { MessageQueue } from "../websocket/message-queue.js";
+import type { ReadMode } from "../websocket/read-mode.js";
+import { quietRejection } from "../websocket/settled-promises.js";
 
 /**
  * The client's inbox holds what the app sent; its limit is the simulated

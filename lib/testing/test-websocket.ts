@@ -10,7 +10,7 @@ import { ConnectionClosed, WebSocketStateError } from "../protocol/errors.js";
 import type { WebSocketScope } from "../protocol/protocol.js";
 import { handleWebSocketAsync } from "../websocket/websocket-handler.js";
 import { assertCloseFrame } from "../websocket/close-code.js";
-import { READ_BYTES, READ_ITERATION, READ_MESSAGE, READ_TEXT } from "../websocket/message-queue.js";
+import { READ_BYTES, READ_ITERATION, READ_MESSAGE, READ_TEXT } from "../websocket/read-mode.js";
 import { TestConnection, type TestSockets } from "./test-connection.js";
 
 /** Options for `client.websocket(path, options)`. */

@@ -12,10 +12,8 @@
  */
 import { ConnectionClosed, WebSocketStateError } from "../protocol/errors.js";
 import { isThenable } from "../protocol/is-thenable.js";
-import { utf8Decoder } from "./utf8.js";
-
-/** One received message: text frames as strings, binary frames as bytes. */
-export type Message = string | Uint8Array;
+import { asRead, READ_ITERATION, READ_MESSAGE, type Message, type ReadMode } from "./read-mode.js";
+import { quietRejection, RESOLVED } from "./settled-promises.js";
 
 /**
  * The fast path's receiver: called once per message, in order. When it
@@ -47,67 +45,17 @@ class Consumer {
   }
 }
 
-/**
- * The one resolved promise every send that did not have to wait returns (no
- * allocation per send). A consumer call returning it counts as done at
- * once: the next message follows without a microtask.
- */
-export const RESOLVED: Promise<void> = Promise.resolve();
-
 /** How many messages and bytes may wait unread. */
 export interface QueueLimits {
   readonly maxQueuedMessages: number;
   readonly maxQueuedBytes: number;
 }
 
-/** What a read wants: the message as it came, as text, as bytes, or as an iterator result. */
-export type ReadMode = typeof READ_MESSAGE | typeof READ_TEXT | typeof READ_BYTES | typeof READ_ITERATION;
-/** Text or bytes, as the frame was. */
-export const READ_MESSAGE = 0;
-/** A string; binary frames are decoded as UTF-8. */
-export const READ_TEXT = 1;
-/** A Uint8Array; text frames are encoded as UTF-8. */
-export const READ_BYTES = 2;
-/** `{ value: text, done: false }`, or `{ done: true }` once closed (for `for await`). */
-export const READ_ITERATION = 3;
-
-const encoder = new TextEncoder();
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
 /** Compact the backing array once this many slots at its head are spent. */
 const COMPACT_AFTER = 2048;
 
 function noop(): void {}
-
-function convert(message: Message, mode: ReadMode): unknown {
-  switch (mode) {
-    case READ_TEXT:
-      return typeof message === "string" ? message : utf8Decoder.decode(message);
-    case READ_BYTES:
-      return typeof message === "string" ? encoder.encode(message) : message;
-    case READ_ITERATION:
-      return { value: typeof message === "string" ? message : utf8Decoder.decode(message), done: false };
-    default:
-      return message;
-  }
-}
-
-/**
- * A rejected promise nobody is forced to observe: a receive or send that is
- * never awaited must not become an unhandled rejection (which kills Node).
- * Awaiting it still throws.
- *
- * @param error - the rejection reason.
- * @returns a rejected promise already marked as handled.
- * @example
- * ```ts
- * return quietRejection(new ConnectionClosed(1006));
- * ```
- */
-export function quietRejection<T = never>(error: unknown): Promise<T> {
-  const promise = Promise.reject(error);
-  promise.catch(noop);
-  return promise;
-}
 
 // `new Promise(capture)` hands its resolve function over without a closure per read.
 let capturedResolve: (value: unknown) => void = noop;
@@ -213,7 +161,7 @@ export class MessageQueue implements AsyncIterator<string> {
       // A parked reader means nothing is queued and the queue has not ended.
       const mode = this.#mode;
       this.#shiftWaiter();
-      resolve(convert(message, mode));
+      resolve(asRead(message, mode));
       return true;
     }
     if (this.#ending !== undefined) return true;
@@ -234,7 +182,7 @@ export class MessageQueue implements AsyncIterator<string> {
    */
   read(mode: ReadMode): Promise<unknown> {
     if (this.#consumer !== undefined) return Promise.reject(new WebSocketStateError("Messages are delivered to onMessage(): there is nothing to read"));
-    if (this.#backlog !== undefined) return Promise.resolve(convert(this.#shift(this.#backlog), mode));
+    if (this.#backlog !== undefined) return Promise.resolve(asRead(this.#shift(this.#backlog), mode));
     const ending = this.#ending;
     if (ending !== undefined) {
       return mode === READ_ITERATION ? Promise.resolve(DONE) : quietRejection(new ConnectionClosed(ending.code, ending.reason));

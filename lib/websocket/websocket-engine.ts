@@ -17,7 +17,9 @@
 import { ConnectionClosed, ERRORS, WebSocketStateError } from "../protocol/errors.js";
 import type { ReceiveEvent, ResponseHeaders, SendEvent, WebSocketChannel, WebSocketEndpoint } from "../protocol/protocol.js";
 import { assertCloseFrame } from "./close-code.js";
-import { MessageQueue, quietRejection, RESOLVED, type ConsumptionListener, type MessageHandler, type ReadMode } from "./message-queue.js";
+import { MessageQueue, type ConsumptionListener, type MessageHandler } from "./message-queue.js";
+import type { ReadMode } from "./read-mode.js";
+import { quietRejection, RESOLVED } from "./settled-promises.js";
 import { MessageBudget } from "../websocket-policy/message-budget.js";
 import { Drain } from "./drain.js";
 import { MAX_PINGS_WHILE_BACKPRESSURED, MESSAGE_RATE, PING_FLOOD, SENDS_PILED_UP, SHUTTING_DOWN } from "./close-reasons.js";

@@ -26,14 +26,6 @@ const MAX_FUNCTION_LINES = 60;
  */
 const CONTRACT_SUITE = /^testing\/[^/]+-contract\.ts$/;
 
-/**
- * TEMPORARY: files allowed past MAX_FILE_LINES until they are split. Remove
- * an entry in the change that splits its file; add none.
- */
-const SPLIT_PENDING = new Set<string>([
-  "websocket/message-queue.ts", // 407 lines; being split in lib/websocket's own change
-]);
-
 /** The files of lib/ the limits apply to, as paths relative to lib/. */
 function measured(): string[] {
   return libFiles().map((path) => relative(LIB, path)).filter((name) => !CONTRACT_SUITE.test(name)).sort();
@@ -78,7 +70,6 @@ function longFunctions(name: string): string[] {
 describe("the sizes of lib/", () => {
   it(`has no file over ${MAX_FILE_LINES} lines`, () => {
     const long = measured()
-      .filter((name) => !SPLIT_PENDING.has(name))
       .map((name) => ({ name, lines: lineCount(readFileSync(join(LIB, name), "utf8")) }))
       .filter(({ lines }) => lines > MAX_FILE_LINES)
       .map(({ name, lines }) => `${name} (${lines} lines)`);
@@ -87,12 +78,5 @@ describe("the sizes of lib/", () => {
 
   it(`has no function over ${MAX_FUNCTION_LINES} lines`, () => {
     assert.deepEqual(measured().flatMap(longFunctions), []);
-  });
-
-  it("lists in SPLIT_PENDING only files that still need it", () => {
-    for (const name of SPLIT_PENDING) {
-      const lines = lineCount(readFileSync(join(LIB, name), "utf8"));
-      assert.ok(lines > MAX_FILE_LINES, `${name} is ${lines} lines now: remove it from SPLIT_PENDING`);
-    }
   });
 });

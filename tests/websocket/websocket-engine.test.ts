@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConnectionClosed } from "../../lib/protocol/errors.js";
 import type { ReceiveEvent, SendEvent, WebSocketChannel, WebSocketEndpoint } from "../../lib/protocol/protocol.js";
-import { READ_MESSAGE } from "../../lib/websocket/message-queue.js";
+import { READ_MESSAGE } from "../../lib/websocket/read-mode.js";
 import { resolveWebSocketOptions, type WebSocketOptions } from "../../lib/websocket-policy/websocket-options.js";
 import { WebSocketEngine } from "../../lib/websocket/websocket-engine.js";
 

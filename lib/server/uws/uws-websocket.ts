@@ -28,7 +28,7 @@
 import type { HttpResponse, us_socket_context_t, WebSocket as UwsSocket } from "uWebSockets.js";
 import { ConnectionClosed, WebSocketStateError, ProtocolViolationError } from "../../protocol/errors.js";
 import type { ReceiveEvent, ResponseHeaders, SendEvent, WebSocketChannel, WebSocketEndpoint } from "../../protocol/protocol.js";
-import { quietRejection } from "../../websocket/message-queue.js";
+import { quietRejection } from "../../websocket/settled-promises.js";
 import { utf8Decoder } from "../../websocket/utf8.js";
 import type { LocalFanout } from "../../pubsub/local-fanout.js";
 import { statusLine } from "./status-line.js";
