@@ -210,6 +210,24 @@ class Sockets extends App {
     await ws.sendText(this.constructor === Sockets ? requestPathFromOutside() : "");
   }
 
+  // onMessage: a handler that never mentions `this` runs outside the request's context.
+  async ws_fastoutside(ws: WebSocket) {
+    await ws.accept();
+    await ws.onMessage((message) => {
+      try {
+        return ws.sendText(`${String(message)}:${requestPathFromOutside()}`);
+      } catch (error) {
+        return ws.sendText(`${String(message)}:${(error as Error).name}`);
+      }
+    });
+  }
+
+  // onMessage: one that mentions `this` runs inside it, whatever it calls.
+  async ws_fastinside(ws: WebSocket) {
+    await ws.accept();
+    await ws.onMessage((message) => ws.sendText(`${String(message)}:${this.constructor === Sockets ? requestPathFromOutside() : ""}`));
+  }
+
   _private_helper() {}
   async ws__secret(ws: WebSocket) {
     await ws.accept();
@@ -497,6 +515,24 @@ describe("the request context", () => {
     current = app;
     const ws = await client.websocket("/outside");
     assert.equal(await ws.receiveText(), "/outside");
+  });
+});
+
+describe("the request context in onMessage", () => {
+  it("is there for a handler that mentions `this`, even in code it calls", async () => {
+    const { app, client } = setup();
+    current = app;
+    const ws = await client.websocket("/fastinside");
+    await ws.sendText("a");
+    assert.equal(await ws.receiveText(), "a:/fastinside");
+  });
+
+  it("is not entered for a handler that never mentions `this` (the cheap call): reaching the request otherwise fails clearly", async () => {
+    const { app, client } = setup();
+    current = app;
+    const ws = await client.websocket("/fastoutside");
+    await ws.sendText("a");
+    assert.equal(await ws.receiveText(), "a:InvalidStateError");
   });
 });
 

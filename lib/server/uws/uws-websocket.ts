@@ -39,6 +39,7 @@ export interface UserData {
 }
 
 // ws.send() results (uWS docs): 0 backpressure, 1 success, 2 dropped.
+const SUCCESS = 1;
 const DROPPED = 2;
 
 /** uWS closes bad frames itself with 1006; tell the handler what really happened. */
@@ -101,6 +102,8 @@ export class UwsWebSocket implements WebSocketChannel {
   /** Still inside uWS's `upgrade` callback: answer without cork (see {@link UwsWebSocket.callbackReturned}). */
   #inCallback = true;
   #endpoint: WebSocketEndpoint = DETACHED;
+  /** The last send left nothing buffered, and nobody asked since (see {@link UwsWebSocket.bufferedAmount}). */
+  #sentClear = false;
 
   /**
    * @param server - what every socket of the server shares.
@@ -128,6 +131,11 @@ export class UwsWebSocket implements WebSocketChannel {
 
   /** Bytes uWS holds for the peer (a native read). */
   get bufferedAmount(): number {
+    if (this.#sentClear) {
+      // Asked right after a send uWS reported as fully handed over: nothing is buffered.
+      this.#sentClear = false;
+      return 0;
+    }
     return this.#ws?.getBufferedAmount() ?? 0;
   }
 
@@ -208,7 +216,12 @@ export class UwsWebSocket implements WebSocketChannel {
     const ws = this.#ws;
     if (ws === undefined) return quietRejection(this.#handshake !== undefined ? new WebSocketStateError("WebSocket not accepted yet") : new ConnectionClosed(1006));
     // uWS copies `data` before returning; with its limit off it writes or buffers everything.
-    if (ws.send(data, isBinary) === DROPPED) {
+    const result = ws.send(data, isBinary);
+    // SUCCESS means uWS buffers nothing for the peer now: the engine's read of
+    // bufferedAmount that follows every send needs no native call. Only that one
+    // read: a publish (written by uWS natively) may buffer more later.
+    this.#sentClear = result === SUCCESS;
+    if (result === DROPPED) {
       // Cannot happen with uWS's own limit off; if it ever does, the peer must know.
       this.#close(1011, "Message dropped", false);
       return quietRejection(new ConnectionClosed(1011, "Message dropped"));

@@ -46,6 +46,8 @@ function connectionOf(ws: UwsSocket<UserData>): UwsWebSocket {
 const NO_SUBPROTOCOLS: string[] = [];
 const DRAIN: ReceiveEvent = Object.freeze({ type: "websocket.drain" });
 const PING: ReceiveEvent = Object.freeze({ type: "websocket.ping" });
+const RECEIVED_TEXT = { type: "websocket.receive" as const, text: "", size: 0 };
+const RECEIVED_BYTES = { type: "websocket.receive" as const, bytes: new Uint8Array(0), size: 0 };
 
 /** `Sec-WebSocket-Protocol: a, b` → ["a", "b"]. */
 function parseSubprotocols(header: string | undefined): string[] {
@@ -97,8 +99,17 @@ export function attachWebSockets(build: LoadedUws, app: TemplatedApp, core: AppC
     message(ws: UwsSocket<UserData>, data: ArrayBuffer, isBinary: boolean) {
       // uWS neuters `data` when this returns: decode text / copy bytes now.
       // Text frames arrive as valid UTF-8 (uWS closes the socket otherwise).
-      const size = data.byteLength;
-      connectionOf(ws).endpoint.deliver(isBinary ? { type: "websocket.receive", bytes: new Uint8Array(data).slice(), size } : { type: "websocket.receive", text: utf8Decoder.decode(data), size });
+      // One event object for every message: the engine reads it before deliver() returns and keeps nothing of it.
+      const endpoint = connectionOf(ws).endpoint;
+      if (isBinary) {
+        RECEIVED_BYTES.size = data.byteLength;
+        RECEIVED_BYTES.bytes = new Uint8Array(data).slice();
+        endpoint.deliver(RECEIVED_BYTES);
+      } else {
+        RECEIVED_TEXT.size = data.byteLength;
+        RECEIVED_TEXT.text = utf8Decoder.decode(data);
+        endpoint.deliver(RECEIVED_TEXT);
+      }
     },
     drain(ws) {
       connectionOf(ws).endpoint.deliver(DRAIN);
