@@ -2,7 +2,7 @@
  * upie's error catalogue: every error upie raises has a stable `code`
  * (`UPIE_ERR_…`) and the HTTP status or WebSocket close code it maps to.
  * docs/errors.md lists every entry of {@link ERRORS}, and
- * tests/core/errors.test.ts keeps the two in sync.
+ * tests/protocol/errors.test.ts keeps the two in sync.
  *
  * @module
  */
