@@ -122,10 +122,13 @@ export class AppCore {
 
   #cookieHeaders(request: Request, sessionId: string | undefined): ResponseHeaders | undefined {
     if (request.outgoingCookies.length === 0 && sessionId === undefined) return undefined;
-    const cookies = request.outgoingCookies.splice(0);
+    // Check everything before taking the cookies: a refused id throws, the handler may
+    // catch it and accept again, and that handshake must still carry them.
+    const cookies = [...request.outgoingCookies];
     if (sessionId !== undefined) cookies.push(this.sessions.cookie.issue(sessionId));
     const headers = { "set-cookie": cookies };
     validateHeaders(headers);
+    request.outgoingCookies.length = 0; // taken: nothing sends them again
     return headers;
   }
 }

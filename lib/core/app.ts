@@ -61,7 +61,7 @@ export class App {
   /**
    * The current request, inside a handler and anything it awaits.
    *
-   * @throws Error when read outside of a request.
+   * @throws {@link InvalidStateError} when read outside of a request.
    */
   get request(): Request {
     const request = currentRequest();
@@ -95,7 +95,7 @@ export class App {
    * @param topic - a non-empty string.
    * @param data - a string (text frame) or bytes (binary frame).
    * @returns resolves once the broker has taken the message.
-   * @throws TypeError (as a rejection) for an empty topic or data that is neither text nor bytes.
+   * @throws `InvalidArgumentError` (a `TypeError`, as a rejection) for an empty topic or data that is neither text nor bytes.
    * @example
    * ```ts
    * async ws_chat(ws: WebSocket, room = "lobby") {

@@ -58,7 +58,7 @@ export function useServerAdapter(loader: () => Promise<Listen>): void {
  * The registered adapter.
  *
  * @returns its listen function.
- * @throws Error when none is registered (the app was imported without `upie`'s entry point).
+ * @throws {@link NoServerAdapterError} when none is registered (the app was imported without `upie`'s entry point).
  */
 export async function serverAdapter(): Promise<Listen> {
   if (load === undefined) throw new NoServerAdapterError("No server adapter is registered: import App from \"upie\", which registers uWebSockets.js");

@@ -2,7 +2,7 @@
  * upie's error catalogue: every error upie raises has a stable `code`
  * (`UPIE_ERR_…`) and the HTTP status or WebSocket close code it maps to.
  * docs/errors.md lists every entry of {@link ERRORS}, and
- * tests/core/errors.test.ts keeps the two in sync.
+ * tests/protocol/errors.test.ts keeps the two in sync.
  *
  * @module
  */
@@ -36,6 +36,7 @@ export const ERRORS = {
   HTTP: { code: "UPIE_ERR_HTTP", status: 500, message: "HTTP error" },
   INVALID_OPTION: { code: "UPIE_ERR_INVALID_OPTION", status: 500, message: "Invalid option" },
   ROUTE_PARAMETER_UNBOUND: { code: "UPIE_ERR_ROUTE_PARAMETER_UNBOUND", status: 500, message: "Route pattern names a parameter the handler lacks" },
+  SIGNATURE_UNREADABLE: { code: "UPIE_ERR_SIGNATURE_UNREADABLE", status: 500, message: "Handler parameter list could not be read" },
   UWS_UNAVAILABLE: { code: "UPIE_ERR_UWS_UNAVAILABLE", status: 500, message: "No native uWebSockets.js build for this runtime" },
   ADDRESS_IN_USE: { code: "UPIE_ERR_ADDRESS_IN_USE", status: 500, message: "Port already in use" },
   LISTEN_FAILED: { code: "UPIE_ERR_LISTEN_FAILED", status: 500, message: "Could not listen" },
@@ -193,6 +194,14 @@ export class InvalidOptionError extends catalogueError(TypeError, "InvalidOption
  * called: every request would be a 400, so the route fails where it is declared.
  */
 export class UnboundRouteParameterError extends catalogueError(InvalidOptionError, "UnboundRouteParameterError", ERRORS.ROUTE_PARAMETER_UNBOUND) {}
+
+/**
+ * A handler whose parameter list upie cannot read from its source (a default
+ * it cannot skip, or a bound function whose names are gone): binding is by
+ * name, so the route fails where it is declared instead of leaving some
+ * parameters silently unbound.
+ */
+export class UnreadableSignatureError extends catalogueError(InvalidOptionError, "UnreadableSignatureError", ERRORS.SIGNATURE_UNREADABLE) {}
 
 /**
  * `listen()` found no uWebSockets.js build that loads natively on this Node.js

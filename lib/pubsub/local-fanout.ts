@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { isThenable } from "../protocol/is-thenable.js";
 import type { Logger } from "../protocol/logger.js";
 import type { WebSocketEndpoint } from "../protocol/protocol.js";
 import type { Broker, BrokerSink, PublishedMessage } from "./broker.js";
@@ -82,7 +83,8 @@ export class LocalFanout<S extends Subscriber> implements BrokerSink {
     if (subscribers.size === 0) return;
     this.#transport.publish(topic, message, subscribers);
     this.#dirty.add(topic);
-    this.#uncheckedBytes += typeof message === "string" ? message.length : message.byteLength;
+    // The limit is in bytes, as the socket buffers them: text goes out as UTF-8 (up to 3 bytes per UTF-16 unit).
+    this.#uncheckedBytes += typeof message === "string" ? Buffer.byteLength(message) : message.byteLength;
     // Check once per tick (a burst costs one pass), and at once too if the
     // burst alone could overrun the limit before the tick ends.
     if (this.#uncheckedBytes > this.#limit) {
@@ -150,11 +152,13 @@ export class LocalFanout<S extends Subscriber> implements BrokerSink {
   }
 
   #hook(name: "topicAdded" | "topicRemoved", topic: string): void {
+    const failed = (error: unknown) => this.#logger.error(`broker.${name}(${JSON.stringify(topic)}) failed`, error);
     try {
       const result = this.#broker[name]?.(topic);
-      if (result instanceof Promise) result.catch((error: unknown) => this.#logger.error(`broker.${name}(${JSON.stringify(topic)}) failed`, error));
+      // Any thenable, not only a native Promise: a broker may return another library's.
+      if (isThenable(result)) result.then(undefined, failed);
     } catch (error) {
-      this.#logger.error(`broker.${name}(${JSON.stringify(topic)}) failed`, error);
+      failed(error);
     }
   }
 }

@@ -14,7 +14,7 @@ import type { Broker, PublishedMessage } from "./broker.js";
  * @param topic - a non-empty string.
  * @param data - a string (text frame), or bytes (binary frame): a Uint8Array, ArrayBuffer or other view.
  * @returns resolves once the broker has taken the message; rejects with what the broker throws.
- * @throws TypeError (as a rejection) for an empty topic or data that is neither text nor bytes.
+ * @throws `InvalidArgumentError` (a `TypeError`, as a rejection) for an empty topic or data that is neither text nor bytes.
  * @example
  * ```ts
  * await publish(broker, "room:lobby", JSON.stringify({ from: "al", text: "hi" }));

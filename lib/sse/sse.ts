@@ -115,7 +115,7 @@ export function sse(source: SseSource, options: SseOptions = {}): ResponseTuple 
  *
  * @param event - an event, or a string sent as its data.
  * @returns the event's lines, ending with the blank line that dispatches it.
- * @throws TypeError when `event` or `id` contains a line break or NUL (it
+ * @throws {@link InvalidArgumentError} (a `TypeError`) when `event` or `id` contains a line break or NUL (it
  *   would split into a different event), or `retry` is not a whole number >= 0.
  * @example
  * ```ts

@@ -26,7 +26,8 @@ export class MessageInbox {
    * The next message.
    *
    * @param timeoutMs - rejects after this long.
-   * @throws Error when the connection closed with nothing left, or on time-out.
+   * @throws {@link InvalidStateError} when the connection closed with nothing left;
+   *   {@link TimedOutError} on time-out.
    */
   async next(timeoutMs = 5000): Promise<string | Uint8Array> {
     const deadline = Date.now() + timeoutMs;

@@ -186,7 +186,7 @@ export class TestWebSocket implements AsyncIterable<string> {
    *
    * @param code - a close code a client may send (RFC 6455 §7.4).
    * @param reason - at most 123 bytes of UTF-8.
-   * @throws RangeError for a code or reason that may not be sent.
+   * @throws `ArgumentRangeError` (a `RangeError`) for a code or reason that may not be sent.
    */
   close(code = 1000, reason = ""): Promise<void> {
     assertCloseFrame(code, reason);

@@ -94,7 +94,7 @@ export const DEFAULT_MAX_UNHANDLED_MESSAGES = 1000;
 /**
  * Checks the url and every numeric option.
  *
- * @throws TypeError naming the first bad one.
+ * @throws {@link InvalidOptionError} (a `TypeError`) naming the first bad one.
  */
 export function checkClientOptions<Client>(url: string, options: ClientOptions<Client>): void {
   if (typeof url !== "string" || !/^wss?:\/\//i.test(url)) throw new InvalidOptionError(`WSClient: url must start with ws:// or wss://, got ${String(url)}`);

@@ -12,7 +12,7 @@ export type SendValue = string | Uint8Array | ArrayBuffer | ArrayBufferView | ob
 /**
  * Strings stay text; `Uint8Array`, `ArrayBuffer` and other views are binary;
  * anything else is JSON text.
- * @throws TypeError when the value has no JSON form (`undefined`, a function).
+ * @throws {@link InvalidArgumentError} (a `TypeError`) when the value has no JSON form (`undefined`, a function).
  */
 export function encode(value: SendValue): Frame {
   if (typeof value === "string") return value;

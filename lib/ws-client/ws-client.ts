@@ -68,7 +68,7 @@ export class WSClient {
 
   /**
    * @param url - `ws://` or `wss://` URL.
-   * @throws TypeError on a bad option (checked here, not at the first failure).
+   * @throws `InvalidOptionError` (a `TypeError`) on a bad option (checked here, not at the first failure).
    */
   constructor(url: string, options: WSClientOptions = {}) {
     checkClientOptions(url, options);

@@ -6,7 +6,7 @@
  * a module's own.
  */
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
@@ -33,6 +33,15 @@ describe("tests/ mirroring lib/", () => {
   it("lists no exemption that no longer needs it", () => {
     const stale = [...EXEMPT.keys()].filter((file) => !files.includes(file) || existsSync(mirrorOf(file)));
     assert.deepEqual(stale, [], `these have a test now, or left lib/: take them off the list:\n${stale.join("\n")}`);
+  });
+
+  it("names, in lib/'s comments, only test files that exist", () => {
+    const stale = libFiles().flatMap((path) =>
+      [...readFileSync(path, "utf8").matchAll(/\btests\/[\w/.-]+\.test\.ts\b/g)]
+        .filter((match) => !existsSync(join(TESTS, match[0].slice("tests/".length))))
+        .map((match) => `${relative(LIB, path)}: ${match[0]}`),
+    );
+    assert.deepEqual(stale, [], "a comment sends the reader to a test that moved or never was");
   });
 
   it("finds the files it checks", () => {

@@ -4,6 +4,7 @@ import { AppCore, type AppInstance } from "../../lib/core/app-core.js";
 import { resolveAppConfig, type AppOptions } from "../../lib/core/app-config.js";
 import { Request } from "../../lib/core/request.js";
 import { ERRORS, HttpError, InvalidOptionError } from "../../lib/protocol/errors.js";
+import { App, TestClient, type WebSocket } from "../../lib/index.js";
 import type { HttpScope } from "../../lib/protocol/protocol.js";
 import { recordingLogger } from "./helpers.js";
 
@@ -120,6 +121,38 @@ describe("AppCore", () => {
         assert.throws(() => core.handshakeHeaders(request(), id), (error: unknown) =>
           error instanceof InvalidOptionError && error.code === ERRORS.INVALID_OPTION.code, JSON.stringify(id));
       }
+    });
+  });
+
+  describe("#handshakeHeaders, with a session id no cookie can carry", () => {
+    it("keeps the cookies set before accept(), so the next accept still sends them", () => {
+      const { core } = setup();
+      const req = request();
+      req.setCookie("theme", "dark");
+      assert.throws(() => core.handshakeHeaders(req, "a b;c"), InvalidOptionError);
+      assert.equal(req.outgoingCookies.length, 1, "not taken by the refused accept");
+      const headers = core.handshakeHeaders(req, undefined) as Record<string, string[]>;
+      assert.match(headers["set-cookie"]![0]!, /^theme=dark/);
+    });
+
+    it("sends them on a route's handshake after the handler caught the error and accepted again", async () => {
+      class Game extends App {
+        async ws_play(ws: WebSocket) {
+          this.request.setCookie("theme", "dark");
+          try {
+            await ws.accept(undefined, "a b;c");
+          } catch (error) {
+            if (!(error instanceof InvalidOptionError)) throw error;
+            await ws.accept();
+          }
+          await ws.sendText("in");
+        }
+      }
+      const ws = await new TestClient(new Game({ logger: recordingLogger() })).websocket("/play");
+      assert.equal(ws.status, 101);
+      assert.equal(await ws.receiveText(), "in");
+      assert.equal(ws.setCookies.length, 1);
+      assert.match(ws.setCookies[0]!, /^theme=dark/);
     });
   });
 

@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseSignature, type ParamSpec } from "../../lib/core/signature.js";
+import { ERRORS, InvalidOptionError } from "../../lib/protocol/errors.js";
+
+/** A function from source text, as a handler compiled by tsx would read. */
+const compile = (source: string): Function => new Function(`return ${source}`)();
+
+/** True for the error a route definition fails with when its handler's parameters cannot be read. */
+const unreadable = (error: unknown): boolean =>
+  error instanceof InvalidOptionError && (error as InvalidOptionError).code === ERRORS.SIGNATURE_UNREADABLE.code;
 
 const p = (name: string | undefined, hasDefault = false, rest = false): ParamSpec => ({ name, hasDefault, rest });
 
@@ -46,4 +54,38 @@ describe("parseSignature", () => {
   it("ignores a trailing comma and a default that holds an arrow", () => {
     assert.deepEqual(parseSignature(new Function("return function f(a, b = (x) => x,) {}")()), [p("a"), p("b", true)]);
   });
+
+  it("skips a regex literal in a default, brackets and quotes inside it included", () => {
+    assert.deepEqual(parseSignature(compile("function f(a = /[)]/, b) {}")), [p("a", true), p("b")]);
+    assert.deepEqual(parseSignature(compile(String.raw`function f(a = /[/\]]\/\(/gi, b = /'/, c = /\`/.source, d) {}`)), [p("a", true), p("b", true), p("c", true), p("d")]);
+    assert.deepEqual(parseSignature(compile(String.raw`function f(a = typeof /[(]/, b = [/]/][0], c = x => /\)/.test(x), d) {}`)).map((spec) => spec.name), ["a", "b", "c", "d"]);
+  });
+
+  it("reads a slash after a value as a division, not a regex", () => {
+    const fn = compile("function f(a = 6 / 3, b = (1) / 2 / (1), c = [4][0] / 2, d = x++ / 2, e = 'x'.length / 1, é = 1, g = é / 2, h) {}");
+    assert.deepEqual(parseSignature(fn).map((spec) => spec.name), ["a", "b", "c", "d", "e", "é", "g", "h"]);
+  });
+
+  it("skips template literals whole, nested ones and ${} holding brackets and quotes", () => {
+    const fn = compile("function f(a = `x${ `)` + \"}\" }y`, b = `${ { k: ')' }.k }`, c = `\\${(`, d) {}");
+    assert.deepEqual(parseSignature(fn).map((spec) => spec.name), ["a", "b", "c", "d"]);
+  });
+
+  it("fails loudly on a default it cannot read, rather than dropping parameters", () => {
+    // After `}` a slash divides (an object) or starts a regex (a block): read as a division, `[` then `)` do not match.
+    assert.throws(() => parseSignature(compile("function f(a = () => { if (x) {} /[)]/.test(x) }, b) {}")), unreadable);
+  });
+
+  it("fails loudly when the source shows fewer parameters than the function has", () => {
+    // A bound function's source is `function () { [native code] }`: its names are gone.
+    const bound = function greet(name: string, times: number) { return [name, times]; }.bind(null);
+    assert.throws(() => parseSignature(bound), (error: unknown) => unreadable(error) && /greet/.test((error as Error).message));
+  });
+
+  it("fails route definition with UPIE_ERR_SIGNATURE_UNREADABLE", async () => {
+    const { App } = await import("../../lib/index.js");
+    const handler = compile("function item(a = () => { if (x) {} /[)]/.test(x) }, id) { return id; }") as (id: string) => string;
+    assert.throws(() => new App().route("/items/:id", handler), unreadable);
+  });
 });
+

@@ -95,6 +95,26 @@ describe("LocalFanout", () => {
     assert.equal(al.checks, 1, "11 bytes: checked before the turn ends");
   });
 
+  it("counts a burst of text in UTF-8 bytes, the unit of maxSubscriberBackpressure", () => {
+    const { fanout } = setup(10);
+    const al = new Socket("al");
+    fanout.subscribe(al, "room");
+    fanout.deliver("room", "€€€"); // 3 UTF-16 units, 9 bytes
+    assert.equal(al.checks, 0, "9 bytes: under the limit");
+    fanout.deliver("room", "é"); // 1 unit, 2 bytes
+    assert.equal(al.checks, 1, "11 bytes: over the limit, checked before the turn ends (4 units would not be)");
+  });
+
+  it("logs a broker hook that returns a rejecting thenable instead of leaving it unhandled", async () => {
+    const { fanout, logged } = setup(1000, {
+      // A thenable that is not a Promise (another promise library, a lazy client command).
+      topicAdded: () => ({ then: (_resolve: unknown, reject: (error: Error) => void) => reject(new Error("down")) }) as unknown as Promise<void>,
+    });
+    fanout.subscribe(new Socket("al"), "room");
+    await nextTurn();
+    assert.deepEqual(logged, ['broker.topicAdded("room") failed']);
+  });
+
   it("logs a broker hook that throws or rejects, and keeps the subscription", async () => {
     const { fanout, logged } = setup(1000, {
       topicAdded: () => { throw new Error("down"); },
