@@ -15,7 +15,7 @@ export { App } from "./core/app.js";
 export type { ListenOptions, Server } from "./core/server-adapter.js";
 export type { AppOptions } from "./core/app-config.js";
 export {
-  HttpError, ConnectionClosed, ERRORS, InvalidMessageError, InvalidOptionError, ListenError, UnboundRouteParameterError, UwsUnavailableError,
+  HttpError, ConnectionClosed, ERRORS, InvalidMessageError, InvalidOptionError, ListenError, UnboundRouteParameterError, UnreadableSignatureError, UwsUnavailableError,
   WebSocketStateError, InvalidArgumentError, ArgumentRangeError, InvalidStateError, NoServerAdapterError, type ErrorSpec,
 } from "./protocol/errors.js";
 export type { StandardSchemaV1, InferOutput, ValidationIssue } from "./protocol/standard-schema.js";

@@ -44,7 +44,7 @@ describe("upie", () => {
       "App", "ArgumentRangeError", "Compression", "ConnectionClosed", "Cors", "Csrf", "DEFAULT_CONTENT_SECURITY_POLICY", "DEFAULT_WEBSOCKET_OPTIONS", "ERRORS",
       "Html", "HttpError", "HttpMiddleware", "InMemorySessionBackend", "InvalidArgumentError", "InvalidMessageError", "InvalidOptionError", "InvalidStateError",
       "ListenError", "LocalBroker", "NoServerAdapterError", "RateLimit", "Request", "SecurityHeaders", "SessionBackend", "StaticFiles", "TemplateEngineMissingError",
-      "TestClient", "TestResponse", "TestWebSocket", "UnboundRouteParameterError", "UwsUnavailableError", "WebSocket", "WebSocketMiddleware", "WebSocketStateError",
+      "TestClient", "TestResponse", "TestWebSocket", "UnboundRouteParameterError", "UnreadableSignatureError", "UwsUnavailableError", "WebSocket", "WebSocketMiddleware", "WebSocketStateError",
       "csrfToken", "escapeHtml", "formatSseEvent", "get", "html", "post", "redirect", "route", "sse", "verifyCsrfToken",
     ]);
   });

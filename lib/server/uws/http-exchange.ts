@@ -63,6 +63,11 @@ export class HttpExchange implements Channel {
   #declaredLength = -1;
   /** True once `receive()` has handed out the last body chunk: later calls wait for a disconnect. */
   #bodyDelivered = false;
+  /** Still inside uWS's route callback, which uWS corks itself (see {@link HttpExchange.callbackReturned}). */
+  #inCallback = true;
+  /** The response is complete (or cut) and uWS has released `res`. */
+  #released = false;
+  #watchingAbort = false;
 
   constructor(res: HttpResponse, head: boolean, expectBody: boolean, server: ServerState) {
     this.#res = res;
@@ -70,9 +75,27 @@ export class HttpExchange implements Channel {
     this.#bodyDone = !expectBody;
     this.#server = server;
     server.inFlight++;
-    // Registered before any await: uWS frees `res` on abort and must know we are still using it.
-    res.onAborted(() => this.#abort());
-    if (expectBody) res.onData((chunk, isLast) => this.#data(chunk, isLast));
+    if (expectBody) {
+      this.#watchAbort();
+      res.onData((chunk, isLast) => this.#data(chunk, isLast));
+    }
+  }
+
+  /**
+   * uWS's route callback returned. A response still pending must have told
+   * uWS it is in use (uWS frees `res` on abort, and terminates the process if
+   * a callback returns with neither). One answered inside the callback, the
+   * common case of a plain method, needs nothing: no closure, no native call.
+   */
+  callbackReturned(): void {
+    this.#inCallback = false;
+    if (!this.#released) this.#watchAbort();
+  }
+
+  #watchAbort(): void {
+    if (this.#watchingAbort) return;
+    this.#watchingAbort = true;
+    this.#res.onAborted(() => this.#abort());
   }
 
   get finished(): boolean {
@@ -193,12 +216,14 @@ export class HttpExchange implements Channel {
       // The last tryEnd() completed the response and uWS released `res`: touch it only if it fell short,
       // to cut the connection, so the client cannot take a short body as whole.
       if (this.#sentLength !== this.#declaredLength) res.close();
+      this.#released = true;
       return;
     }
     if (!this.#head && this.#declaredLength > 0 && (typeof body === "string" ? body.length === 0 : body.byteLength === 0)) {
       // A stream with a Content-Length that ended before its first byte: nothing went out yet, and a
       // complete-looking empty response would be a lie. Cut the connection (onAborted sees it finished).
       res.close();
+      this.#released = true;
       return;
     }
     if (this.#head || close) {
@@ -208,9 +233,14 @@ export class HttpExchange implements Channel {
         if (this.#head) this.#endHead(close);
         else res.end(body, close);
       });
+      this.#released = true;
       return;
     }
-    this.#endBounded(body);
+    // The core measured a whole body already (a stream's empty end has no length: measure that).
+    const total = this.#declaredLength >= 0 ? this.#declaredLength : typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
+    // Inside uWS's callback the socket is corked already: no cork, and no closure for it.
+    if (this.#inCallback) this.#endBounded(body, total);
+    else res.cork(() => this.#endBounded(body, total));
   }
 
   /**
@@ -221,23 +251,18 @@ export class HttpExchange implements Channel {
    * stays here and the response stays pending until `onWritable`; uWS reads no
    * further request meanwhile, so a connection holds at most one response.
    */
-  #endBounded(body: Uint8Array | string): void {
+  #endBounded(body: Uint8Array | string, total: number): void {
     const res = this.#res;
-    // The core measured a whole body already (a stream's empty end has no length: measure that).
-    const total = this.#declaredLength >= 0 ? this.#declaredLength : typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
-    let ok = false;
-    let done = false;
     let startOffset = 0;
-    res.cork(() => {
-      // Nothing written yet (the common case): the body starts at offset 0, no need to ask uWS.
-      if (!this.#started) this.#writeHead();
-      else startOffset = res.getWriteOffset();
-      // Indexed, not destructured: destructuring walks the array's iterator.
-      const result = res.tryEnd(body, total);
-      ok = result[0];
-      done = result[1];
-    });
-    if (ok || done) return;
+    // Nothing written yet (the common case): the body starts at offset 0, no need to ask uWS.
+    if (!this.#started) this.#writeHead();
+    else startOffset = res.getWriteOffset();
+    // Indexed, not destructured: destructuring walks the array's iterator.
+    const result = res.tryEnd(body, total);
+    if (result[0] || result[1]) {
+      this.#released = true;
+      return;
+    }
     this.#sentViaTryEnd = true;
     this.#declaredLength = total;
     this.#sentLength = total;
@@ -273,6 +298,7 @@ export class HttpExchange implements Channel {
       [ok] = res.tryEnd(chunk, total);
     });
     this.#sentLength += chunk.byteLength;
+    if (ok && this.#sentLength === total) this.#released = true; // the last byte went out: uWS released `res`
     if (ok) return undefined;
     this.#unsent = chunk;
     this.#unsentStart = startOffset;
@@ -290,6 +316,7 @@ export class HttpExchange implements Channel {
     const chunk = this.#unsent;
     if (chunk === undefined) return true;
     const [written, done] = this.#res.tryEnd(chunk.subarray(offset - this.#unsentStart), this.#declaredLength);
+    if (done) this.#released = true;
     if (written || done) {
       this.#unsent = undefined;
       const waiting = this.#waitingWritable;
@@ -344,5 +371,6 @@ export class HttpExchange implements Channel {
     // A sized stream whose last byte went out is complete, and uWS has released `res`.
     if (this.#sentViaTryEnd && this.#sentLength === this.#declaredLength) return;
     this.#res.close(); // runs onAborted, which leaves `res` alone from now on
+    this.#released = true;
   }
 }

@@ -82,6 +82,8 @@ function routeHttp(app: TemplatedApp, core: AppCore, state: ServerState): void {
       core.logger.error(`aborting ${method} ${scope.path}`, error);
       exchange.abort();
     }
+    // Before returning to uWS: a response still pending registers for the abort now.
+    exchange.callbackReturned();
   });
 }
 

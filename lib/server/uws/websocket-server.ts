@@ -46,8 +46,9 @@ function connectionOf(ws: UwsSocket<UserData>): UwsWebSocket {
 const NO_SUBPROTOCOLS: string[] = [];
 const DRAIN: ReceiveEvent = Object.freeze({ type: "websocket.drain" });
 const PING: ReceiveEvent = Object.freeze({ type: "websocket.ping" });
+const NO_BYTES = new Uint8Array(0);
 const RECEIVED_TEXT = { type: "websocket.receive" as const, text: "", size: 0 };
-const RECEIVED_BYTES = { type: "websocket.receive" as const, bytes: new Uint8Array(0), size: 0 };
+const RECEIVED_BYTES = { type: "websocket.receive" as const, bytes: NO_BYTES, size: 0 };
 
 /** `Sec-WebSocket-Protocol: a, b` → ["a", "b"]. */
 function parseSubprotocols(header: string | undefined): string[] {
@@ -105,10 +106,12 @@ export function attachWebSockets(build: LoadedUws, app: TemplatedApp, core: AppC
         RECEIVED_BYTES.size = data.byteLength;
         RECEIVED_BYTES.bytes = new Uint8Array(data).slice();
         endpoint.deliver(RECEIVED_BYTES);
+        RECEIVED_BYTES.bytes = NO_BYTES; // hold no message past its delivery
       } else {
         RECEIVED_TEXT.size = data.byteLength;
         RECEIVED_TEXT.text = utf8Decoder.decode(data);
         endpoint.deliver(RECEIVED_TEXT);
+        RECEIVED_TEXT.text = "";
       }
     },
     drain(ws) {
