@@ -97,23 +97,7 @@ export function attachWebSockets(build: LoadedUws, app: TemplatedApp, core: AppC
     open(ws) {
       ws.getUserData().connection.opened(ws);
     },
-    message(ws: UwsSocket<UserData>, data: ArrayBuffer, isBinary: boolean) {
-      // uWS neuters `data` when this returns: decode text / copy bytes now.
-      // Text frames arrive as valid UTF-8 (uWS closes the socket otherwise).
-      // One event object for every message: the engine reads it before deliver() returns and keeps nothing of it.
-      const endpoint = connectionOf(ws).endpoint;
-      if (isBinary) {
-        RECEIVED_BYTES.size = data.byteLength;
-        RECEIVED_BYTES.bytes = new Uint8Array(data).slice();
-        endpoint.deliver(RECEIVED_BYTES);
-        RECEIVED_BYTES.bytes = NO_BYTES; // hold no message past its delivery
-      } else {
-        RECEIVED_TEXT.size = data.byteLength;
-        RECEIVED_TEXT.text = utf8Decoder.decode(data);
-        endpoint.deliver(RECEIVED_TEXT);
-        RECEIVED_TEXT.text = "";
-      }
-    },
+    message: receiveMessage,
     drain(ws) {
       connectionOf(ws).endpoint.deliver(DRAIN);
     },
@@ -138,6 +122,27 @@ export function attachWebSockets(build: LoadedUws, app: TemplatedApp, core: AppC
       detach();
     },
   };
+}
+
+/**
+ * uWS's `message` callback: hands the frame to the socket's engine.
+ * uWS neuters `data` when this returns, so text is decoded and bytes copied now; text frames
+ * arrive as valid UTF-8 (uWS closes the socket otherwise). One event object serves every
+ * message: the engine reads it before `deliver()` returns and keeps nothing of it.
+ */
+function receiveMessage(ws: UwsSocket<UserData>, data: ArrayBuffer, isBinary: boolean): void {
+  const endpoint = connectionOf(ws).endpoint;
+  if (isBinary) {
+    RECEIVED_BYTES.size = data.byteLength;
+    RECEIVED_BYTES.bytes = new Uint8Array(data).slice();
+    endpoint.deliver(RECEIVED_BYTES);
+    RECEIVED_BYTES.bytes = NO_BYTES; // hold no message past its delivery
+  } else {
+    RECEIVED_TEXT.size = data.byteLength;
+    RECEIVED_TEXT.text = utf8Decoder.decode(data);
+    endpoint.deliver(RECEIVED_TEXT);
+    RECEIVED_TEXT.text = "";
+  }
 }
 
 /** The server's connections, from upgrade request until their handler has finished, and the state they share. */
