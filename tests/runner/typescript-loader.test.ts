@@ -2,7 +2,8 @@
  * registerTypeScript() makes a plain `node` process able to import a `.ts`
  * app. Checked in a child process that is not under tsx: it loads the loader
  * through tsx's scoped `tsImport` (which registers nothing globally), fails
- * to import the app, registers, and imports it.
+ * to import the app (it uses an enum, which Node's own type stripping
+ * refuses), registers, and imports it.
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -50,7 +51,11 @@ console.log("after: " + (await import(app + "?registered")).greet());
       const env = { ...process.env };
       delete env.NODE_OPTIONS; // no tsx inherited from the test runner
       const { stdout } = await run(process.execPath, [join(dir, "check.mjs")], { cwd: dir, env });
-      assert.deepEqual(stdout.trim().split("\n"), ["before: ERR_UNKNOWN_FILE_EXTENSION", "after: typed"]);
+      const [before, after] = stdout.trim().split("\n");
+      // Node 20 has no type stripping; Node 22.18+/24 strip types but refuse an enum,
+      // which needs a real transform. Either way the plain import fails.
+      assert.ok(["before: ERR_UNKNOWN_FILE_EXTENSION", "before: ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX"].includes(before!), before);
+      assert.equal(after, "after: typed");
     } finally {
       await remove();
     }
