@@ -82,16 +82,6 @@ export class TestResponse {
   }
 }
 
-/**
- * Drives an app in process. Keeps cookies between requests like a browser.
- *
- * @example
- * ```ts
- * const client = new TestClient(new MyApp());
- * const res = await client.get("/greet/Al");
- * assert.equal(res.text, "Hello, Al!");
- * ```
- */
 /** Options for `new TestClient(app, options)`. */
 export interface TestClientOptions {
   /**
@@ -104,6 +94,16 @@ export interface TestClientOptions {
 
 const DEFAULT_SOCKET_BUFFER = 256 * 1024;
 
+/**
+ * Drives an app in process. Keeps cookies between requests like a browser.
+ *
+ * @example
+ * ```ts
+ * const client = new TestClient(new MyApp());
+ * const res = await client.get("/greet/Al");
+ * assert.equal(res.text, "Hello, Al!");
+ * ```
+ */
 export class TestClient {
   readonly app: App;
   /** Cookies the client sends, by name. */
