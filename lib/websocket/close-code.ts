@@ -32,7 +32,7 @@ export function isSendableCloseCode(code: unknown): code is number {
  *
  * @param code - see {@link isSendableCloseCode}.
  * @param reason - at most {@link MAX_CLOSE_REASON_BYTES} bytes of UTF-8.
- * @throws RangeError naming what is wrong.
+ * @throws {@link ArgumentRangeError} (a `RangeError`) naming what is wrong; {@link InvalidArgumentError} (a `TypeError`) for a reason that is not a string.
  * @example
  * ```ts
  * assertCloseFrame(4000, "bye"); // fine

@@ -350,7 +350,7 @@ export class WebSocketEngine implements WebSocketEndpoint {
    * @param code - a sendable close code (RFC 6455 §7.4).
    * @param reason - at most 123 bytes of UTF-8.
    * @returns once the close frame is handed to the adapter.
-   * @throws RangeError / TypeError for a code or reason that may not be sent.
+   * @throws `ArgumentRangeError` / `InvalidArgumentError` for a code or reason that may not be sent.
    */
   close(code: number, reason: string): Promise<void> {
     assertCloseFrame(code, reason);

@@ -331,7 +331,7 @@ export class WebSocket implements AsyncIterable<string> {
    * @param code - 1000 (default), 1001-1003, 1007-1014 or 3000-4999.
    * @param reason - at most 123 bytes of UTF-8.
    * @returns resolves once the close frame is handed to the server.
-   * @throws RangeError for a code that may not be sent or a reason too long.
+   * @throws `ArgumentRangeError` (a `RangeError`) for a code that may not be sent or a reason too long; {@link InvalidArgumentError} (a `TypeError`) for a reason that is not a string.
    * @example
    * ```ts
    * await ws.close(4001, "kicked");
