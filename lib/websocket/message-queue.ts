@@ -26,6 +26,14 @@ export interface ConsumptionListener {
   consumed(failed: boolean, failure: unknown): void;
 }
 
+function noop(): void {}
+
+// `new Promise(capture)` hands its resolve function over without a closure per read.
+let capturedResolve: (value: unknown) => void = noop;
+function capture(resolve: (value: unknown) => void): void {
+  capturedResolve = resolve;
+}
+
 /** The one consumer of a queue that delivers by calls (see {@link MessageQueue.consume}). */
 class Consumer {
   readonly handler: MessageHandler;
@@ -33,15 +41,22 @@ class Consumer {
   /** A call returned a promise that has not settled: later messages queue. */
   busy = false;
   readonly done: Promise<void>;
-  resolve!: () => void;
-  reject!: (error: unknown) => void;
+  // Only `done`'s resolve is kept, taken without a closure: a rejection is a
+  // resolve with a rejected promise (one function less on every socket).
+  readonly #settle: (value: unknown) => void;
 
   constructor(handler: MessageHandler) {
     this.handler = handler;
-    this.done = new Promise<void>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
+    this.done = new Promise(capture) as Promise<void>;
+    this.#settle = capturedResolve;
+  }
+
+  resolve(): void {
+    this.#settle(undefined);
+  }
+
+  reject(error: unknown): void {
+    this.#settle(quietRejection(error));
   }
 }
 
@@ -54,14 +69,6 @@ export interface QueueLimits {
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
 /** Compact the backing array once this many slots at its head are spent. */
 const COMPACT_AFTER = 2048;
-
-function noop(): void {}
-
-// `new Promise(capture)` hands its resolve function over without a closure per read.
-let capturedResolve: (value: unknown) => void = noop;
-function capture(resolve: (value: unknown) => void): void {
-  capturedResolve = resolve;
-}
 
 interface Waiter {
   resolve: (value: unknown) => void;

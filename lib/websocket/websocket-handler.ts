@@ -16,8 +16,8 @@ import { WebSocket } from "./websocket.js";
 import { WebSocketEngine } from "./websocket-engine.js";
 import type { AppCore } from "../core/app-core.js";
 import { bindArguments } from "../core/binding.js";
-import { runWithRequest } from "../core/context.js";
-import { ConnectionClosed, ERRORS, HttpError, InvalidMessageError, STATUS_TEXT } from "../protocol/errors.js";
+import { currentRequest, runWithRequest } from "../core/context.js";
+import { ConnectionClosed, ERRORS, HttpError, InvalidMessageError, InvalidStateError, STATUS_TEXT } from "../protocol/errors.js";
 import { isThenable } from "../protocol/is-thenable.js";
 import type { WebSocketRejection } from "../core/middleware.js";
 import { splitPath } from "../core/path.js";
@@ -78,9 +78,37 @@ export function handleWebSocket(core: AppCore, scope: WebSocketScope, channel: W
 }
 
 /**
+ * The Run of each handler still running, found from the request's context by
+ * the shared reactions below: following a handler's promise then costs one
+ * table entry instead of two closures per connection.
+ */
+const running = new WeakMap<Request, Run>();
+
+/**
+ * The Run whose handler's promise just settled. The reaction was taken inside
+ * `runWithRequest`, so it runs in that request's context.
+ */
+function settledRun(): Run {
+  const request = currentRequest();
+  const run = request === undefined ? undefined : running.get(request);
+  if (run === undefined) throw new InvalidStateError("a WebSocket handler settled outside its request's context");
+  running.delete(request!);
+  return run;
+}
+
+function handlerReturned(): void {
+  settledRun().returned();
+}
+
+function handlerFailed(error: unknown): void {
+  settledRun().failed(error);
+}
+
+/**
  * Start, run the handler, finish. While the handler runs (the whole life of
- * the connection) this holds one reaction on the handler's promise, two
- * anonymous arrows and this object: no suspended async frame of its own.
+ * the connection) this holds one reaction on the handler's promise (shared
+ * functions, see {@link running}) and this object: no suspended async frame
+ * and no closure of its own.
  */
 class Run {
   readonly #core: AppCore;
@@ -129,22 +157,23 @@ class Run {
     } catch (error) {
       return this.#after(error);
     }
-    if (isThenable(result)) {
-      result.then(
-        () => this.#returned(),
-        (error: unknown) => this.#after(error),
-      );
-    } else {
-      this.#returned();
-    }
+    if (!isThenable(result)) return this.returned();
+    running.set(this.#request!, this);
+    // A native promise is followed as is; any other thenable through one.
+    Promise.resolve(result).then(handlerReturned, handlerFailed);
   }
 
   /**
    * The handler returned. If it left its messages to `onMessage()`, the
    * connection is theirs until it closes: no suspended handler is kept for it.
    */
-  #returned(): void {
+  returned(): void {
     if (!this.#engine!.whenConsumed(this)) this.#after(FINISHED_OK);
+  }
+
+  /** The handler threw (or its promise rejected). */
+  failed(error: unknown): void {
+    this.#after(error);
   }
 
   /** `onMessage` delivery is over: the peer left, or a call threw. */
