@@ -5,10 +5,13 @@
  *   npx tsx bench/profile.ts cpu hello            --cpu-prof under wrk; self time by function and by area
  *   npx tsx bench/profile.ts cpu ws-echo --node 24
  *   npx tsx bench/profile.ts heap ws-idle         heap snapshots before/after N idle WebSockets; bytes per connection by constructor, and their retainers
+ *   npx tsx bench/profile.ts alloc ws-idle        V8's sampling heap profiler over N handshakes, garbage included; bytes allocated per connection by function
  *
  * Options: --node 20|22|24, --root DIR, --runner packed|bundle|tsx (as bench/run.ts),
  * --server upie|uws (default upie), --duration S (cpu, default 10), --connections N (heap, default 5000),
- * --reuse (use the package already installed in bench/output/packed/ instead of packing again).
+ * --reuse (use the package already installed in bench/output/packed/ instead of packing again),
+ * --node-flags "..." (more flags for the server's node; `alloc` with `--node-flags=--no-turbo-inlining`
+ * charges each allocation to the function that made it, not to the one it was inlined into).
  * Profiles and snapshots are kept in bench/output/profiles/.
  *
  * Run: `npx tsx bench/profile.ts cpu hello`.
@@ -40,15 +43,17 @@ const { values, positionals } = parseArgs({
     duration: { type: "string", default: "10" },
     connections: { type: "string", default: "5000" },
     reuse: { type: "boolean", default: false },
+    "node-flags": { type: "string", default: "" },
   },
 });
 const [kind, scenarioName] = positionals;
-if ((kind !== "cpu" && kind !== "heap") || scenarioName === undefined) {
-  throw new Error("usage: bench/profile.ts cpu <scenario> | heap ws-idle [--node 24] [--server upie|uws]");
+if ((kind !== "cpu" && kind !== "heap" && kind !== "alloc") || scenarioName === undefined) {
+  throw new Error("usage: bench/profile.ts cpu <scenario> | heap ws-idle | alloc ws-idle [--node 24] [--server upie|uws]");
 }
 const server = values.server as ServerName;
 if (!SERVERS.includes(server)) throw new Error(`unknown server ${server}`);
 const node = Number(values.node);
+const extraFlags = values["node-flags"].split(" ").filter((flag) => flag !== "");
 const scenario = SCENARIOS.find((s) => s.name === scenarioName);
 if (scenario === undefined) throw new Error(`unknown scenario ${scenarioName}`);
 
@@ -64,7 +69,7 @@ const settings = benchSettings({
 });
 const label = `${server}-${scenario.name}-node${node}-${runner.kind}`;
 log(`${label}: Node ${runner.facts.nodeVersion}, uWS ${runner.facts.uwsVersion} (${runner.facts.uwsPackage}), upie ${runner.facts.upie}`);
-process.stdout.write(`#### ${kind === "cpu" ? "CPU profile" : "Heap snapshots"}: ${server}, \`${scenario.name}\`, Node ${runner.facts.nodeVersion}, uWS ${runner.facts.uwsVersion}, ${runner.kind}\n\n`);
+process.stdout.write(`#### ${{ cpu: "CPU profile", heap: "Heap snapshots", alloc: "Allocation sampling" }[kind]}: ${server}, \`${scenario.name}\`, Node ${runner.facts.nodeVersion}, uWS ${runner.facts.uwsVersion}, ${runner.kind}\n\n`);
 
 
 /** Files in the profiles folder that appeared since `before`. */
@@ -91,7 +96,7 @@ async function waitForFile(before: Set<string>, suffix: string, timeoutMs = 120_
 async function cpuProfile(): Promise<void> {
   const before = new Set(readdirSync(profilesDir));
   const flags = ["--cpu-prof", `--cpu-prof-dir=${profilesDir}`, `--cpu-prof-name=${label}-${Date.now()}.cpuprofile`];
-  const proc = await ServerProcess.start(server, runner.server(server, flags), settings.pinning.server);
+  const proc = await ServerProcess.start(server, runner.server(server, [...flags, ...extraFlags]), settings.pinning.server);
   try {
     const state = await scenario!.prepare?.(proc, settings, server);
     const context = { name: server, server: proc, settings, state };
@@ -170,7 +175,7 @@ function summarizeCpuProfile(profile: CpuProfile): string {
 
 async function heapProfile(connections: number): Promise<void> {
   const flags = ["--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${profilesDir}`];
-  const proc = await ServerProcess.start(server, runner.server(server, flags), settings.pinning.server);
+  const proc = await ServerProcess.start(server, runner.server(server, [...flags, ...extraFlags]), settings.pinning.server);
   const snapshot = async () => {
     const before = new Set(readdirSync(profilesDir));
     process.kill(proc.pid, "SIGUSR2");
@@ -198,6 +203,72 @@ async function heapProfile(connections: number): Promise<void> {
       `(RSS is the bench's \`ws-idle\` scenario's job: a snapshot itself grows RSS).\n\n${diffSnapshots(readSnapshot(files[0]), readSnapshot(files[1]), held)}\n` +
       `Snapshots: \`${files[0].slice(files[0].indexOf("bench/"))}\`, \`${files[1].slice(files[1].indexOf("bench/"))}\`\n`,
   );
+}
+
+/**
+ * Every byte the server allocates while N idle WebSockets connect, freed or
+ * not, by the function that allocated it: the handshake's garbage sizes the
+ * young generation, whose pages an idle server keeps in its RSS.
+ */
+async function allocProfile(connections: number): Promise<void> {
+  const sampler = fileURLToPath(new URL("./profiling/alloc-sampler.mjs", import.meta.url));
+  const proc = await ServerProcess.start(server, runner.server(server, ["--import", sampler, `--diagnostic-dir=${profilesDir}`, ...extraFlags]), settings.pinning.server);
+  let file: string | undefined;
+  let held = 0;
+  try {
+    const context = { name: server, server: proc, settings, state: undefined, durationS: 1 };
+    // Warm up first: the JIT's own allocations are not a handshake's.
+    await wsLoad({ ...context, warmup: true }, { mode: "idle", connections: 500, concurrency: 100 }, async () => {});
+    await sleep(500);
+    const before = new Set(readdirSync(profilesDir));
+    process.kill(proc.pid, "SIGUSR2");
+    await sleep(200);
+    const { ws } = await wsLoad({ ...context, warmup: false }, { mode: "idle", connections, concurrency: 100 }, async (opened) => {
+      held = opened;
+      await sleep(500);
+      process.kill(proc.pid, "SIGUSR2");
+      file = await waitForFile(before, ".heapprofile");
+    });
+    held = ws.count || held;
+  } finally {
+    await proc.stop();
+  }
+  if (file === undefined) throw new Error("no allocation profile was written");
+  if (held === 0) throw new Error(`no WebSocket connected to ${server}`);
+  process.stdout.write(`${held.toLocaleString("en-US")} connections opened while sampling (every 128 B, objects the GC freed included).\n\n${summarizeAllocations(JSON.parse(readFileSync(file, "utf8")) as AllocationProfile, held)}\nProfile: \`${file.slice(file.indexOf("bench/"))}\`\n`);
+}
+
+interface AllocationNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: AllocationNode[];
+}
+interface AllocationProfile {
+  head: AllocationNode;
+}
+
+function summarizeAllocations(profile: AllocationProfile, held: number): string {
+  const self = new Map<string, number>();
+  const areas = new Map<string, number>();
+  let total = 0;
+  const walk = (node: AllocationNode): void => {
+    const { functionName, url, lineNumber } = node.callFrame;
+    if (node.selfSize > 0) {
+      const k = `${functionName || "(anonymous)"}${url ? ` ${shortUrl(url)}:${lineNumber + 1}` : ""}`;
+      self.set(k, (self.get(k) ?? 0) + node.selfSize);
+      const a = area(url, functionName);
+      areas.set(a, (areas.get(a) ?? 0) + node.selfSize);
+      total += node.selfSize;
+    }
+    for (const child of node.children) walk(child);
+  };
+  walk(profile.head);
+  const per = (bytes: number) => Math.round(bytes / held).toLocaleString("en-US");
+  const lines = [`Allocated: ${per(total)} B per connection (sampled estimate).`, "", "| area | B per connection |", "|---|--:|"];
+  for (const [a, b] of [...areas].sort((x, y) => y[1] - x[1])) lines.push(`| ${a} | ${per(b)} |`);
+  lines.push("", "| function (allocating itself) | B per connection |", "|---|--:|");
+  for (const [k, b] of [...self].sort((x, y) => y[1] - x[1]).slice(0, 25)) lines.push(`| \`${k}\` | ${per(b)} |`);
+  return `${lines.join("\n")}\n`;
 }
 
 interface Snapshot {
@@ -299,5 +370,6 @@ function diffSnapshots(before: Snapshot, after: Snapshot, held: number): string 
 
 // Last: the helpers above are initialised by now.
 if (kind === "cpu") await cpuProfile();
-else await heapProfile(Number(values.connections));
+else if (kind === "heap") await heapProfile(Number(values.connections));
+else await allocProfile(Number(values.connections));
 process.exit(0);

@@ -28,19 +28,21 @@ export function bindArguments(match: RouteMatch, request: Request, first?: unkno
   const params = handler.params;
   const count = params.length;
   if (count === 0) return NO_ARGS;
-  const args: unknown[] = [];
+  // Sized up front: an array grown by push() from empty takes room for 17.
+  const args: unknown[] = new Array(count);
+  let bound = 0;
   let next = 0;
   let pathParams: Record<string, string> | undefined = named;
   for (let i = 0; i < count; i++) {
     if (i < handler.firstBound) {
-      args.push(first);
+      args[bound++] = first;
       continue;
     }
     const { name, rest, hasDefault } = params[i]!;
     if (rest) {
       const values = next < positional.length ? positional.slice(next) : named && name && named[name] !== undefined ? named[name].split("/") : [];
       if (name !== undefined && next < positional.length) (pathParams ??= Object.create(null))[name] = values.join("/");
-      args.push(...values);
+      for (const value of values) args[bound++] = value;
       next = positional.length;
       break;
     }
@@ -54,8 +56,10 @@ export function bindArguments(match: RouteMatch, request: Request, first?: unkno
     if (value === undefined && !hasDefault) {
       throw HttpError.of(ERRORS.MISSING_PARAMETER, `Missing required parameter '${name ?? `#${i}`}'`);
     }
-    args.push(value);
+    args[bound++] = value;
   }
+  // A rest parameter takes any number of values, none included.
+  args.length = bound;
   if (pathParams !== undefined) requestFields(request).pathParams = pathParams;
   return args;
 }

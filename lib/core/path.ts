@@ -23,13 +23,17 @@ export function splitPath(path: string): readonly string[] {
   if (path.charCodeAt(0) === 47) start = 1;
   if (end > start && path.charCodeAt(end - 1) === 47) end--;
   if (end <= start) return NO_SEGMENTS;
-  // An indexOf loop rather than slice + split: 2-3× faster on short paths
+  // indexOf loops rather than slice + split: 2-3× faster on short paths
   // (`/user/42`: ≈ 110 ns against ≈ 250-500 ns), and it runs on every request.
-  const segments: string[] = [];
-  for (;;) {
+  // The segments are counted first: an array grown by push() from empty takes
+  // room for 17, 150 bytes of garbage per request.
+  let count = 1;
+  for (let at = path.indexOf("/", start); at !== -1 && at < end; at = path.indexOf("/", at + 1)) count++;
+  const segments: string[] = new Array<string>(count);
+  for (let i = 0; ; i++) {
     let stop = path.indexOf("/", start);
     if (stop === -1 || stop > end) stop = end;
-    segments.push(decodeSegment(path.slice(start, stop)));
+    segments[i] = decodeSegment(path.slice(start, stop));
     if (stop === end) return segments;
     start = stop + 1;
   }

@@ -20,12 +20,11 @@ const VERSION = "13";
 /** base64 of exactly 16 bytes (§4.1: the nonce is 16 random bytes). */
 const KEY = /^[A-Za-z0-9+/]{21}[AQgw]==$/;
 
-/** True when a comma-separated header value holds `token` (case-insensitive). */
-function hasToken(value: string | undefined, token: string): boolean {
-  if (value === undefined) return false;
-  for (const part of value.split(",")) if (part.trim().toLowerCase() === token) return true;
-  return false;
-}
+// `Upgrade` must list `websocket` and `Connection` must list `upgrade`, each a
+// comma-separated list of case-insensitive tokens (RFC 9110 §7.8, §7.6.1).
+// A regex test allocates nothing; splitting and lower-casing did on every handshake.
+const UPGRADE_WEBSOCKET = /(?:^|,)[ \t]*websocket[ \t]*(?:,|$)/i;
+const CONNECTION_UPGRADE = /(?:^|,)[ \t]*upgrade[ \t]*(?:,|$)/i;
 
 /**
  * Checks the upgrade headers of a WebSocket handshake.
@@ -40,8 +39,8 @@ function hasToken(value: string | undefined, token: string): boolean {
  * ```
  */
 export function handshakeProblem(headers: Headers): HandshakeProblem | undefined {
-  if (!hasToken(headers.upgrade, "websocket")) return { status: 400, body: "Missing Upgrade: websocket" };
-  if (!hasToken(headers.connection, "upgrade")) return { status: 400, body: "Missing Connection: Upgrade" };
+  if (!UPGRADE_WEBSOCKET.test(headers.upgrade ?? "")) return { status: 400, body: "Missing Upgrade: websocket" };
+  if (!CONNECTION_UPGRADE.test(headers.connection ?? "")) return { status: 400, body: "Missing Connection: Upgrade" };
   if (!KEY.test(headers["sec-websocket-key"] ?? "")) return { status: 400, body: "Invalid Sec-WebSocket-Key" };
   if (headers["sec-websocket-version"]?.trim() !== VERSION) {
     return { status: 426, headers: { "sec-websocket-version": VERSION }, body: "Unsupported WebSocket version" };

@@ -8,5 +8,6 @@ import wsBroadcast from "./ws-broadcast.js";
 import wsConnect from "./ws-connect.js";
 import wsEcho from "./ws-echo.js";
 import wsIdle from "./ws-idle.js";
+import wsIdleSettled from "./ws-idle-settled.js";
 
-export const SCENARIOS: readonly Scenario[] = [hello, json, params, postJson, upload, session, wsEcho, wsBroadcast, wsIdle, wsConnect];
+export const SCENARIOS: readonly Scenario[] = [hello, json, params, postJson, upload, session, wsEcho, wsBroadcast, wsIdle, wsIdleSettled, wsConnect];

@@ -1,0 +1,17 @@
+/**
+ * Idle WebSocket memory once the server has been idle a minute: what a
+ * server holding many quiet sockets keeps (see ws-idle.ts for the two holds).
+ *
+ * @module
+ */
+import { idleScenario } from "./ws-idle.js";
+
+/** Past V8's memory reducer, which gives the young generation's pages back 10-40 s after the burst. */
+const SETTLE_S = 60;
+
+export default idleScenario({
+  name: "ws-idle-settled",
+  title: "Idle WebSocket memory, settled",
+  holdS: SETTLE_S,
+  summary: `read after ${SETTLE_S} s idle`,
+});
