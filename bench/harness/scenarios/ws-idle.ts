@@ -65,8 +65,10 @@ export function idleScenario(hold: IdleHold) {
       const before = await steadyRss(ctx.server);
       let after: number | null = null;
       const connections = ctx.settings.idleConnections;
-      const { ws } = await wsLoad(ctx, { mode: "idle", connections, concurrency: 100 }, async () => {
-        await sleep(ctx.settings.smoke ? 500 : hold.holdS * 1000);
+      const holdMs = ctx.settings.smoke ? 500 : hold.holdS * 1000;
+      // The generator lets go after holdMs (its own default: a minute); keep them past the reading.
+      const { ws } = await wsLoad(ctx, { mode: "idle", connections, concurrency: 100, holdMs: holdMs + 30_000 }, async () => {
+        await sleep(holdMs);
         after = await steadyRss(ctx.server);
       });
       const held = ws.count;
