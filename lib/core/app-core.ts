@@ -121,7 +121,8 @@ export class AppCore {
   }
 
   #cookieHeaders(request: Request, sessionId: string | undefined): ResponseHeaders | undefined {
-    if (request.outgoingCookies.length === 0 && sessionId === undefined) return undefined;
+    // hasOutgoingCookies: reading outgoingCookies would allocate the empty list on every handshake.
+    if (!request.hasOutgoingCookies && sessionId === undefined) return undefined;
     // Check everything before taking the cookies: a refused id throws, the handler may
     // catch it and accept again, and that handshake must still carry them.
     const cookies = [...request.outgoingCookies];

@@ -5,8 +5,8 @@
  *
  * Two holds, two scenarios: `ws-idle` reads RSS 2 s after the last
  * connection opened, when it still holds the young generation the burst of
- * handshakes grew; `ws-idle-settled` reads it after a minute idle, once V8's
- * memory reducer has given those pages back (10-40 s on Node 20). The first
+ * handshakes grew; `ws-idle-settled` reads it after 90 s idle, once V8's
+ * memory reducer has given those pages back (10-60 s on Node 20). The first
  * is what a reconnect storm costs, the second what an idle server keeps.
  *
  * @module
