@@ -8,7 +8,7 @@
  *   npx tsx bench/profile.ts alloc ws-idle        V8's sampling heap profiler over N handshakes, garbage included; bytes allocated per connection by function
  *
  * Options: --node 20|22|24, --root DIR, --runner packed|bundle|tsx (as bench/run.ts),
- * --server upie|uws (default upie), --duration S (cpu, default 10), --connections N (heap, default 5000),
+ * --server upie|uws (default upie), --duration S (cpu, default 10), --connections N (heap and alloc, default 5000),
  * --reuse (use the package already installed in bench/output/packed/ instead of packing again),
  * --node-flags "..." (more flags for the server's node; `alloc` with `--node-flags=--no-turbo-inlining`
  * charges each allocation to the function that made it, not to the one it was inlined into).
