@@ -30,6 +30,7 @@ describe("handshakeProblem", () => {
     assert.equal(handshakeProblem({ ...VALID, connection: "keep-alive, Upgrade" }), undefined);
     assert.equal(handshakeProblem({ ...VALID, upgrade: "h2c , websocket" }), undefined);
     assert.equal(handshakeProblem({ ...VALID, connection: "UPGRADE" }), undefined);
+    assert.equal(handshakeProblem({ ...VALID, connection: "keep-alive,\tUpgrade\t" }), undefined);
   });
 
   it("answers 400 without Upgrade: websocket", () => {

@@ -8,6 +8,7 @@
  * tests/websocket/websocket.test.ts and tests/server/uws/websocket-server.test.ts.
  */
 import assert from "node:assert/strict";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { App, HttpError, WebSocketMiddleware, type Request, type Server, type WebSocket } from "../../lib/index.js";
 import { recordingLogger, type RecordingLogger } from "../core/helpers.js";
@@ -52,6 +53,23 @@ class Handlers extends App {
     await ws.sendText(String(session.count));
   }
 
+  // Not a native promise: upie follows it through one, in the request's context.
+  ws_thenable(ws: WebSocket): PromiseLike<void> {
+    const started = (async () => {
+      await ws.accept();
+      await ws.sendText("thenable");
+    })();
+    return { then: (onDone, onFailed) => started.then(() => this.failThenable ? Promise.reject(new Error("thenable failed")) : undefined).then(onDone, onFailed) };
+  }
+  failThenable = false;
+
+  // The app's own AsyncLocalStorage, entered inside the handler: upie's context is not replaced.
+  async ws_ownContext(ws: WebSocket) {
+    ownStore.enterWith("the app's");
+    await ws.accept();
+    await ws.sendText(ownStore.getStore() ?? "none");
+  }
+
   async ws_refused(_ws: WebSocket) {
     throw new HttpError(409, "taken");
   }
@@ -65,6 +83,8 @@ class Handlers extends App {
     return String(this.request.session.count ?? "none");
   }
 }
+
+const ownStore = new AsyncLocalStorage<string>();
 
 class Recorder extends WebSocketMiddleware {
   constructor(readonly log: string[]) {
@@ -92,6 +112,33 @@ describe("the end of a ws_ handler, on real sockets", () => {
   beforeEach(() => {
     app.log.length = 0;
     logger.errors.length = 0;
+    app.failThenable = false;
+  });
+
+  it("follows a handler that returns a thenable that is not a native promise: 1000 when it resolves", async () => {
+    const client = await connect(url("/thenable"));
+    assert.equal(await client.nextText(), "thenable");
+    assert.deepEqual(await client.closed, { code: 1000, reason: "" });
+    await until(() => app.log.includes("after /thenable"));
+    assert.deepEqual(logger.errors, []);
+  });
+
+  it("follows a handler that returns a thenable that is not a native promise: 1011 (logged) when it rejects", async () => {
+    app.failThenable = true;
+    const client = await connect(url("/thenable"));
+    assert.equal(await client.nextText(), "thenable");
+    assert.equal((await client.closed).code, 1011);
+    await until(() => app.log.includes("after /thenable"));
+    assert.equal(logger.errors.length, 1);
+    assert.match(String(logger.errors[0]!.error), /thenable failed/);
+  });
+
+  it("ends a handler that entered the app's own AsyncLocalStorage like any other", async () => {
+    const client = await connect(url("/ownContext"));
+    assert.equal(await client.nextText(), "the app's");
+    assert.deepEqual(await client.closed, { code: 1000, reason: "" });
+    await until(() => app.log.includes("after /ownContext"));
+    assert.deepEqual(logger.errors, []);
   });
 
   it("closes with 1000 once the handler returns, after what it sent", async () => {
