@@ -174,11 +174,11 @@ function summarizeCpuProfile(profile: CpuProfile): string {
 }
 
 async function heapProfile(connections: number): Promise<void> {
-  const flags = ["--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${profilesDir}`];
+  const flags = ["--heapsnapshot-signal=SIGWINCH", `--diagnostic-dir=${profilesDir}`];
   const proc = await ServerProcess.start(server, runner.server(server, [...flags, ...extraFlags]), settings.pinning.server);
   const snapshot = async () => {
     const before = new Set(readdirSync(profilesDir));
-    process.kill(proc.pid, "SIGUSR2");
+    process.kill(proc.pid, "SIGWINCH");
     return waitForFile(before, ".heapsnapshot");
   };
   let files: [string, string] | undefined;
@@ -221,12 +221,12 @@ async function allocProfile(connections: number): Promise<void> {
     await wsLoad({ ...context, warmup: true }, { mode: "idle", connections: 500, concurrency: 100 }, async () => {});
     await sleep(500);
     const before = new Set(readdirSync(profilesDir));
-    process.kill(proc.pid, "SIGUSR2");
+    process.kill(proc.pid, "SIGWINCH");
     await sleep(200);
     const { ws } = await wsLoad({ ...context, warmup: false }, { mode: "idle", connections, concurrency: 100 }, async (opened) => {
       held = opened;
       await sleep(500);
-      process.kill(proc.pid, "SIGUSR2");
+      process.kill(proc.pid, "SIGWINCH");
       file = await waitForFile(before, ".heapprofile");
     });
     held = ws.count || held;

@@ -1,6 +1,6 @@
 /**
  * Preloaded into a bench server (`node --import`) by `bench/profile.ts alloc`:
- * the first SIGUSR2 starts V8's sampling heap profiler, the second stops it
+ * the first SIGWINCH starts V8's sampling heap profiler, the second stops it
  * and writes `<pid>-<time>.heapprofile` into `--diagnostic-dir`.
  *
  * Objects the young and old collectors freed are kept in the samples: what a
@@ -20,7 +20,8 @@ const post = (method, params) => new Promise((resolve, reject) => session.post(m
 await post("HeapProfiler.enable");
 
 let sampling = false;
-process.on("SIGUSR2", () => {
+// SIGWINCH, not SIGUSR2: hyper-express closes its server on SIGUSR1/SIGUSR2.
+process.on("SIGWINCH", () => {
   if (!sampling) {
     sampling = true;
     // 128 bytes between samples: a handshake's objects are each sampled with a good chance.
