@@ -23,8 +23,9 @@ const DISCONNECT = Object.freeze({ type: "http.disconnect" }) as ReceiveEvent;
 /**
  * Unread request bytes buffered before the socket is paused (upload backpressure).
  * Small on purpose: past it the body waits in the kernel's socket buffer, which
- * costs the process nothing, instead of here (1 MiB held 8 paused uploads at
- * 9.7 MiB, 64 KiB at 1 MiB; upload throughput did not move: bench/history).
+ * costs the process nothing, instead of here. Eight held-back uploads kept
+ * 9.7 MiB here with a 1 MiB window, 1.0 MiB with this one, and upload
+ * throughput did not move (bench/history/2026-12-06.md).
  */
 const PAUSE_ABOVE = 64 * 1024;
 
