@@ -6,10 +6,11 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { App, type Server, type UploadedFile } from "../../../lib/index.js";
-import { connect, readResponse } from "../helpers.js";
+import { connect, eventually, readResponse } from "../helpers.js";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
@@ -53,7 +54,7 @@ function uploadRequest(): Buffer {
 async function settledArrayBuffers(): Promise<number> {
   let last = -1;
   for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     gc();
     const now = process.memoryUsage().arrayBuffers;
     if (Math.abs(now - last) < 64 * 1024) return now;
@@ -82,7 +83,7 @@ describe("a request body nobody reads yet", () => {
     const baseline = process.memoryUsage().arrayBuffers;
     const sockets = await Promise.all(requests.map(() => connect(server.port)));
     sockets.forEach((socket, i) => socket.write(requests[i]!));
-    while (gate.waiting < UPLOADS) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok(await eventually(() => gate.waiting === UPLOADS, 10_000), `${gate.waiting} of ${UPLOADS} requests reached beforeBody`);
     const held = (await settledArrayBuffers()) - baseline;
     assert.ok(held < UPLOADS * HELD_PER_UPLOAD, `the server holds ${(held / 1048576).toFixed(1)} MiB of unread bodies`);
 
