@@ -12,6 +12,7 @@ import { withinGrace, type StoppingServer } from "../core/app-lifecycle.js";
 import { handleHttpAsync } from "../core/http-handler.js";
 import type { HttpScope, WebSocketScope } from "../protocol/protocol.js";
 import { LocalFanout } from "../pubsub/local-fanout.js";
+import { runDetached } from "./run-detached.js";
 import { TestHttpExchange, type TestRequestBody } from "./test-http-exchange.js";
 import type { TestConnection, TestSockets } from "./test-connection.js";
 import { openTestWebSocket, type TestWebSocket, type WebSocketRequestOptions } from "./test-websocket.js";
@@ -180,7 +181,7 @@ export class TestClient {
     const signal = options.signal;
     signal?.throwIfAborted();
     const exchange = new TestHttpExchange(scope.method === "HEAD", body, chunkSize, signal);
-    const handled = handleHttpAsync(appCore(this.app), scope, exchange);
+    const handled = runDetached(() => handleHttpAsync(appCore(this.app), scope, exchange));
     // A client that leaves does not wait for the app: the request rejects at once, the app carries on.
     if (signal === undefined) await handled;
     else await Promise.race([handled, exchange.left]);

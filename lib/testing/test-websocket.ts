@@ -11,6 +11,7 @@ import type { WebSocketScope } from "../protocol/protocol.js";
 import { handleWebSocketAsync } from "../websocket/websocket-handler.js";
 import { assertCloseFrame } from "../websocket/close-code.js";
 import { READ_BYTES, READ_ITERATION, READ_MESSAGE, READ_TEXT } from "../websocket/read-mode.js";
+import { runDetached } from "./run-detached.js";
 import { TestConnection, type TestSockets } from "./test-connection.js";
 
 /** Options for `client.websocket(path, options)`. */
@@ -220,7 +221,7 @@ export class TestWebSocket implements AsyncIterable<string> {
  */
 export async function openTestWebSocket(core: AppCore, scope: WebSocketScope, sockets: TestSockets): Promise<TestWebSocket> {
   const connection = new TestConnection(sockets);
-  const finished = (connection.finished = handleWebSocketAsync(core, scope, connection));
+  const finished = (connection.finished = runDetached(() => handleWebSocketAsync(core, scope, connection)));
   // A handler that ends without answering is refused by the core, so one of the two settles first.
   await Promise.race([connection.handshake, finished]);
   return new TestWebSocket(connection, finished);
