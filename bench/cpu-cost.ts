@@ -7,6 +7,11 @@
  * alternate round by round; medians are reported, with the ratio to the
  * first server named.
  *
+ * Each figure comes twice: all of the server's CPU, and its user-space part.
+ * Over loopback the kernel's TCP work is about two thirds of a request's
+ * CPU, the same for every uWS server and the noisiest part of the reading;
+ * what a framework adds is in user space (its JavaScript, V8, uWS).
+ *
  * Run: `npx tsx bench/cpu-cost.ts [--scenario ws-echo] [--servers upie-fast,hyper-express,uws] [--rounds 5] [--node 24] [--reuse-pack]`
  *
  * @module
@@ -41,32 +46,43 @@ const PER_OPERATION = new Set(["hello", "json", "params", "ws-echo"]);
 if (!PER_OPERATION.has(values.scenario)) throw new Error(`--scenario is one of ${[...PER_OPERATION].join(", ")}`);
 const scenario = SCENARIOS.find((candidate) => candidate.name === values.scenario)!;
 
-/** One run of `name`: its CPU-µs per request or message. */
-async function measure(name: ServerName): Promise<number> {
+/** CPU-µs per request or message: all of it, and the user-space part. */
+interface Cost {
+  total: number;
+  user: number;
+}
+
+/** One run of `name`. */
+async function measure(name: ServerName): Promise<Cost> {
   const server = await ServerProcess.start(name, runner.server(name, []), settings.pinning.server);
   try {
     const context = { name, server, settings, state: await scenario.prepare?.(server, settings, name) };
     await scenario.measure({ ...context, warmup: true, durationS: settings.warmupS });
     const sample = await scenario.measure({ ...context, warmup: false, durationS: settings.durationS });
-    return ((sample.serverCpu ?? Number.NaN) / sample.value) * 1e6;
+    const perOperation = (share: number | null) => ((share ?? Number.NaN) / sample.value) * 1e6;
+    return { total: perOperation(sample.serverCpu), user: perOperation(sample.serverUserCpu) };
   } finally {
     await server.stop();
   }
 }
 
-const runs = new Map<ServerName, number[]>(servers.map((name) => [name, []]));
+const runs = new Map<ServerName, Cost[]>(servers.map((name) => [name, []]));
 for (let round = 1; round <= Number(values.rounds); round++) {
   for (const name of servers) {
-    const microseconds = await measure(name);
-    runs.get(name)!.push(microseconds);
-    log(`round ${round}: ${name} ${microseconds.toFixed(3)} µs`);
+    const cost = await measure(name);
+    runs.get(name)!.push(cost);
+    log(`round ${round}: ${name} ${cost.total.toFixed(3)} µs, user space ${cost.user.toFixed(3)} µs`);
   }
 }
 
-const base = median(runs.get(servers[0]!)!)!;
+const middle = (name: ServerName, part: keyof Cost) => median(runs.get(name)!.map((cost) => cost[part]))!;
+const first = servers[0]!;
+const base = { total: middle(first, "total"), user: middle(first, "user") };
 process.stdout.write(`Server CPU per operation (\`${scenario.name}\`), Node ${runner.facts.nodeVersion}, uWS ${runner.facts.uwsVersion}, packed (\`npx tsx bench/cpu-cost.ts ${process.argv.slice(2).join(" ")}\`)\n\n`);
-process.stdout.write(`| server | CPU-µs per operation (median) | ÷ ${SERVER_INFO[servers[0]!].label} | runs |\n|---|--:|--:|---|\n`);
-for (const [name, values] of runs) {
-  const middle = median(values)!;
-  process.stdout.write(`| ${SERVER_INFO[name].label} | ${middle.toFixed(2)} | ${(middle / base).toFixed(2)}× | ${values.map((v) => v.toFixed(2)).join(" / ")} |\n`);
+process.stdout.write(`| server | CPU-µs per operation (median) | ÷ ${SERVER_INFO[first].label} | user-space CPU-µs | ÷ ${SERVER_INFO[first].label} | runs (all / user space) |\n|---|--:|--:|--:|--:|---|\n`);
+for (const [name, costs] of runs) {
+  const total = middle(name, "total");
+  const user = middle(name, "user");
+  const each = costs.map((cost) => `${cost.total.toFixed(2)} / ${cost.user.toFixed(2)}`).join(", ");
+  process.stdout.write(`| ${SERVER_INFO[name].label} | ${total.toFixed(2)} | ${(total / base.total).toFixed(2)}× | ${user.toFixed(2)} | ${(user / base.user).toFixed(2)}× | ${each} |\n`);
 }

@@ -84,6 +84,7 @@ export async function wsLoad(
   });
   return { ws, meter: reading ?? {
       serverCpu: null,
+      serverUserCpu: null,
       generatorCpu: null,
       serverCore: null,
       generatorCore: null,

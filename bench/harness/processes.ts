@@ -89,11 +89,21 @@ function ticksPerSecond(): number {
 
 /** User + system CPU seconds of a live process (all its threads), or null once it is gone. */
 export function cpuSeconds(pid: number): number | null {
+  const times = cpuTimes(pid);
+  return times === null ? null : times.user + times.system;
+}
+
+/**
+ * A live process's CPU seconds (all its threads), split: `user` is its own
+ * code (for a server, the framework, V8 and uWS), `system` the kernel's work
+ * on its behalf (for a server, mostly loopback TCP). Null once it is gone.
+ */
+export function cpuTimes(pid: number): { user: number; system: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
     // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond();
+    return { user: Number(fields[11]) / ticksPerSecond(), system: Number(fields[12]) / ticksPerSecond() };
   } catch {
     return null;
   }
@@ -154,6 +164,8 @@ function networkCounters(): { drops: number; retransmits: number } {
 export interface MeterReading {
   /** The server process's user + system time (softirq work of the network stack is not in it). */
   serverCpu: number | null;
+  /** The part of serverCpu spent in user space: what frameworks differ in, without the kernel's TCP work they share. */
+  serverUserCpu: number | null;
   generatorCpu: number | null;
   /** How busy the server's and the generator's cores were, whoever used them (includes softirq). */
   serverCore: number | null;
@@ -178,6 +190,7 @@ export class Meter {
   #generatorPid = 0;
   #timer: NodeJS.Timeout | undefined;
   #server: { t0: number; cpu0: number; t1: number; cpu1: number } | undefined;
+  #serverUser: { t0: number; cpu0: number; t1: number; cpu1: number } | undefined;
   #generator: { t0: number; cpu0: number; t1: number; cpu1: number } | undefined;
   #rss: number | null = null;
 
@@ -190,6 +203,7 @@ export class Meter {
   start(generatorPid: number): void {
     this.#generatorPid = generatorPid;
     this.#server = undefined;
+    this.#serverUser = undefined;
     this.#generator = undefined;
     this.#rss = null;
     this.#coresAtStart = coreTimes();
@@ -214,6 +228,7 @@ export class Meter {
     };
     return {
       serverCpu: share(this.#server),
+      serverUserCpu: share(this.#serverUser),
       generatorCpu: share(this.#generator),
       serverCore: busy(this.#cores.server),
       generatorCore: busy(this.#cores.generator),
@@ -225,17 +240,22 @@ export class Meter {
 
   #sample(): void {
     const now = performance.now() / 1000;
-    const serverCpu = cpuSeconds(this.#serverPid);
-    if (serverCpu !== null) {
-      if (this.#server === undefined) this.#server = { t0: now, cpu0: serverCpu, t1: now, cpu1: serverCpu };
-      else Object.assign(this.#server, { t1: now, cpu1: serverCpu });
+    const server = cpuTimes(this.#serverPid);
+    if (server !== null) {
+      this.#server = extend(this.#server, now, server.user + server.system);
+      this.#serverUser = extend(this.#serverUser, now, server.user);
     }
     const generatorCpu = this.#generatorPid > 0 ? cpuSeconds(this.#generatorPid) : null;
-    if (generatorCpu !== null) {
-      if (this.#generator === undefined) this.#generator = { t0: now, cpu0: generatorCpu, t1: now, cpu1: generatorCpu };
-      else Object.assign(this.#generator, { t1: now, cpu1: generatorCpu });
-    }
+    if (generatorCpu !== null) this.#generator = extend(this.#generator, now, generatorCpu);
     const memory = memoryMiB(this.#serverPid);
     if (memory !== null && (this.#rss === null || memory.rss > this.#rss)) this.#rss = memory.rss;
   }
+}
+
+/** A CPU reading span from its first sample to `now`'s. */
+function extend(span: { t0: number; cpu0: number; t1: number; cpu1: number } | undefined, now: number, cpu: number) {
+  if (span === undefined) return { t0: now, cpu0: cpu, t1: now, cpu1: cpu };
+  span.t1 = now;
+  span.cpu1 = cpu;
+  return span;
 }

@@ -60,6 +60,8 @@ export interface Sample {
   errors: number;
   /** Share of one core the server used during the window (0..1). */
   serverCpu: number | null;
+  /** The part of serverCpu spent in user space (the server's own code, not the kernel's TCP). */
+  serverUserCpu: number | null;
   /** Share of one core the load generator used (0..1): below the server's means the server is the bottleneck. */
   generatorCpu: number | null;
   /** How busy the server's / generator's core was (0..1, softirq included, other processes too). */

@@ -21,7 +21,7 @@ import { wsScenario } from "../ws-scenario.js";
 const WARM_UP_CONNECTIONS = 100;
 
 /** Idle connections burn no CPU worth reporting. */
-const NO_METER = { serverCpu: null, generatorCpu: null, serverCore: null, generatorCore: null, rssMiB: null };
+const NO_METER = { serverCpu: null, serverUserCpu: null, generatorCpu: null, serverCore: null, generatorCore: null, rssMiB: null };
 
 /** The median of a few RSS readings `gapMs` apart, MiB. */
 async function steadyRss(server: ServerProcess, readings = 5, gapMs = 200): Promise<number | null> {

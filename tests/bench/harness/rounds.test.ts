@@ -15,7 +15,7 @@ const settings = {
 } as unknown as Settings;
 
 function sample(value: number): Sample {
-  return { value, p50Ms: null, p99Ms: null, errors: 0, serverCpu: null, generatorCpu: null, serverCore: null, generatorCore: null, rssMiB: null, notes: [] };
+  return { value, p50Ms: null, p99Ms: null, errors: 0, serverCpu: null, serverUserCpu: null, generatorCpu: null, serverCore: null, generatorCore: null, rssMiB: null, notes: [] };
 }
 
 /** A scenario that records which server each measure ran on, and fails `failing`'s measured runs. */
