@@ -177,6 +177,14 @@ export interface MeterReading {
   rssMiB: number | null;
 }
 
+/** A process's CPU seconds at its first and latest samples, and when they were taken. */
+interface CpuSpan {
+  t0: number;
+  cpu0: number;
+  t1: number;
+  cpu1: number;
+}
+
 /**
  * Samples the server and the generator every `intervalMs` between `start()` and
  * `stop()`. The generator may exit before `stop()` (wrk does): its CPU share is
@@ -189,9 +197,9 @@ export class Meter {
   #networkAtStart = { drops: 0, retransmits: 0 };
   #generatorPid = 0;
   #timer: NodeJS.Timeout | undefined;
-  #server: { t0: number; cpu0: number; t1: number; cpu1: number } | undefined;
-  #serverUser: { t0: number; cpu0: number; t1: number; cpu1: number } | undefined;
-  #generator: { t0: number; cpu0: number; t1: number; cpu1: number } | undefined;
+  #server: CpuSpan | undefined;
+  #serverUser: CpuSpan | undefined;
+  #generator: CpuSpan | undefined;
   #rss: number | null = null;
 
   constructor(serverPid: number, cores: Pinning, readonly intervalMs = 200) {
@@ -217,7 +225,7 @@ export class Meter {
     this.#sample();
     clearInterval(this.#timer);
     this.#timer = undefined;
-    const share = (span: { t0: number; cpu0: number; t1: number; cpu1: number } | undefined) =>
+    const share = (span: CpuSpan | undefined) =>
       span === undefined || span.t1 - span.t0 < 0.05 ? null : (span.cpu1 - span.cpu0) / (span.t1 - span.t0);
     const coresNow = coreTimes();
     const network = networkCounters();
@@ -253,7 +261,7 @@ export class Meter {
 }
 
 /** A CPU reading span from its first sample to `now`'s. */
-function extend(span: { t0: number; cpu0: number; t1: number; cpu1: number } | undefined, now: number, cpu: number) {
+function extend(span: CpuSpan | undefined, now: number, cpu: number): CpuSpan {
   if (span === undefined) return { t0: now, cpu0: cpu, t1: now, cpu1: cpu };
   span.t1 = now;
   span.cpu1 = cpu;
